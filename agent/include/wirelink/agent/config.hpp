@@ -1,0 +1,86 @@
+// The agent's configuration: defaults < file < environment < flags, per key.
+//
+// File: ${WIRELINK_CONFIG_PATH:-/etc/wireguard}/wirelink.<iface>.json. Keys are
+// case-insensitive; unknown keys, wrong types and bad values are errors naming the file, the
+// JSON pointer, the value and what is allowed. Loading is all-or-nothing: on error the caller
+// keeps whatever configuration it had.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wirelink/base/ip.hpp"
+#include "wirelink/base/keys.hpp"
+#include "wirelink/base/result.hpp"
+#include "wirelink/trust/level.hpp"
+
+namespace wl::agent {
+
+struct PeerSettings {
+  PublicKey public_key;
+  std::string name;
+  std::optional<trust::Level> trust;
+  bool fact_exchanger = false;
+  std::vector<HostPort> endpoints;
+  std::vector<Cidr> allowed_ips;
+  bool basic = false;
+};
+
+struct Config {
+  std::string iface = "wg0";
+  std::uint16_t port = 0;            // 0 = WireGuard ListenPort + 1
+  std::optional<bool> router;        // absent = auto-detect
+  bool chatty = false;
+  std::vector<std::string> report_ifaces;  // globs; empty = all
+  std::vector<std::string> hide_ifaces;    // globs
+  bool debug = false;
+  bool userspace = false;            // create the interface with wirelink-wg if missing
+  std::string private_key_file;      // used when wirelink creates the interface
+  std::string coordinator_url;       // empty = no coordinator
+  std::string coordinator_public_key;  // k4.public PASERK of the coordinator
+  std::string invite_file;           // invite code for registration (a secret file)
+  std::vector<PeerSettings> peers;
+};
+
+// Where each effective value came from: "default", "file <path>", "env WIRELINK_X",
+// "flag --x". Keyed by the canonical key name (e.g. "ReportIfaces").
+using SourceMap = std::map<std::string, std::string>;
+
+struct LoadedConfig {
+  Config config;
+  SourceMap sources;
+  std::string file_path;   // the file consulted (whether or not it existed)
+  bool file_found = false;
+  std::vector<std::string> warnings;
+};
+
+// A setting given on the command line, by canonical key name.
+struct FlagValue {
+  std::string key;
+  std::string value;
+  std::string spelling;  // e.g. "--port"
+};
+
+struct ConfigInputs {
+  std::vector<FlagValue> flags;
+  std::map<std::string, std::string> env;  // the process environment
+};
+
+Result<LoadedConfig> load_config(const ConfigInputs& in);
+
+// The effective configuration and sources as JSON text (for --dump-config).
+std::string dump_config_json(const LoadedConfig& c);
+
+// Canonical key names and the flag that sets each (for --help and flag parsing).
+struct SettingInfo {
+  const char* key;      // "ReportIfaces"
+  const char* flag;     // "report-ifaces"
+  const char* type;     // "bool", "port", "string", "list"
+  const char* help;
+};
+const std::vector<SettingInfo>& settings();
+
+}  // namespace wl::agent

@@ -1,0 +1,146 @@
+// wirelink: the agent binary and its helper subcommands.
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "wirelink/agent/cli.hpp"
+#include "wirelink/agent/config.hpp"
+#include "wirelink/agent/logging.hpp"
+#include "wirelink/base/keys.hpp"
+#include "wirelink/base/version.hpp"
+
+extern char** environ;
+
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+std::map<std::string, std::string> environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv(*e);
+    if (auto eq = kv.find('='); eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+// Reads all of stdin into a fixed buffer that is wiped afterwards (it may hold a private key).
+std::string trimmed_stdin(std::array<char, 1024>& buf) {
+  std::size_t n = 0;
+  while (n < buf.size()) {
+    ssize_t r = ::read(STDIN_FILENO, buf.data() + n, buf.size() - n);
+    if (r <= 0) break;
+    n += static_cast<std::size_t>(r);
+  }
+  std::size_t b = 0;
+  while (b < n && std::isspace(static_cast<unsigned char>(buf[b]))) ++b;
+  while (n > b && std::isspace(static_cast<unsigned char>(buf[n - 1]))) --n;
+  return std::string(buf.data() + b, n - b);
+}
+
+int cmd_genkey() {
+  auto k = wl::generate_private_key();
+  std::string text = wl::private_key_to_base64(k);
+  std::cout << text << '\n';
+  sodium_memzero(text.data(), text.size());
+  return 0;
+}
+
+int cmd_pubkey() {
+  std::array<char, 1024> buf{};
+  std::string text = trimmed_stdin(buf);
+  auto k = wl::parse_private_key(text);
+  sodium_memzero(buf.data(), buf.size());
+  sodium_memzero(text.data(), text.size());
+  if (!k) {
+    std::cerr << "wirelink pubkey: a 44-character base64 private key is required on stdin\n";
+    return kExitFailure;
+  }
+  std::cout << wl::public_key_of(*k).to_base64() << '\n';
+  return 0;
+}
+
+int cmd_derive_ll(const std::vector<std::string>& pos) {
+  std::string text;
+  if (pos.size() > 1) {
+    std::cerr << "wirelink derive-ll: expected one public key\n";
+    return kExitUsage;
+  }
+  if (pos.empty() || pos[0] == "-") {
+    std::array<char, 1024> buf{};
+    text = trimmed_stdin(buf);
+  } else {
+    text = pos[0];
+  }
+  auto key = wl::PublicKey::parse(text);
+  if (!key) {
+    std::cerr << "wirelink derive-ll: " << key.error().detail << '\n';
+    return kExitUsage;
+  }
+  std::cout << wl::link_local_for(*key).to_string() << '\n';
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto cmd = wl::agent::parse_command_line(args);
+  if (!cmd) {
+    std::cerr << "wirelink: " << cmd.error().detail << '\n';
+    return kExitUsage;
+  }
+  if (cmd->name == "help") {
+    std::cout << wl::agent::help_text();
+    return 0;
+  }
+  if (cmd->name == "version") {
+    std::cout << "wirelink " << wl::kVersion << '\n';
+    return 0;
+  }
+  if (cmd->name == "genkey") return cmd_genkey();
+  if (cmd->name == "pubkey") return cmd_pubkey();
+  if (cmd->name == "derive-ll") return cmd_derive_ll(cmd->positional);
+
+  if (cmd->name == "show") {
+    // `show [iface]` names the interface positionally.
+    if (cmd->positional.size() > 1) {
+      std::cerr << "wirelink show: expected at most one interface name\n";
+      return kExitUsage;
+    }
+    if (!cmd->positional.empty())
+      cmd->config_flags.push_back({"Iface", cmd->positional[0], "show <iface>"});
+  } else if (!cmd->positional.empty()) {
+    std::cerr << "wirelink: unexpected argument \"" << cmd->positional[0]
+              << "\" (see wirelink --help)\n";
+    return kExitUsage;
+  }
+
+  wl::agent::ConfigInputs in{cmd->config_flags, environment()};
+  auto loaded = wl::agent::load_config(in);
+  if (!loaded) {
+    std::cerr << "wirelink: " << loaded.error().detail << '\n';
+    return kExitUsage;
+  }
+  if (cmd->dump_config) {
+    std::cout << wl::agent::dump_config_json(*loaded) << '\n';
+    return 0;
+  }
+  wl::agent::setup_logging(loaded->config.debug, std::getenv("JOURNAL_STREAM"));
+  for (const auto& w : loaded->warnings) spdlog::warn("{}", w);
+
+  if (cmd->name == "show") {
+    spdlog::error("wirelink show: this build has no agent control socket yet");
+    return kExitFailure;
+  }
+  spdlog::error("{}: configuration loaded from {}, but this build does not include the agent "
+                "event loop yet",
+                loaded->config.iface, loaded->file_found ? loaded->file_path : "defaults");
+  return kExitFailure;
+}
