@@ -7,7 +7,8 @@
 namespace wl::agent {
 
 namespace {
-const std::vector<std::string> kCommands = {"run", "show", "genkey", "pubkey", "derive-ll", "help", "version"};
+const std::vector<std::string> kCommands = {"run",       "show", "genkey", "pubkey",
+                                            "derive-ll", "help", "version"};
 
 Error usage(const std::string& why) {
   return Error{make_error_code(errc::config_invalid), why + " (see wirelink --help)"};
@@ -34,10 +35,14 @@ Result<Command> parse_command_line(const std::vector<std::string>& args) {
       continue;
     }
     // Short forms.
-    if (a == "-h") a = "--help";
-    else if (a == "-v") a = "--version";
-    else if (a == "-d") a = "--debug";
-    else if (a == "-i") a = "--iface";
+    if (a == "-h")
+      a = "--help";
+    else if (a == "-v")
+      a = "--version";
+    else if (a == "-d")
+      a = "--debug";
+    else if (a == "-i")
+      a = "--iface";
     if (a.rfind("--", 0) != 0) return usage("unknown option " + a);
 
     std::string name = a.substr(2);
@@ -86,20 +91,28 @@ std::string help_text() {
       "Usage: wirelink [run] [options]          run the agent for an interface\n"
       "       wirelink show [iface] [--json]     show a running agent's peers and counters\n"
       "       wirelink genkey                    print a new private key (base64)\n"
-      "       wirelink pubkey                    read a private key on stdin, print its public key\n"
+      "       wirelink pubkey                    read a private key on stdin, print its public "
+      "key\n"
       "       wirelink derive-ll <public-key>    print the peer's IPv6 link-local address\n"
-      "       wirelink --dump-config [options]   print the effective configuration and its sources\n"
+      "       wirelink --dump-config [options]   print the effective configuration and its "
+      "sources\n"
       "       wirelink --version | --help\n"
       "\n"
       "Options (each also settable as WIRELINK_<KEY> in the environment or <Key> in the file):\n";
   for (const auto& s : settings()) {
     std::string flag = std::string("  --") + s.flag;
-    if (std::string(s.type) == "bool") flag += "[=BOOL]";
-    else if (std::string(s.type) == "list") flag += " GLOB,...";
-    else if (std::string(s.type) == "port") flag += " PORT";
-    else flag += " VALUE";
-    if (flag.size() < 34) flag.resize(34, ' ');
-    else flag += "\n" + std::string(34, ' ');
+    if (std::string(s.type) == "bool")
+      flag += "[=BOOL]";
+    else if (std::string(s.type) == "list")
+      flag += " GLOB,...";
+    else if (std::string(s.type) == "port")
+      flag += " PORT";
+    else
+      flag += " VALUE";
+    if (flag.size() < 34)
+      flag.resize(34, ' ');
+    else
+      flag += "\n" + std::string(34, ' ');
     std::string key = std::string("[") + s.key + "] ";
     h += flag + key + s.help + "\n";
   }

@@ -37,16 +37,20 @@ std::string upper(std::string_view s) {
 std::string ptr_token(std::string_view key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
 
 // A location for error messages: "<file>: <pointer>" or "environment WIRELINK_X" etc.
 struct Where {
-  std::string origin;   // "/etc/wireguard/wirelink.wg0.json", "environment WIRELINK_PORT", "flag --port"
+  std::string
+      origin;  // "/etc/wireguard/wirelink.wg0.json", "environment WIRELINK_PORT", "flag --port"
   std::string pointer;  // JSON pointer, file only
   std::string text() const { return pointer.empty() ? origin : origin + ": " + pointer; }
 };
@@ -71,17 +75,26 @@ std::string json_quote(std::string_view s) {
 
 const std::vector<SettingInfo> kSettings = {
     {"Iface", "iface", "string", "WireGuard interface to manage (default wg0)"},
-    {"Port", "port", "port", "fact-exchange UDP port; 0 = the interface's ListenPort + 1 (default 0)"},
-    {"Router", "router", "bool", "act as a router; unset = auto-detect (router iff no peer is one)"},
-    {"Chatty", "chatty", "bool", "send facts to all healthy peers, not only routers (default false)"},
-    {"ReportIfaces", "report-ifaces", "list", "globs of interfaces whose addresses are advertised as endpoints (default: all)"},
+    {"Port", "port", "port",
+     "fact-exchange UDP port; 0 = the interface's ListenPort + 1 (default 0)"},
+    {"Router", "router", "bool",
+     "act as a router; unset = auto-detect (router iff no peer is one)"},
+    {"Chatty", "chatty", "bool",
+     "send facts to all healthy peers, not only routers (default false)"},
+    {"ReportIfaces", "report-ifaces", "list",
+     "globs of interfaces whose addresses are advertised as endpoints (default: all)"},
     {"HideIfaces", "hide-ifaces", "list", "globs of interfaces never advertised (default: none)"},
     {"Debug", "debug", "bool", "debug logging (default false)"},
-    {"Userspace", "userspace", "bool", "create the interface with wirelink-wg when it is missing (default false)"},
-    {"PrivateKeyFile", "private-key-file", "string", "private key for an interface wirelink creates (mode 0600 required)"},
-    {"CoordinatorURL", "coordinator-url", "string", "wirelink-coordinator base URL, e.g. http://10.0.0.1:8787 (default: none)"},
-    {"CoordinatorPublicKey", "coordinator-public-key", "string", "coordinator token key, PASERK k4.public.… (default: none)"},
-    {"InviteFile", "invite-file", "string", "file holding the coordinator invite code (mode 0600 required)"},
+    {"Userspace", "userspace", "bool",
+     "create the interface with wirelink-wg when it is missing (default false)"},
+    {"PrivateKeyFile", "private-key-file", "string",
+     "private key for an interface wirelink creates (mode 0600 required)"},
+    {"CoordinatorURL", "coordinator-url", "string",
+     "wirelink-coordinator base URL, e.g. http://10.0.0.1:8787 (default: none)"},
+    {"CoordinatorPublicKey", "coordinator-public-key", "string",
+     "coordinator token key, PASERK k4.public.… (default: none)"},
+    {"InviteFile", "invite-file", "string",
+     "file holding the coordinator invite code (mode 0600 required)"},
 };
 
 const SettingInfo* find_setting(std::string_view key) {
@@ -100,10 +113,12 @@ Result<bool> parse_bool_text(const std::string& v) {
 
 Result<void> check_iface(const std::string& name) {
   if (name.empty() || name.size() > 15 || name == "." || name == "..")
-    return Error{make_error_code(errc::config_invalid), "expected an interface name of 1..15 characters"};
+    return Error{make_error_code(errc::config_invalid),
+                 "expected an interface name of 1..15 characters"};
   for (char c : name) {
     if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)) || c == '\0')
-      return Error{make_error_code(errc::config_invalid), "interface names cannot contain '/', ':' or whitespace"};
+      return Error{make_error_code(errc::config_invalid),
+                   "interface names cannot contain '/', ':' or whitespace"};
   }
   return {};
 }
@@ -170,18 +185,24 @@ struct Applier {
 
   Result<void> set_bool(const SettingInfo& s, bool b) {
     const std::string k = s.key;
-    if (k == "Router") c.router = b;
-    else if (k == "Chatty") c.chatty = b;
-    else if (k == "Debug") c.debug = b;
-    else if (k == "Userspace") c.userspace = b;
+    if (k == "Router")
+      c.router = b;
+    else if (k == "Chatty")
+      c.chatty = b;
+    else if (k == "Debug")
+      c.debug = b;
+    else if (k == "Userspace")
+      c.userspace = b;
     return {};
   }
 
   Result<void> set_list(const SettingInfo& s, std::vector<std::string> items) {
     for (const auto& g : items)
       if (g.empty()) return err("glob patterns cannot be empty");
-    if (std::string(s.key) == "ReportIfaces") c.report_ifaces = std::move(items);
-    else c.hide_ifaces = std::move(items);
+    if (std::string(s.key) == "ReportIfaces")
+      c.report_ifaces = std::move(items);
+    else
+      c.hide_ifaces = std::move(items);
     return {};
   }
 
@@ -209,10 +230,10 @@ struct Applier {
 
 // Walks a JSON object whose keys are matched case-insensitively; reports unknown and
 // duplicate (case-variant) keys.
-Result<void> for_each_key(const json& obj, const Where& where,
-                          const std::vector<std::string>& allowed,
-                          const std::function<Result<void>(const std::string& canonical,
-                                                           const json& value, const Where& at)>& fn) {
+Result<void> for_each_key(
+    const json& obj, const Where& where, const std::vector<std::string>& allowed,
+    const std::function<Result<void>(const std::string& canonical, const json& value,
+                                     const Where& at)>& fn) {
   std::set<std::string> seen;
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     Where at{where.origin, where.pointer + "/" + ptr_token(it.key())};
@@ -222,58 +243,74 @@ Result<void> for_each_key(const json& obj, const Where& where,
     if (match == allowed.end()) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return config_error(at, "", "unknown key " + json_quote(it.key()) + "; allowed keys: " + list);
+      return config_error(at, "",
+                          "unknown key " + json_quote(it.key()) + "; allowed keys: " + list);
     }
     if (!seen.insert(l).second)
-      return config_error(at, "", "key " + json_quote(it.key()) + " given twice (keys are case-insensitive)");
+      return config_error(
+          at, "", "key " + json_quote(it.key()) + " given twice (keys are case-insensitive)");
     if (auto r = fn(*match, it.value(), at); !r) return r;
   }
   return {};
 }
 
 Result<PeerSettings> parse_peer(const json& v, const Where& where) {
-  if (!v.is_object()) return config_error(where, show(v), "expected an object with PublicKey, Name, Trust, FactExchanger, Endpoints, AllowedIPs, Basic");
+  if (!v.is_object())
+    return config_error(where, show(v),
+                        "expected an object with PublicKey, Name, Trust, FactExchanger, Endpoints, "
+                        "AllowedIPs, Basic");
   PeerSettings p;
   bool have_key = false;
-  static const std::vector<std::string> keys = {"PublicKey", "Name", "Trust", "FactExchanger",
+  static const std::vector<std::string> keys = {"PublicKey", "Name",       "Trust", "FactExchanger",
                                                 "Endpoints", "AllowedIPs", "Basic"};
-  auto r = for_each_key(v, where, keys, [&](const std::string& k, const json& val, const Where& at) -> Result<void> {
-    if (k == "PublicKey") {
-      if (!val.is_string()) return config_error(at, show(val), "expected a base64 public key string");
-      auto key = PublicKey::parse(val.get<std::string>());
-      if (!key) return config_error(at, show(val), "expected a 44-character base64 WireGuard public key");
-      p.public_key = *key;
-      have_key = true;
-    } else if (k == "Name") {
-      if (!val.is_string()) return config_error(at, show(val), "expected a string");
-      p.name = val.get<std::string>();
-    } else if (k == "Trust") {
-      if (!val.is_string()) return config_error(at, show(val), "expected a string");
-      auto level = trust::parse_level(val.get<std::string>());
-      if (!level) return config_error(at, show(val), "expected one of untrusted, endpoint, allowedips, membership, delegate");
-      p.trust = *level;
-    } else if (k == "FactExchanger" || k == "Basic") {
-      if (!val.is_boolean()) return config_error(at, show(val), "expected true or false");
-      (k == "Basic" ? p.basic : p.fact_exchanger) = val.get<bool>();
-    } else if (k == "Endpoints" || k == "AllowedIPs") {
-      if (!val.is_array()) return config_error(at, show(val), "expected an array of strings");
-      for (std::size_t i = 0; i < val.size(); ++i) {
-        Where item{at.origin, at.pointer + "/" + std::to_string(i)};
-        const json& e = val[i];
-        if (!e.is_string()) return config_error(item, show(e), "expected a string");
-        if (k == "Endpoints") {
-          auto hp = parse_host_port(e.get<std::string>());
-          if (!hp) return config_error(item, show(e), "expected host:port or [IPv6]:port with port 1..65535");
-          p.endpoints.push_back(*hp);
-        } else {
-          auto cidr = Cidr::parse(e.get<std::string>());
-          if (!cidr) return config_error(item, show(e), "expected a CIDR prefix such as 10.0.0.0/24 or fd00::/64");
-          p.allowed_ips.push_back(*cidr);
+  auto r = for_each_key(
+      v, where, keys, [&](const std::string& k, const json& val, const Where& at) -> Result<void> {
+        if (k == "PublicKey") {
+          if (!val.is_string())
+            return config_error(at, show(val), "expected a base64 public key string");
+          auto key = PublicKey::parse(val.get<std::string>());
+          if (!key)
+            return config_error(at, show(val),
+                                "expected a 44-character base64 WireGuard public key");
+          p.public_key = *key;
+          have_key = true;
+        } else if (k == "Name") {
+          if (!val.is_string()) return config_error(at, show(val), "expected a string");
+          p.name = val.get<std::string>();
+        } else if (k == "Trust") {
+          if (!val.is_string()) return config_error(at, show(val), "expected a string");
+          auto level = trust::parse_level(val.get<std::string>());
+          if (!level)
+            return config_error(
+                at, show(val),
+                "expected one of untrusted, endpoint, allowedips, membership, delegate");
+          p.trust = *level;
+        } else if (k == "FactExchanger" || k == "Basic") {
+          if (!val.is_boolean()) return config_error(at, show(val), "expected true or false");
+          (k == "Basic" ? p.basic : p.fact_exchanger) = val.get<bool>();
+        } else if (k == "Endpoints" || k == "AllowedIPs") {
+          if (!val.is_array()) return config_error(at, show(val), "expected an array of strings");
+          for (std::size_t i = 0; i < val.size(); ++i) {
+            Where item{at.origin, at.pointer + "/" + std::to_string(i)};
+            const json& e = val[i];
+            if (!e.is_string()) return config_error(item, show(e), "expected a string");
+            if (k == "Endpoints") {
+              auto hp = parse_host_port(e.get<std::string>());
+              if (!hp)
+                return config_error(item, show(e),
+                                    "expected host:port or [IPv6]:port with port 1..65535");
+              p.endpoints.push_back(*hp);
+            } else {
+              auto cidr = Cidr::parse(e.get<std::string>());
+              if (!cidr)
+                return config_error(item, show(e),
+                                    "expected a CIDR prefix such as 10.0.0.0/24 or fd00::/64");
+              p.allowed_ips.push_back(*cidr);
+            }
+          }
         }
-      }
-    }
-    return {};
-  });
+        return {};
+      });
   if (!r) return r.error();
   if (!have_key) return config_error(where, "", "peer has no PublicKey");
   return p;
@@ -285,11 +322,14 @@ Result<std::string> read_file(const std::string& path, bool& found) {
   if (!f) {
     const int e = errno;
     if (e == ENOENT) return std::string();
-    return Error{make_error_code(errc::config_invalid), path + ": cannot read: " + std::strerror(e)};
+    return Error{make_error_code(errc::config_invalid),
+                 path + ": cannot read: " + std::strerror(e)};
   }
   std::stringstream ss;
   ss << f.rdbuf();
-  if (f.bad()) return Error{make_error_code(errc::config_invalid), path + ": cannot read: " + std::strerror(errno)};
+  if (f.bad())
+    return Error{make_error_code(errc::config_invalid),
+                 path + ": cannot read: " + std::strerror(errno)};
   found = true;
   return ss.str();
 }
@@ -301,20 +341,27 @@ Result<json> parse_json_strict(const std::string& text, const std::string& path)
   auto cb = [&](int depth, json::parse_event_t ev, json& parsed) {
     (void)depth;
     switch (ev) {
-      case json::parse_event_t::object_start: stack.emplace_back(); break;
-      case json::parse_event_t::object_end: if (!stack.empty()) stack.pop_back(); break;
+      case json::parse_event_t::object_start:
+        stack.emplace_back();
+        break;
+      case json::parse_event_t::object_end:
+        if (!stack.empty()) stack.pop_back();
+        break;
       case json::parse_event_t::key:
-        if (!stack.empty() && !stack.back().insert(parsed.get<std::string>()).second && duplicate.empty())
+        if (!stack.empty() && !stack.back().insert(parsed.get<std::string>()).second &&
+            duplicate.empty())
           duplicate = parsed.get<std::string>();
         break;
-      default: break;
+      default:
+        break;
     }
     return true;
   };
   try {
     json j = json::parse(text, cb, true, false);
     if (!duplicate.empty())
-      return Error{make_error_code(errc::config_invalid), path + ": key " + json_quote(duplicate) + " appears twice in one object"};
+      return Error{make_error_code(errc::config_invalid),
+                   path + ": key " + json_quote(duplicate) + " appears twice in one object"};
     return j;
   } catch (const json::exception& e) {
     // e.what() holds position information ("at line 3, column 5").
@@ -324,7 +371,9 @@ Result<json> parse_json_strict(const std::string& text, const std::string& path)
 
 }  // namespace
 
-const std::vector<SettingInfo>& settings() { return kSettings; }
+const std::vector<SettingInfo>& settings() {
+  return kSettings;
+}
 
 Result<LoadedConfig> load_config(const ConfigInputs& in) {
   LoadedConfig out;
@@ -373,30 +422,37 @@ Result<LoadedConfig> load_config(const ConfigInputs& in) {
     for (const auto& s : kSettings) allowed.emplace_back(s.key);
     allowed.emplace_back("Peers");
     const std::string file_src = "file " + out.file_path;
-    auto r = for_each_key(root, top, allowed, [&](const std::string& k, const json& v, const Where& at) -> Result<void> {
-      if (k == "Peers") {
-        if (!v.is_array()) return config_error(at, show(v), "expected an array of peer objects");
-        std::map<PublicKey, std::size_t> seen;
-        for (std::size_t i = 0; i < v.size(); ++i) {
-          Where item{at.origin, at.pointer + "/" + std::to_string(i)};
-          auto p = parse_peer(v[i], item);
-          if (!p) return p.error();
-          auto [it, fresh] = seen.emplace(p->public_key, i);
-          if (!fresh)
-            return config_error(item, json_quote(p->public_key.to_base64()),
-                                "duplicate peer: the same PublicKey is at " + at.pointer + "/" + std::to_string(it->second));
-          c.peers.push_back(std::move(*p));
-        }
-        out.sources["Peers"] = file_src;
-        return {};
-      }
-      const SettingInfo* s = find_setting(k);
-      if (k == "Iface" && (!v.is_string() || v.get<std::string>() != iface))
-        return config_error(at, show(v), "must match the interface this file is named for (" + json_quote(iface) + ")");
-      if (auto ar = applier.apply(*s, v); !ar) return config_error(at, show(v), ar.error().detail);
-      out.sources[s->key] = file_src;
-      return {};
-    });
+    auto r =
+        for_each_key(root, top, allowed,
+                     [&](const std::string& k, const json& v, const Where& at) -> Result<void> {
+                       if (k == "Peers") {
+                         if (!v.is_array())
+                           return config_error(at, show(v), "expected an array of peer objects");
+                         std::map<PublicKey, std::size_t> seen;
+                         for (std::size_t i = 0; i < v.size(); ++i) {
+                           Where item{at.origin, at.pointer + "/" + std::to_string(i)};
+                           auto p = parse_peer(v[i], item);
+                           if (!p) return p.error();
+                           auto [it, fresh] = seen.emplace(p->public_key, i);
+                           if (!fresh)
+                             return config_error(item, json_quote(p->public_key.to_base64()),
+                                                 "duplicate peer: the same PublicKey is at " +
+                                                     at.pointer + "/" + std::to_string(it->second));
+                           c.peers.push_back(std::move(*p));
+                         }
+                         out.sources["Peers"] = file_src;
+                         return {};
+                       }
+                       const SettingInfo* s = find_setting(k);
+                       if (k == "Iface" && (!v.is_string() || v.get<std::string>() != iface))
+                         return config_error(at, show(v),
+                                             "must match the interface this file is named for (" +
+                                                 json_quote(iface) + ")");
+                       if (auto ar = applier.apply(*s, v); !ar)
+                         return config_error(at, show(v), ar.error().detail);
+                       out.sources[s->key] = file_src;
+                       return {};
+                     });
     if (!r) return r.error();
   }
 
@@ -426,13 +482,16 @@ Result<LoadedConfig> load_config(const ConfigInputs& in) {
 
   // Secret files are checked now so that a bad one fails the load, not a later step.
   for (const auto* key : {"PrivateKeyFile", "InviteFile"}) {
-    const std::string& path = std::string(key) == "PrivateKeyFile" ? c.private_key_file : c.invite_file;
+    const std::string& path =
+        std::string(key) == "PrivateKeyFile" ? c.private_key_file : c.invite_file;
     if (path.empty()) continue;
     if (auto r = check_secret_file_permissions(path); !r)
-      return config_error(Where{out.sources[key], ""}, "", std::string(key) + " " + r.error().detail);
+      return config_error(Where{out.sources[key], ""}, "",
+                          std::string(key) + " " + r.error().detail);
   }
   if (!c.coordinator_url.empty() && c.coordinator_public_key.empty())
-    return config_error(Where{out.sources["CoordinatorURL"], ""}, "", "CoordinatorURL needs CoordinatorPublicKey to verify tokens");
+    return config_error(Where{out.sources["CoordinatorURL"], ""}, "",
+                        "CoordinatorURL needs CoordinatorPublicKey to verify tokens");
   return out;
 }
 
@@ -460,8 +519,9 @@ std::string dump_config_json(const LoadedConfig& lc) {
     jp["FactExchanger"] = p.fact_exchanger;
     json eps = json::array();
     for (const auto& e : p.endpoints)
-      eps.push_back(e.host.find(':') != std::string::npos ? "[" + e.host + "]:" + std::to_string(e.port)
-                                                           : e.host + ":" + std::to_string(e.port));
+      eps.push_back(e.host.find(':') != std::string::npos
+                        ? "[" + e.host + "]:" + std::to_string(e.port)
+                        : e.host + ":" + std::to_string(e.port));
     jp["Endpoints"] = eps;
     json aips = json::array();
     for (const auto& a : p.allowed_ips) aips.push_back(a.to_string());

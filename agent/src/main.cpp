@@ -139,8 +139,9 @@ int main(int argc, char** argv) {
     spdlog::error("wirelink show: this build has no agent control socket yet");
     return kExitFailure;
   }
-  spdlog::error("{}: configuration loaded from {}, but this build does not include the agent "
-                "event loop yet",
-                loaded->config.iface, loaded->file_found ? loaded->file_path : "defaults");
+  spdlog::error(
+      "{}: configuration loaded from {}, but this build does not include the agent "
+      "event loop yet",
+      loaded->config.iface, loaded->file_found ? loaded->file_path : "defaults");
   return kExitFailure;
 }

@@ -127,7 +127,8 @@ namespace {
 Result<Cidr> parse_cidr(std::string_view text, bool strict) {
   const auto slash = text.find('/');
   auto addr = IpAddress::parse(text.substr(0, slash));
-  if (!addr) return bad(errc::invalid_cidr, text, "expected address/prefix, e.g. 10.0.0.0/24 or fd00::/64");
+  if (!addr)
+    return bad(errc::invalid_cidr, text, "expected address/prefix, e.g. 10.0.0.0/24 or fd00::/64");
   int prefix = addr->bits();
   if (slash != std::string_view::npos) {
     auto p = parse_small_uint(text.substr(slash + 1), addr->bits());
@@ -143,14 +144,20 @@ Result<Cidr> parse_cidr(std::string_view text, bool strict) {
 }
 }  // namespace
 
-Result<Cidr> Cidr::parse(std::string_view text) { return parse_cidr(text, false); }
-Result<Cidr> Cidr::parse_strict(std::string_view text) { return parse_cidr(text, true); }
+Result<Cidr> Cidr::parse(std::string_view text) {
+  return parse_cidr(text, false);
+}
+Result<Cidr> Cidr::parse_strict(std::string_view text) {
+  return parse_cidr(text, true);
+}
 
 bool Cidr::contains(const IpAddress& a) const {
   return a.family() == addr_.family() && a.masked(prefix_) == addr_;
 }
 
-std::string Cidr::to_string() const { return addr_.to_string() + "/" + std::to_string(prefix_); }
+std::string Cidr::to_string() const {
+  return addr_.to_string() + "/" + std::to_string(prefix_);
+}
 
 Result<HostPort> parse_host_port(std::string_view text) {
   std::string_view host;

@@ -13,18 +13,27 @@ struct SodiumInit {
     if (sodium_init() < 0) std::abort();
   }
 };
-void ensure_sodium() { static SodiumInit once; }
+void ensure_sodium() {
+  static SodiumInit once;
+}
 }  // namespace
 
 Result<PublicKey> PublicKey::parse(std::string_view base64) {
   auto k = base64_decode_key(base64);
-  if (!k) return Error{make_error_code(errc::invalid_key), std::string(base64.size() > 60 ? base64.substr(0, 60) : base64) + ": not a 44-character base64 key of 32 bytes"};
+  if (!k)
+    return Error{make_error_code(errc::invalid_key),
+                 std::string(base64.size() > 60 ? base64.substr(0, 60) : base64) +
+                     ": not a 44-character base64 key of 32 bytes"};
   return PublicKey(*k);
 }
 
-bool PublicKey::is_zero() const { return sodium_is_zero(bytes_.data(), bytes_.size()) == 1; }
+bool PublicKey::is_zero() const {
+  return sodium_is_zero(bytes_.data(), bytes_.size()) == 1;
+}
 
-std::string PublicKey::to_base64() const { return base64_encode(bytes_); }
+std::string PublicKey::to_base64() const {
+  return base64_encode(bytes_);
+}
 
 PrivateKey generate_private_key() {
   ensure_sodium();
@@ -45,7 +54,9 @@ PrivateKey generate_preshared_key() {
 Result<PrivateKey> parse_private_key(std::string_view base64) {
   auto k = base64_decode_key(base64);
   // Never echo secret text back in an error.
-  if (!k) return Error{make_error_code(errc::invalid_key), "private key is not a 44-character base64 key of 32 bytes"};
+  if (!k)
+    return Error{make_error_code(errc::invalid_key),
+                 "private key is not a 44-character base64 key of 32 bytes"};
   auto secret = PrivateKey::from(std::span<const std::uint8_t, 32>(*k));
   sodium_memzero(k->data(), k->size());
   return secret;

@@ -20,19 +20,21 @@ Error sys_error(int e, const std::string& path, const char* what) {
                path + ": " + what + ": " + std::error_code(e, std::system_category()).message()};
 }
 Result<void> check_stat(const struct stat& st, const std::string& path) {
-  if (!S_ISREG(st.st_mode)) return Error{make_error_code(errc::config_invalid), path + ": not a regular file"};
+  if (!S_ISREG(st.st_mode))
+    return Error{make_error_code(errc::config_invalid), path + ": not a regular file"};
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Error{make_error_code(errc::insecure_permissions),
-                 path + ": mode " + mode + " lets group or other read a secret; run chmod 600 " + path};
+    return Error{
+        make_error_code(errc::insecure_permissions),
+        path + ": mode " + mode + " lets group or other read a secret; run chmod 600 " + path};
   }
   return {};
 }
 }  // namespace
 
 Result<void> check_secret_file_permissions(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return sys_error(errno, path, "cannot stat");
   return check_stat(st, path);
 }
@@ -40,7 +42,7 @@ Result<void> check_secret_file_permissions(const std::string& path) {
 Result<PrivateKey> read_private_key_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd) return sys_error(errno, path, "cannot open");
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return sys_error(errno, path, "cannot stat");
   if (auto r = check_stat(st, path); !r) return r.error();
   std::array<char, 256> buf{};

@@ -35,7 +35,8 @@ TEST(Base64Key, RejectsJunk) {
   EXPECT_FALSE(base64_decode_key("6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38Gh\nE="));
   EXPECT_FALSE(base64_decode_key("6X_iz1GyW9euj9JIdP7PUl14eoWyoQiAa-BDTB38GhE="));  // url alphabet
   EXPECT_FALSE(base64_decode_key("6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38Gh=E"));
-  EXPECT_FALSE(base64_decode_key(std::string_view("6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38Gh\0=", 44)));
+  EXPECT_FALSE(
+      base64_decode_key(std::string_view("6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38Gh\0=", 44)));
 }
 
 TEST(Base64Url, StrictUnpadded) {
@@ -44,8 +45,8 @@ TEST(Base64Url, StrictUnpadded) {
   EXPECT_EQ(*base64url_decode("-_8B"), data);
   EXPECT_FALSE(base64url_decode("-_8B="));
   EXPECT_FALSE(base64url_decode("+/8B"));
-  EXPECT_FALSE(base64url_decode("A"));      // impossible length
-  EXPECT_FALSE(base64url_decode("AB"));     // non-zero trailing bits
+  EXPECT_FALSE(base64url_decode("A"));   // impossible length
+  EXPECT_FALSE(base64url_decode("AB"));  // non-zero trailing bits
   EXPECT_TRUE(base64url_decode("AA"));
   EXPECT_TRUE(base64url_decode(""));
 }

@@ -8,14 +8,15 @@ namespace {
 
 TEST(IpAddress, ParsesAndPrintsCanonically) {
   EXPECT_EQ(IpAddress::parse("10.0.0.1")->to_string(), "10.0.0.1");
-  EXPECT_EQ(IpAddress::parse("FE80:0:0:0:AFEC:EE83:716B:51AC")->to_string(), "fe80::afec:ee83:716b:51ac");
+  EXPECT_EQ(IpAddress::parse("FE80:0:0:0:AFEC:EE83:716B:51AC")->to_string(),
+            "fe80::afec:ee83:716b:51ac");
   EXPECT_EQ(IpAddress::parse("2001:db8:0:0:1:0:0:1")->to_string(), "2001:db8::1:0:0:1");
   EXPECT_TRUE(IpAddress::parse("::ffff:1.2.3.4")->is_v4_mapped());
 }
 
 TEST(IpAddress, RejectsJunk) {
-  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", " 1.2.3.4", "1.2.3.4 ", "01.2.3.4x",
-                          "fe80::1%eth0", "::g", "1::2::3", "hello"}) {
+  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", " 1.2.3.4", "1.2.3.4 ",
+                          "01.2.3.4x", "fe80::1%eth0", "::g", "1::2::3", "hello"}) {
     auto r = IpAddress::parse(bad);
     EXPECT_FALSE(r) << bad;
     if (!r) {
@@ -49,8 +50,9 @@ TEST(Cidr, NormalisesHostBitsLikeTheKernel) {
 }
 
 TEST(Cidr, RejectsJunk) {
-  for (const char* bad : {"10.0.0.0/33", "fd00::/129", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/+8",
-                          "10.0.0.0/08", "10.0.0.0/8/8", "10.0.0.0/ 8", "/8", "x/8", "10.0.0.0/1a"}) {
+  for (const char* bad :
+       {"10.0.0.0/33", "fd00::/129", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/08",
+        "10.0.0.0/8/8", "10.0.0.0/ 8", "/8", "x/8", "10.0.0.0/1a"}) {
     EXPECT_FALSE(Cidr::parse(bad)) << bad;
   }
 }

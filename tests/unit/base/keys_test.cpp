@@ -21,7 +21,8 @@ TEST(LinkLocal, ReferenceVector) {
 
 // Second, independent SHA-1 source: the openssl command-line tool.
 std::string openssl_sha1_hex(const std::array<std::uint8_t, 32>& bytes) {
-  const auto path = std::filesystem::temp_directory_path() / ("wl-ll-" + std::to_string(::getpid()));
+  const auto path =
+      std::filesystem::temp_directory_path() / ("wl-ll-" + std::to_string(::getpid()));
   {
     std::ofstream f(path, std::ios::binary);
     f.write(reinterpret_cast<const char*>(bytes.data()), 32);

@@ -33,7 +33,7 @@ TEST(Cli, Subcommands) {
 
 TEST(Cli, Errors) {
   EXPECT_FALSE(parse_command_line({"--nope"}));
-  EXPECT_FALSE(parse_command_line({"--port"}));        // missing value
+  EXPECT_FALSE(parse_command_line({"--port"}));  // missing value
   EXPECT_FALSE(parse_command_line({"-x"}));
   EXPECT_FALSE(parse_command_line({"--help=1"}));
 }

@@ -31,17 +31,17 @@ struct PeerSettings {
 
 struct Config {
   std::string iface = "wg0";
-  std::uint16_t port = 0;            // 0 = WireGuard ListenPort + 1
-  std::optional<bool> router;        // absent = auto-detect
+  std::uint16_t port = 0;      // 0 = WireGuard ListenPort + 1
+  std::optional<bool> router;  // absent = auto-detect
   bool chatty = false;
   std::vector<std::string> report_ifaces;  // globs; empty = all
   std::vector<std::string> hide_ifaces;    // globs
   bool debug = false;
-  bool userspace = false;            // create the interface with wirelink-wg if missing
-  std::string private_key_file;      // used when wirelink creates the interface
-  std::string coordinator_url;       // empty = no coordinator
+  bool userspace = false;              // create the interface with wirelink-wg if missing
+  std::string private_key_file;        // used when wirelink creates the interface
+  std::string coordinator_url;         // empty = no coordinator
   std::string coordinator_public_key;  // k4.public PASERK of the coordinator
-  std::string invite_file;           // invite code for registration (a secret file)
+  std::string invite_file;             // invite code for registration (a secret file)
   std::vector<PeerSettings> peers;
 };
 
@@ -52,7 +52,7 @@ using SourceMap = std::map<std::string, std::string>;
 struct LoadedConfig {
   Config config;
   SourceMap sources;
-  std::string file_path;   // the file consulted (whether or not it existed)
+  std::string file_path;  // the file consulted (whether or not it existed)
   bool file_found = false;
   std::vector<std::string> warnings;
 };
@@ -76,9 +76,9 @@ std::string dump_config_json(const LoadedConfig& c);
 
 // Canonical key names and the flag that sets each (for --help and flag parsing).
 struct SettingInfo {
-  const char* key;      // "ReportIfaces"
-  const char* flag;     // "report-ifaces"
-  const char* type;     // "bool", "port", "string", "list"
+  const char* key;   // "ReportIfaces"
+  const char* flag;  // "report-ifaces"
+  const char* type;  // "bool", "port", "string", "list"
   const char* help;
 };
 const std::vector<SettingInfo>& settings();

@@ -13,8 +13,8 @@ using WallTime = std::chrono::time_point<std::chrono::system_clock, Duration>;
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual TimePoint now() const = 0;    // monotonic; suspend is detected by the caller
-  virtual WallTime wall() const = 0;    // for TAI64N, token expiry, handshake ages
+  virtual TimePoint now() const = 0;  // monotonic; suspend is detected by the caller
+  virtual WallTime wall() const = 0;  // for TAI64N, token expiry, handshake ages
 };
 
 class SystemClock final : public Clock {

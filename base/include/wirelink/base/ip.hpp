@@ -37,8 +37,8 @@ class IpAddress {
   const std::uint8_t* data() const { return bytes_.data(); }
   std::size_t size() const { return is_v4() ? 4 : 16; }
 
-  bool is_link_local() const;      // fe80::/10 or 169.254/16
-  bool is_v4_mapped() const;       // ::ffff:a.b.c.d
+  bool is_link_local() const;  // fe80::/10 or 169.254/16
+  bool is_v4_mapped() const;   // ::ffff:a.b.c.d
   bool is_unspecified() const;
   bool is_loopback() const;
   bool is_multicast() const;

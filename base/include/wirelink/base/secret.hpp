@@ -45,7 +45,9 @@ class SecretBytes {
 
   bool is_zero() const { return sodium_is_zero(bytes_.data(), N) == 1; }
   // Constant-time comparison.
-  bool equals(const SecretBytes& o) const { return sodium_memcmp(bytes_.data(), o.bytes_.data(), N) == 0; }
+  bool equals(const SecretBytes& o) const {
+    return sodium_memcmp(bytes_.data(), o.bytes_.data(), N) == 0;
+  }
   void wipe() { sodium_memzero(bytes_.data(), N); }
 
  private:

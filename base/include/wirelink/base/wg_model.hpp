@@ -24,10 +24,10 @@ struct AllowedIp {
 
 struct PeerConfig {
   PublicKey public_key;
-  bool remove = false;                  // remove this peer
-  bool update_only = false;             // do not create the peer if missing
-  bool replace_allowed_ips = false;     // drop existing allowed IPs first
-  std::optional<PresharedKey> preshared_key;   // all-zero = remove the PSK
+  bool remove = false;                        // remove this peer
+  bool update_only = false;                   // do not create the peer if missing
+  bool replace_allowed_ips = false;           // drop existing allowed IPs first
+  std::optional<PresharedKey> preshared_key;  // all-zero = remove the PSK
   std::optional<Endpoint> endpoint;
   std::optional<std::uint16_t> persistent_keepalive;  // seconds, 0 = off
   std::vector<AllowedIp> allowed_ips;
@@ -53,7 +53,7 @@ struct DeviceConfig {
   std::string ifname;
   std::optional<PrivateKey> private_key;  // all-zero = remove the key
   std::optional<std::uint16_t> listen_port;
-  std::optional<std::uint32_t> fwmark;    // 0 = off
+  std::optional<std::uint32_t> fwmark;  // 0 = off
   bool replace_peers = false;
   std::vector<PeerConfig> peers;
 };
