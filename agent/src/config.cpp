@@ -419,6 +419,7 @@ Result<LoadedConfig> load_config(const ConfigInputs& in) {
     Where top{out.file_path, ""};
     if (!root.is_object()) return config_error(top, "", "the top level must be a JSON object");
     std::vector<std::string> allowed;
+    allowed.reserve(kSettings.size() + 1);
     for (const auto& s : kSettings) allowed.emplace_back(s.key);
     allowed.emplace_back("Peers");
     const std::string file_src = "file " + out.file_path;

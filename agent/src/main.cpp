@@ -89,7 +89,7 @@ int cmd_derive_ll(const std::vector<std::string>& pos) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto cmd = wl::agent::parse_command_line(args);
   if (!cmd) {
@@ -144,4 +144,13 @@ int main(int argc, char** argv) {
       "event loop yet",
       loaded->config.iface, loaded->file_found ? loaded->file_path : "defaults");
   return kExitFailure;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "wirelink: fatal: " << e.what() << '\n';
+    return kExitFailure;
+  }
 }

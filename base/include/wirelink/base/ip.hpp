@@ -49,7 +49,8 @@ class IpAddress {
   IpAddress masked(int prefix) const;
   std::string to_string() const;  // canonical text (RFC 5952 for v6)
 
-  auto operator<=>(const IpAddress&) const = default;
+  auto operator<=>(const IpAddress&) const =
+      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 false positive
 
  private:
   Family family_ = Family::v4;
@@ -70,7 +71,8 @@ class Cidr {
   bool contains(const IpAddress& a) const;
   std::string to_string() const;
 
-  auto operator<=>(const Cidr&) const = default;
+  auto operator<=>(const Cidr&) const =
+      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 false positive
 
  private:
   IpAddress addr_;
@@ -94,7 +96,8 @@ class Endpoint {
   std::uint32_t scope() const { return scope_; }
   std::string to_string() const;
 
-  auto operator<=>(const Endpoint&) const = default;
+  auto operator<=>(const Endpoint&) const =
+      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 false positive
 
  private:
   IpAddress addr_;

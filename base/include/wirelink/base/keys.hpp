@@ -28,7 +28,8 @@ class PublicKey {
   bool is_zero() const;
   std::string to_base64() const;
 
-  auto operator<=>(const PublicKey&) const = default;
+  auto operator<=>(const PublicKey&) const =
+      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 false positive
 
  private:
   std::array<std::uint8_t, 32> bytes_;
