@@ -250,7 +250,10 @@ void GossipEngine::refresh_local_facts(TimePoint now) {
 
 std::vector<OutgoingDatagram> GossipEngine::tick(TimePoint now) {
   std::vector<OutgoingDatagram> out;
-  if (now >= next_cycle_ || queued_since_cycle_ >= timing::kCycleQueueTrigger) run_cycle(now, out);
+  // A backwards clock step runs a cycle at once (it rolls the boot id).
+  const bool stepped_back = last_cycle_ && now < *last_cycle_;
+  if (now >= next_cycle_ || queued_since_cycle_ >= timing::kCycleQueueTrigger || stepped_back)
+    run_cycle(now, out);
   return out;
 }
 
@@ -310,7 +313,7 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
 
   std::vector<std::uint8_t> ping;
   encode_fact(make_alive(self_, boot_), timing::kMaxLocalTtlSeconds, ping);
-  const bool ping_due = !p.filter.alive_known_until || *p.filter.alive_known_until - now < timing::kPingDueWithin;
+  const bool ping_due = !p.filter.alive_known_until || *p.filter.alive_known_until - now <= timing::kPingDueWithin;
   if (encoded.empty() && !ping_due) return;
   const PairwiseKey* pk = key_for(key);
   if (!pk) return;
@@ -355,26 +358,26 @@ std::vector<PublicKey> GossipEngine::members(TimePoint now) const {
   return out;
 }
 
-std::vector<Endpoint> GossipEngine::endpoints_of(const PublicKey& subject) const {
+std::vector<Endpoint> GossipEngine::endpoints_of(const PublicKey& subject, TimePoint now) const {
   std::vector<Endpoint> out;
   for (const auto* sf : store_.about(subject))
-    if (const auto* ep = std::get_if<Endpoint>(&sf->fact.value)) out.push_back(*ep);
+    if (const auto* ep = std::get_if<Endpoint>(&sf->fact.value); ep && sf->expires > now) out.push_back(*ep);
   return out;
 }
 
-std::vector<Cidr> GossipEngine::allowed_ips_of(const PublicKey& subject) const {
+std::vector<Cidr> GossipEngine::allowed_ips_of(const PublicKey& subject, TimePoint now) const {
   std::vector<Cidr> out;
   for (const auto* sf : store_.about(subject))
-    if (const auto* c = std::get_if<Cidr>(&sf->fact.value)) out.push_back(*c);
+    if (const auto* c = std::get_if<Cidr>(&sf->fact.value); c && sf->expires > now) out.push_back(*c);
   std::sort(out.begin(), out.end());
   return out;
 }
 
-std::optional<MemberMetadata> GossipEngine::metadata_of(const PublicKey& subject) const {
+std::optional<MemberMetadata> GossipEngine::metadata_of(const PublicKey& subject, TimePoint now) const {
   // Prefer the richest entry (configured name/basic over the routers' empty ones).
   std::optional<MemberMetadata> best;
   for (const auto* sf : store_.about(subject))
-    if (const auto* m = std::get_if<MemberMetadata>(&sf->fact.value))
+    if (const auto* m = std::get_if<MemberMetadata>(&sf->fact.value); m && sf->expires > now)
       if (!best || m->entries.size() > best->entries.size()) best = *m;
   return best;
 }

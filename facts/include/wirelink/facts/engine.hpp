@@ -99,9 +99,9 @@ class GossipEngine {
   // Queries about a subject (accepted facts and local facts, unexpired).
   bool is_member(const PublicKey& subject, TimePoint now) const;  // m/M fact or admission
   std::vector<PublicKey> members(TimePoint now) const;
-  std::vector<Endpoint> endpoints_of(const PublicKey& subject) const;
-  std::vector<Cidr> allowed_ips_of(const PublicKey& subject) const;
-  std::optional<MemberMetadata> metadata_of(const PublicKey& subject) const;
+  std::vector<Endpoint> endpoints_of(const PublicKey& subject, TimePoint now) const;
+  std::vector<Cidr> allowed_ips_of(const PublicKey& subject, TimePoint now) const;
+  std::optional<MemberMetadata> metadata_of(const PublicKey& subject, TimePoint now) const;
   FeatureSet features_of(const PublicKey& peer) const;
   std::optional<AliveInfo> alive(const PublicKey& peer, TimePoint now) const;
   bool healthy(const PublicKey& peer) const;  // from the last view (endpoint + fresh handshake)
