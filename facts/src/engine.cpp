@@ -74,6 +74,9 @@ GossipEngine::~GossipEngine() = default;
 void GossipEngine::roll_boot_id() {
   options_.random(boot_);
   ++counters_.boot_id_rolls;
+  // Announce the new boot id at the next cycle rather than with the next 30 s ping: it is
+  // how we ask every peer to send us everything again.
+  for (auto& [k, p] : peers_) p->filter.alive_known_until.reset();
 }
 
 GossipEngine::Peer& GossipEngine::peer(const PublicKey& key) {
