@@ -1,0 +1,259 @@
+// Two Engines in one process: handshake, transport both ways, replay protection, cookies
+// under load, roaming, cryptokey routing and malformed messages of every type.
+#include <gtest/gtest.h>
+
+#include "two_peers.hpp"
+
+using namespace wgtest;
+
+TEST(WgNoise, HandshakeThenDataBothWays) {
+  TwoPeers t;
+  auto pkt = t.a_to_b(100);
+  EXPECT_FALSE(t.a.e().send_packet(pkt));  // no session yet: staged, initiation sent
+  ASSERT_EQ(t.a.wire.count(MessageType::initiation), 1u);
+  t.deliver(t.a, t.b);
+  ASSERT_EQ(t.b.wire.count(MessageType::response), 1u);
+  EXPECT_TRUE(t.b_a->next != nullptr);
+  EXPECT_TRUE(t.b_a->current == nullptr);
+  t.deliver(t.b, t.a);
+  ASSERT_TRUE(t.a_b->current != nullptr);
+  EXPECT_NE(t.a_b->last_handshake, wl::WallTime{});
+  // The staged packet follows the handshake.
+  ASSERT_EQ(t.a.wire.count(MessageType::transport), 1u);
+  t.deliver(t.a, t.b);
+  ASSERT_EQ(t.b.delivered.size(), 1u);
+  EXPECT_EQ(t.b.delivered[0], pkt);
+  // Key confirmation promoted B's next keypair.
+  EXPECT_TRUE(t.b_a->current != nullptr);
+  EXPECT_TRUE(t.b_a->next == nullptr);
+  EXPECT_NE(t.b_a->last_handshake, wl::WallTime{});
+
+  auto back = t.b_to_a(33);
+  EXPECT_TRUE(t.b.e().send_packet(back));
+  t.deliver(t.b, t.a);
+  ASSERT_EQ(t.a.delivered.size(), 1u);
+  EXPECT_EQ(t.a.delivered[0], back);
+  // Byte counters agree both ways (handshake + data datagrams).
+  EXPECT_EQ(t.a_b->tx_bytes, t.b_a->rx_bytes);
+  EXPECT_EQ(t.b_a->tx_bytes, t.a_b->rx_bytes);
+  EXPECT_EQ(t.a.e().stats().handshakes_completed, 1u);
+}
+
+TEST(WgNoise, TransportIsPaddedToSixteen) {
+  TwoPeers t;
+  t.establish();
+  t.a.wire.out.clear();
+  ASSERT_TRUE(t.a.e().send_packet(t.a_to_b(1)));  // 21-byte IP packet
+  ASSERT_EQ(t.a.wire.out.size(), 1u);
+  EXPECT_EQ(t.a.wire.out[0].bytes.size(), 16u + 32u + 16u);
+}
+
+TEST(WgNoise, ReplayedDataRejected) {
+  TwoPeers t;
+  t.establish();
+  ASSERT_TRUE(t.a.e().send_packet(t.a_to_b()));
+  auto copy = t.a.wire.out.back();
+  t.deliver(t.a, t.b);
+  const auto got = t.b.delivered.size();
+  auto v = t.b.e().receive(copy.bytes, t.a.addr);
+  EXPECT_EQ(v, RecvVerdict::drop);
+  EXPECT_EQ(t.b.delivered.size(), got);
+  EXPECT_EQ(t.b.e().stats().replayed_data, 1u);
+}
+
+TEST(WgNoise, ReplayedInitiationRejectedAndFloodLimited) {
+  TwoPeers t;
+  t.a.e().initiate(*t.a_b, false);
+  auto init = t.a.wire.out.back();
+  t.deliver(t.a, t.b);
+  EXPECT_EQ(t.b.wire.count(MessageType::response), 1u);
+  t.b.wire.out.clear();
+  t.clock.advance(1s);
+  auto copy = init.bytes;
+  t.b.e().receive(copy, t.a.addr);
+  EXPECT_EQ(t.b.e().stats().replayed_initiation, 1u);
+  EXPECT_TRUE(t.b.wire.out.empty());
+
+  // A second initiator with A's key sends a fresh initiation 18 ms after a first one: the
+  // timestamps differ (2^24 ns granularity) but 50/s per peer is the limit.
+  wl::FakeClock& clock = t.clock;
+  Node a2(clock, t.a.addr);
+  a2.engine->set_private_key(&t.a.priv);
+  auto p2 = a2.e().add_peer(t.b.pub);
+  p2->endpoint = t.b.addr;
+  t.clock.advance(5s);
+  t.a.e().initiate(*t.a_b, false);
+  t.deliver(t.a, t.b);
+  EXPECT_EQ(t.b.wire.count(MessageType::response), 1u);
+  t.clock.advance(18ms);
+  a2.e().initiate(*p2, false);
+  t.deliver(a2, t.b);
+  EXPECT_EQ(t.b.e().stats().flooded_initiation, 1u);
+  EXPECT_EQ(t.b.wire.count(MessageType::response), 1u);
+}
+
+TEST(WgNoise, UnderLoadAnswersWithCookieThenAcceptsMac2) {
+  TwoPeers t;
+  t.b.e().force_under_load(true);
+  t.a.e().send_packet(t.a_to_b());
+  t.deliver(t.a, t.b);
+  EXPECT_EQ(t.b.e().stats().cookies_sent, 1u);
+  ASSERT_EQ(t.b.wire.count(MessageType::cookie_reply), 1u);
+  EXPECT_EQ(t.b.wire.count(MessageType::response), 0u);
+  t.deliver(t.b, t.a);
+  EXPECT_EQ(t.a.e().stats().cookies_received, 1u);
+  EXPECT_TRUE(t.a_b->cookies.has_fresh_cookie(t.clock.now()));
+  // The cookie reply does not cause an immediate resend; the retransmit timer does.
+  EXPECT_TRUE(t.a.wire.out.empty());
+  t.run_for(6s);
+  EXPECT_TRUE(t.a_b->current != nullptr);
+  EXPECT_EQ(t.b.delivered.size(), 1u);
+  EXPECT_GE(t.b.e().stats().handshakes_completed, 1u);
+}
+
+TEST(WgNoise, UnderLoadRatelimitsValidMac2) {
+  TwoPeers t;
+  t.b.e().force_under_load(true);
+  t.a.e().initiate(*t.a_b, false);
+  t.deliver(t.a, t.b);
+  t.deliver(t.b, t.a);  // cookie
+  int accepted_or_limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    t.clock.advance(5s);  // each initiation is fresh, but the bucket refills at 20/s... 5 s refills it
+    t.a.e().initiate(*t.a_b, false);
+    t.deliver(t.a, t.b);
+    ++accepted_or_limited;
+  }
+  EXPECT_EQ(t.b.e().stats().ratelimited, 0u);
+  // Now a burst of 10 valid-mac2 initiations from the same address within one instant.
+  std::vector<std::vector<std::uint8_t>> burst;
+  for (int i = 0; i < 10; ++i) {
+    t.a_b->last_sent_handshake = wl::TimePoint::min();
+    t.clock.step_wall(20ms);
+    t.a.e().initiate(*t.a_b, false);
+    burst.push_back(t.a.wire.out.back().bytes);
+    t.a.wire.out.clear();
+  }
+  for (auto& m : burst) t.b.e().receive(m, t.a.addr);
+  EXPECT_GE(t.b.e().stats().ratelimited, 5u);
+}
+
+TEST(WgNoise, RoamingFollowsAuthenticatedSource) {
+  TwoPeers t(false);  // B does not know where A is
+  t.establish();
+  ASSERT_TRUE(t.b_a->endpoint.has_value());
+  EXPECT_EQ(*t.b_a->endpoint, t.a.addr);
+  // A moves.
+  t.a.addr = wl::Endpoint(*wl::IpAddress::parse("198.51.100.7"), 4242);
+  ASSERT_TRUE(t.a.e().send_packet(t.a_to_b()));
+  t.deliver(t.a, t.b);
+  EXPECT_EQ(*t.b_a->endpoint, t.a.addr);
+  // An unauthenticated datagram from elsewhere does not move the endpoint.
+  std::vector<std::uint8_t> junk(64, 0);
+  junk[0] = 4;
+  junk[4] = static_cast<std::uint8_t>(t.b_a->current->local_index);
+  junk[5] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 8);
+  junk[6] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 16);
+  junk[7] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 24);
+  t.b.e().receive(junk, wl::Endpoint(*wl::IpAddress::parse("203.0.113.9"), 9));
+  EXPECT_EQ(*t.b_a->endpoint, t.a.addr);
+  EXPECT_EQ(t.b.e().stats().bad_transport, 1u);
+}
+
+TEST(WgNoise, InnerSourceMustBeAllowed) {
+  TwoPeers t;
+  t.establish();
+  const auto before = t.b.delivered.size();
+  ASSERT_TRUE(t.a.e().send_packet(ipv4_packet({10, 0, 0, 99}, {10, 0, 0, 2}, 40)));
+  t.deliver(t.a, t.b);
+  EXPECT_EQ(t.b.delivered.size(), before);
+  EXPECT_EQ(t.b.e().stats().disallowed_source, 1u);
+}
+
+TEST(WgNoise, MalformedMessagesOfEveryTypeRejected) {
+  TwoPeers t;
+  t.a.e().initiate(*t.a_b, false);
+  auto init = t.a.wire.out.back().bytes;
+  t.a.wire.out.clear();
+  Engine& b = t.b.e();
+  auto feed = [&](std::vector<std::uint8_t> m) { return b.receive(m, t.a.addr); };
+
+  // Wrong sizes for each handshake type, nonzero reserved bytes, unknown types, empty.
+  for (std::uint8_t type = 0; type <= 6; ++type) {
+    for (std::size_t len : {0u, 3u, 4u, 31u, 63u, 65u, 91u, 93u, 147u, 149u}) {
+      std::vector<std::uint8_t> m(len, 0x5a);
+      if (len >= 4) {
+        m[0] = type;
+        m[1] = m[2] = m[3] = 0;
+      }
+      feed(m);
+    }
+  }
+  auto reserved = init;
+  reserved[2] = 1;
+  feed(reserved);
+  EXPECT_GT(b.stats().malformed, 60u);
+  EXPECT_TRUE(t.b.wire.out.empty());
+
+  // Bad mac1 (any bit flip before mac2 breaks it).
+  for (std::size_t pos : {5u, 40u, 100u, 120u}) {
+    auto m = init;
+    m[pos] ^= 0x01;
+    feed(m);
+  }
+  EXPECT_EQ(b.stats().bad_mac1, 4u);
+  EXPECT_TRUE(t.b.wire.out.empty());
+
+  // A response and cookie reply with unknown receiver indices.
+  std::vector<std::uint8_t> resp(kResponseSize, 0);
+  resp[0] = 2;
+  feed(resp);  // fails mac1
+  std::vector<std::uint8_t> cookie(kCookieReplySize, 0);
+  cookie[0] = 3;
+  feed(cookie);
+  std::vector<std::uint8_t> data(48, 0);
+  data[0] = 4;
+  feed(data);
+  EXPECT_GE(b.stats().unknown_index, 2u);
+  EXPECT_TRUE(t.b.wire.out.empty());
+  EXPECT_EQ(b.stats().handshakes_completed, 0u);
+
+  // The genuine initiation still works afterwards.
+  feed(init);
+  EXPECT_EQ(t.b.wire.count(MessageType::response), 1u);
+
+  // A response with a corrupted (but mac1-valid) body: restamp mac1 so only the AEAD fails.
+  auto r = t.b.wire.out.back().bytes;
+  t.b.wire.out.clear();
+  r[50] ^= 0x80;  // inside enc_nothing
+  Key32 a_pub{};
+  std::copy(t.a.pub.bytes().begin(), t.a.pub.bytes().end(), a_pub.begin());
+  CookieJar jar;
+  jar.set_peer_public_key(a_pub);
+  jar.stamp(r, kResponseMac1, t.clock.now());
+  EXPECT_EQ(t.a.e().receive(r, t.b.addr), RecvVerdict::drop);
+  EXPECT_EQ(t.a.e().stats().bad_handshake, 1u);
+  EXPECT_TRUE(t.a_b->current == nullptr);
+}
+
+TEST(WgNoise, UnknownPeerAndRemovedPeer) {
+  TwoPeers t;
+  t.b.e().remove_peer(t.a.pub);
+  t.a.e().initiate(*t.a_b, false);
+  t.deliver(t.a, t.b);
+  EXPECT_EQ(t.b.e().stats().bad_handshake, 1u);
+  EXPECT_TRUE(t.b.wire.out.empty());
+}
+
+TEST(WgNoise, PresharedKeyMustMatch) {
+  TwoPeers t;
+  auto psk = wl::generate_preshared_key();
+  t.a.e().set_preshared_key(*t.a_b, &psk);
+  t.establish();
+  EXPECT_TRUE(t.a_b->current == nullptr);  // responder's response fails to open
+  auto psk2 = psk.clone();
+  t.b.e().set_preshared_key(*t.b_a, &psk2);
+  t.run_for(6s);
+  EXPECT_TRUE(t.a_b->current != nullptr);
+  EXPECT_EQ(t.b.delivered.size(), 1u);
+}
