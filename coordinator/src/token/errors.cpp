@@ -1,0 +1,59 @@
+#include "wirelink/coordinator/errors.hpp"
+
+#include <array>
+#include <string>
+
+namespace wl::coordinator {
+namespace {
+struct Row {
+  coord_errc e;
+  std::string_view code;
+  int status;
+};
+constexpr std::array<Row, 11> kTable{{
+    {coord_errc::invite_invalid, "invite.invalid", 400},
+    {coord_errc::invite_exhausted, "invite.exhausted", 403},
+    {coord_errc::invite_expired, "invite.expired", 403},
+    {coord_errc::insufficient_cohort, "admission.insufficient_cohort", 503},
+    {coord_errc::no_exit_available, "match.no_exit_available", 503},
+    {coord_errc::token_invalid, "token.invalid", 401},
+    {coord_errc::token_expired, "token.expired", 401},
+    {coord_errc::rate_limited, "rate.limited", 429},
+    {coord_errc::internal, "internal", 500},
+    {coord_errc::bad_request, "request.invalid", 400},
+    {coord_errc::not_found, "not_found", 404},
+}};
+
+class Category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "wirelink.coordinator"; }
+  std::string message(int v) const override {
+    return std::string(wire_code(static_cast<coord_errc>(v)));
+  }
+};
+}  // namespace
+
+const std::error_category& coord_category() noexcept {
+  static const Category c;
+  return c;
+}
+
+std::string_view wire_code(coord_errc e) noexcept {
+  for (const auto& r : kTable)
+    if (r.e == e) return r.code;
+  return "internal";
+}
+
+int http_status(coord_errc e) noexcept {
+  for (const auto& r : kTable)
+    if (r.e == e) return r.status;
+  return 500;
+}
+
+std::optional<coord_errc> parse_wire_code(std::string_view s) noexcept {
+  for (const auto& r : kTable)
+    if (r.code == s) return r.e;
+  return std::nullopt;
+}
+
+}  // namespace wl::coordinator
