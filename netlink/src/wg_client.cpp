@@ -50,6 +50,7 @@ Result<wg::DeviceState> WireGuardClient::get_device(std::string_view ifname) {
         return Error{errc::dump_interrupted, what + ": still interrupted after " + std::to_string(attempt) + " attempts"};
       return r.error();
     }
+    ++dump_restarts_;
   }
 }
 
