@@ -37,8 +37,8 @@ void run(std::size_t n) {
   std::vector<std::size_t> leaves;
   for (std::size_t i = 0; i < n; ++i) leaves.push_back(m.add_leaf());
 
-  // Warm up past one full TTL so the first full exchange is over.
-  m.run_until(start + 420s);
+  // Warm up past the first full exchange and the first round of resends (~125 s).
+  m.run_until(start + 300s);
 
   // Steady state over four simulated minutes (two resend rounds).
   const int minutes = 4;

@@ -117,6 +117,7 @@ class GossipEngine {
 
  private:
   struct Peer;
+  struct Candidate;  // a stored fact prepared once per cycle for every peer's send filter
   void roll_boot_id();
   void run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out);
   void refresh_local_facts(TimePoint now);
@@ -142,6 +143,7 @@ class GossipEngine {
   std::size_t queued_since_cycle_ = 0;
   bool self_router_ = false;
   std::unordered_map<PublicKey, std::unique_ptr<Peer>> peers_;
+  std::vector<Candidate> candidates_;
 };
 
 }  // namespace wl::facts
