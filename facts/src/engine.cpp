@@ -267,7 +267,11 @@ std::vector<OutgoingDatagram> GossipEngine::tick(TimePoint now) {
   return out;
 }
 
-TimePoint GossipEngine::next_deadline() const { return next_cycle_; }
+TimePoint GossipEngine::next_deadline() const {
+  // Enough queued datagrams make the cycle due at once.
+  if (queued_since_cycle_ >= timing::kCycleQueueTrigger) return std::min(next_cycle_, last_cycle_.value_or(next_cycle_));
+  return next_cycle_;
+}
 
 void GossipEngine::run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out) {
   ++counters_.cycles;

@@ -457,6 +457,39 @@ TEST_F(EngineTest, RouterSplitsManyFactsIntoGroupsWithinTheInnerLimit) {
   EXPECT_EQ(about_leaves, 180u);
 }
 
+TEST_F(EngineTest, ChattyLeafSendsFactsToHealthyPeersQuietLeafOnlyPings) {
+  Node r{5};
+  view.device_peers.push_back(device_peer(r, "192.0.2.5:51820", {"10.9.0.0/24"}));  // a router
+  view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
+  engine.set_local_view(view, kStart);
+  ASSERT_FALSE(engine.is_router());
+  auto quiet = open_all(engine.tick(kStart), a, b);
+  ASSERT_EQ(quiet.size(), 1u);
+  EXPECT_EQ(quiet[0].fact.attr, Attribute::alive);
+  view.chatty = true;
+  GossipEngine chatty(private_from_seed(1), EngineOptions{}, kStart);
+  chatty.set_local_view(view, kStart);
+  auto facts = open_all(chatty.tick(kStart), a, b);
+  EXPECT_GT(facts.size(), 1u);
+  // An unhealthy peer (stale handshake) gets only the ping even from a chatty node.
+  view.device_peers[0].last_handshake = kWall - 200s;
+  GossipEngine chatty2(private_from_seed(1), EngineOptions{}, kStart);
+  chatty2.set_local_view(view, kStart);
+  EXPECT_EQ(open_all(chatty2.tick(kStart), a, b).size(), 1u);
+}
+
+TEST_F(EngineTest, HundredDatagramsMakeTheCycleDue) {
+  (void)engine.tick(kStart);
+  EXPECT_EQ(engine.next_deadline(), kStart + 5s);
+  const auto inner = fact_bytes(make_alive(b.pub, BootId{1}), 255);
+  for (int i = 0; i < 100; ++i) engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart + 1s);
+  EXPECT_LE(engine.next_deadline(), kStart + 1s);
+  const auto cycles = engine.counters().cycles;
+  (void)engine.tick(kStart + 1s);
+  EXPECT_EQ(engine.counters().cycles, cycles + 1);
+  EXPECT_EQ(engine.next_deadline(), kStart + 6s);
+}
+
 TEST(EngineDelegate, SelfDelegateNodeGrantsReachPeersThatTrustIt) {
   Node a{1}, d{2}, x{3};
   // d is configured (on itself) as a delegate and trusts x for membership.

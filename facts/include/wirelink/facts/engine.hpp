@@ -10,8 +10,11 @@
 //   on_datagram() for every received datagram (source = the IPv6 source address), and
 //   tick() when next_deadline() passes; tick() runs a cycle every kCycle (or sooner once
 //   kCycleQueueTrigger datagrams arrived) and returns what to send.
-// - Queries (members, endpoints, allowed IPs, liveness, trust) read the current state; the
+// - Queries (members, endpoints, allowed IPs, liveness, trust) read the current state and
+//   ignore anything expired at `now` (the store itself drops expired facts each cycle); the
 //   agent's peer state machine builds on them.
+// - next_deadline() is the next cycle, or a time <= now once kCycleQueueTrigger datagrams
+//   were accepted since the last cycle.
 #pragma once
 
 #include <array>
