@@ -249,7 +249,8 @@ void GossipEngine::refresh_local_facts(TimePoint now) {
   ctx.self_router = self_router_;
   ctx.self_trust = trust_.configured(self_);
   ctx.features = options_.features;
-  if (!options_.own_token.empty()) ctx.features.add(Feature::coordinator_token);
+  // We understand tokens when we can check them or carry one ourselves.
+  if (!options_.own_token.empty() || options_.token_verifier) ctx.features.add(Feature::coordinator_token);
   ctx.peer_reachable = [this, now](const PublicKey& k) {
     return alive(k, now).has_value() || healthy(k);
   };

@@ -96,6 +96,8 @@ class GossipEngine {
   // Inputs.
   void set_local_view(LocalView view, TimePoint now);
   void on_datagram(const IpAddress& source, std::span<const std::uint8_t> bytes, TimePoint now);
+  // Replaces our own coordinator token (after a renewal); empty = none. Sent from the next cycle.
+  void set_own_token(std::vector<std::uint8_t> token) { options_.own_token = std::move(token); }
   std::vector<OutgoingDatagram> tick(TimePoint now);
   TimePoint next_deadline() const;
 
