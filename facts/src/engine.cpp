@@ -277,16 +277,20 @@ TimePoint GossipEngine::next_deadline() const {
 void GossipEngine::run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out) {
   ++counters_.cycles;
   if (last_cycle_ && (now < *last_cycle_ || now - *last_cycle_ > timing::kSuspendGap)) roll_boot_id();
-  const bool prune = !last_cycle_ || (now - *last_cycle_ >= timing::kCycle &&
-                                      counters_.cycles % 12 == 0);
+  const bool prune = counters_.cycles % 12 == 0;  // about once a minute
   last_cycle_ = now;
   next_cycle_ = now + timing::kCycle;
   queued_since_cycle_ = 0;
 
   expire(now);
   refresh_local_facts(now);
-  if (prune)
+  if (prune) {
     for (auto& [k, p] : peers_) p->filter.prune(now);
+    // Forget peers that left the device and went quiet, so churn cannot grow the table.
+    std::erase_if(peers_, [&](const auto& kv) {
+      return !trust_.in_device(kv.first) && (!kv.second->alive || kv.second->alive->until <= now);
+    });
+  }
   candidates_.clear();
   store_.for_each([&](const StoredFact& sf) {
     auto it = peers_.find(sf.fact.subject);
