@@ -490,6 +490,20 @@ TEST_F(EngineTest, HundredDatagramsMakeTheCycleDue) {
   EXPECT_EQ(engine.next_deadline(), kStart + 6s);
 }
 
+TEST_F(EngineTest, RelaysForwardTheRemainingTtl) {
+  view.device_peers.push_back(device_peer(c, "192.0.2.3:51820", {"10.9.0.3/32"}));
+  engine.set_local_view(view, kStart);
+  ASSERT_TRUE(engine.is_router());
+  (void)engine.tick(kStart);  // the first full exchange with c
+  const Endpoint told = *Endpoint::parse("198.51.100.7:4000");
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_endpoint(b.pub, told), 200)), kStart + 1s);
+  std::optional<std::uint32_t> ttl;
+  for (const auto& f : open_all(engine.tick(kStart + 50s), a, c))
+    if (f.fact.attr == Attribute::endpoint_v4 && std::get<Endpoint>(f.fact.value) == told) ttl = f.ttl_seconds;
+  ASSERT_TRUE(ttl.has_value());
+  EXPECT_EQ(*ttl, 151u);  // received at +1 s with 200 s, sent at +50 s
+}
+
 TEST(EngineDelegate, SelfDelegateNodeGrantsReachPeersThatTrustIt) {
   Node a{1}, d{2}, x{3};
   // d is configured (on itself) as a delegate and trusts x for membership.
