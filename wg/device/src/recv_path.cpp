@@ -1,0 +1,196 @@
+// The UDP -> TUN direction: receive a batch (recvmmsg, UDP GRO super-datagrams split), look
+// keypairs up under the lock, decrypt outside it, apply replay/roaming/timers under the lock,
+// then write to the TUN, coalescing consecutive TCP segments of one flow into one write.
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "wirelink/wg/device/device.hpp"
+#include "wirelink/wg/device/offload.hpp"
+
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+
+namespace wl::wg::device {
+
+namespace {
+constexpr std::size_t kMsgs = 64;
+constexpr std::size_t kMsgBuf = 65536;
+constexpr std::size_t kMaxDatagrams = 2048;
+constexpr std::size_t kHeader = noise::kTransportHeaderSize;
+
+struct Dgram {
+  std::uint8_t* data;
+  std::size_t len;
+  const Endpoint* src;
+  noise::RecvTicket ticket;
+  bool transport = false;
+  bool opened = false;
+  noise::RecvVerdict verdict = noise::RecvVerdict::drop;
+  std::size_t inner = 0;
+};
+
+constexpr std::uint8_t kTcpAck = 0x10;
+constexpr std::uint8_t kTcpPsh = 0x08;
+}  // namespace
+
+void Device::udp_loop() {
+  std::vector<std::uint8_t> bufs(kMsgs * kMsgBuf);
+  std::vector<mmsghdr> msgs(kMsgs);
+  std::vector<iovec> iovs(kMsgs);
+  std::vector<sockaddr_storage> addrs(kMsgs);
+  std::vector<std::array<char, CMSG_SPACE(sizeof(int))>> ctrl(kMsgs);
+  std::vector<Endpoint> srcs(kMsgs);
+  std::vector<Dgram> dg;
+  dg.reserve(kMaxDatagrams);
+  std::vector<iovec> wiov(70);
+  std::uint8_t vhdr[VnetHdr::kSize];
+  const bool vnet = tun_.vnet_hdr();
+
+  std::shared_ptr<UdpSockets> udp = sockets();
+  while (!stopping_) {
+    const int fd4 = udp ? udp->fd4() : -1;
+    const int fd6 = udp ? udp->fd6() : -1;
+    pollfd fds[4] = {{stop_fd_.get(), POLLIN, 0}, {udp_wake_fd_.get(), POLLIN, 0}, {fd4, POLLIN, 0}, {fd6, POLLIN, 0}};
+    if (::poll(fds, 4, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (stopping_ || (fds[0].revents & POLLIN) != 0) break;
+    if ((fds[1].revents & POLLIN) != 0) {
+      std::uint64_t v;
+      [[maybe_unused]] auto r = ::read(udp_wake_fd_.get(), &v, sizeof v);
+      udp = sockets();
+      continue;
+    }
+    for (int which = 2; which < 4; ++which) {
+      if ((fds[which].revents & POLLIN) == 0) continue;
+      const int fd = fds[which].fd;
+      for (std::size_t i = 0; i < kMsgs; ++i) {
+        iovs[i] = iovec{bufs.data() + i * kMsgBuf, kMsgBuf};
+        msgs[i] = mmsghdr{};
+        msgs[i].msg_hdr.msg_name = &addrs[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+        msgs[i].msg_hdr.msg_iov = &iovs[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_control = ctrl[i].data();
+        msgs[i].msg_hdr.msg_controllen = ctrl[i].size();
+      }
+      const int got = ::recvmmsg(fd, msgs.data(), kMsgs, MSG_DONTWAIT, nullptr);
+      if (got <= 0) continue;
+
+      // Split GRO super-datagrams into datagrams.
+      dg.clear();
+      for (int m = 0; m < got; ++m) {
+        auto ep = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&addrs[m]), msgs[m].msg_hdr.msg_namelen);
+        if (!ep) continue;
+        srcs[m] = *ep;
+        std::size_t seg = msgs[m].msg_len;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[m].msg_hdr); c != nullptr; c = CMSG_NXTHDR(&msgs[m].msg_hdr, c)) {
+          if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+            int s = 0;
+            std::memcpy(&s, CMSG_DATA(c), sizeof s);
+            if (s > 0) seg = static_cast<std::size_t>(s);
+          }
+        }
+        std::uint8_t* base = bufs.data() + static_cast<std::size_t>(m) * kMsgBuf;
+        for (std::size_t off = 0; off < msgs[m].msg_len && dg.size() < kMaxDatagrams; off += seg) {
+          const std::size_t l = std::min(seg, msgs[m].msg_len - off);
+          dg.push_back(Dgram{base + off, l, &srcs[m], {}, false, false, noise::RecvVerdict::drop, 0});
+        }
+      }
+
+      // Handshakes are handled inline; transport packets get their keypair.
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        for (auto& d : dg) {
+          const auto t = noise::classify(std::span<const std::uint8_t>(d.data, d.len));
+          if (t == noise::MessageType::transport) {
+            d.transport = engine_->lookup_transport(std::span<const std::uint8_t>(d.data, d.len), d.ticket);
+          } else if (t != noise::MessageType::invalid) {
+            engine_->on_handshake_message(std::span<const std::uint8_t>(d.data, d.len), *d.src);
+          }
+        }
+      }
+      for (auto& d : dg)
+        if (d.transport) d.opened = noise::open_transport(*d.ticket.keypair, d.data, d.len);
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        for (auto& d : dg) {
+          if (!d.transport) continue;
+          if (!d.opened) continue;
+          d.verdict = engine_->on_transport_authenticated(
+              d.ticket, noise::transport_counter(d.data),
+              std::span<const std::uint8_t>(d.data + kHeader, d.len - noise::kTransportMinSize), d.len, *d.src, d.inner);
+        }
+      }
+
+      // Write delivered packets, coalescing TCP runs when the TUN takes GSO writes.
+      std::size_t i = 0;
+      while (i < dg.size()) {
+        Dgram& d = dg[i];
+        d.ticket = {};
+        if (d.verdict != noise::RecvVerdict::deliver) {
+          ++i;
+          continue;
+        }
+        std::uint8_t* pkt = d.data + kHeader;
+        std::size_t j = i + 1;
+        int niov = 0;
+        if (vnet) {
+          VnetHdr h;
+          h.flags = VnetHdr::kDataValid;
+          const TcpFlowInfo fi = tcp_info(pkt, d.inner);
+          std::size_t total = d.inner;
+          std::uint8_t extra = 0;
+          wiov[1] = iovec{pkt, d.inner};
+          niov = 2;
+          if (fi.tcp && fi.payload > 0 && fi.flags == kTcpAck) {
+            std::uint32_t next_seq = fi.seq + static_cast<std::uint32_t>(fi.payload);
+            while (j < dg.size() && niov < static_cast<int>(wiov.size())) {
+              Dgram& e = dg[j];
+              if (e.verdict != noise::RecvVerdict::deliver) break;
+              std::uint8_t* q = e.data + kHeader;
+              const TcpFlowInfo qi = tcp_info(q, e.inner);
+              if (!qi.tcp || qi.payload == 0 || qi.payload > fi.payload || qi.seq != next_seq) break;
+              if ((qi.flags & ~kTcpPsh) != kTcpAck || !same_flow(pkt, fi, q, qi)) break;
+              if (total + qi.payload > 65535) break;
+              wiov[static_cast<std::size_t>(niov++)] = iovec{q + qi.hdr_len, qi.payload};
+              total += qi.payload;
+              next_seq += static_cast<std::uint32_t>(qi.payload);
+              e.ticket = {};
+              ++j;
+              if ((qi.flags & kTcpPsh) != 0) {
+                extra = kTcpPsh;
+                break;
+              }
+              if (qi.payload < fi.payload) break;
+            }
+            if (j > i + 1) finish_coalesced(pkt, fi, total, fi.payload, extra, h);
+          }
+          h.store(vhdr);
+          wiov[0] = iovec{vhdr, VnetHdr::kSize};
+        } else {
+          wiov[0] = iovec{pkt, d.inner};
+          niov = 1;
+        }
+        if (tun_.writev(wiov.data(), niov) < 0 && (errno == EBADFD || errno == EIO)) {
+          vanished_ = true;
+          stop();
+        }
+        i = j;
+      }
+      for (auto& d : dg) d.ticket = {};
+    }
+  }
+}
+
+}  // namespace wl::wg::device

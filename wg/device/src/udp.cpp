@@ -1,0 +1,172 @@
+#include "wirelink/wg/device/udp.hpp"
+
+#include <netinet/in.h>
+#include <netinet/udp.h>
+
+#include <cerrno>
+#include <cstring>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+
+namespace wl::wg::device {
+
+namespace {
+constexpr int kBufBytes = 8 << 20;
+
+UniqueFd make_socket(int family, std::uint16_t port, std::uint32_t fwmark, int& err) {
+  UniqueFd fd(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) {
+    err = errno;
+    return fd;
+  }
+  const int one = 1;
+  if (family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  // Big buffers absorb bursts between batches; FORCE works as root, the plain one otherwise.
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &kBufBytes, sizeof kBufBytes) != 0)
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &kBufBytes, sizeof kBufBytes);
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, &kBufBytes, sizeof kBufBytes) != 0)
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &kBufBytes, sizeof kBufBytes);
+  ::setsockopt(fd.get(), IPPROTO_UDP, UDP_GRO, &one, sizeof one);
+  if (fwmark != 0 && ::setsockopt(fd.get(), SOL_SOCKET, SO_MARK, &fwmark, sizeof fwmark) != 0) {
+    err = errno;
+    return UniqueFd();
+  }
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    len = sizeof(sockaddr_in);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+    len = sizeof(sockaddr_in6);
+  }
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    err = errno;
+    return UniqueFd();
+  }
+  return fd;
+}
+
+std::uint16_t bound_port(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+}
+}  // namespace
+
+Result<std::shared_ptr<UdpSockets>> UdpSockets::bind(std::uint16_t port, std::uint32_t fwmark) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto s = std::make_shared<UdpSockets>();
+    int err4 = 0;
+    int err6 = 0;
+    s->fd4_ = make_socket(AF_INET, port, fwmark, err4);
+    const std::uint16_t p = s->fd4_ ? bound_port(s->fd4_.get()) : port;
+    s->fd6_ = make_socket(AF_INET6, p, fwmark, err6);
+    if (!s->fd4_ && !s->fd6_) {
+      const int err = err4 != 0 ? err4 : err6;
+      return Error{std::error_code(err, std::generic_category()), std::string("bind UDP: ") + std::strerror(err)};
+    }
+    if (!s->fd4_ && err4 == EADDRINUSE)
+      return Error{std::error_code(EADDRINUSE, std::generic_category()), "bind UDP4: address in use"};
+    // With a random port, IPv6 may collide where IPv4 did not: try another port.
+    if (s->fd4_ && !s->fd6_ && err6 == EADDRINUSE) {
+      if (port == 0) continue;
+      return Error{std::error_code(EADDRINUSE, std::generic_category()), "bind UDP6: address in use"};
+    }
+    s->port_ = s->fd4_ ? bound_port(s->fd4_.get()) : bound_port(s->fd6_.get());
+    return s;
+  }
+  return Error{std::error_code(EADDRINUSE, std::generic_category()), "no free UDP port"};
+}
+
+int UdpSockets::set_fwmark(std::uint32_t mark) {
+  for (int fd : {fd4_.get(), fd6_.get()})
+    if (fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0) return errno;
+  return 0;
+}
+
+int UdpSockets::send(const Endpoint& to, const std::uint8_t* data, std::size_t len) {
+  iovec iov{const_cast<std::uint8_t*>(data), len};
+  return send_batch(to, &iov, 1, len);
+}
+
+int UdpSockets::send_batch(const Endpoint& to, iovec* iov, std::size_t n, std::size_t seg) {
+  if (n == 0) return 0;
+  sockaddr_storage ss{};
+  const socklen_t sl = to.to_sockaddr(ss);
+  const int fd = ss.ss_family == AF_INET ? fd4_.get() : fd6_.get();
+  if (fd < 0) return EAFNOSUPPORT;
+  // Max datagrams per GSO send: the total must fit a 64 KiB IP packet.
+  const std::size_t per_gso = seg == 0 ? 1 : std::min<std::size_t>(64, 65000 / seg);
+  std::size_t i = 0;
+  while (i < n) {
+    if (gso_ && n - i > 1 && per_gso > 1) {
+      std::size_t k = 0;
+      while (i + k < n && k < per_gso && iov[i + k].iov_len == seg) ++k;
+      if (i + k < n && k < per_gso && iov[i + k].iov_len < seg) ++k;  // a shorter tail ends the run
+      if (k > 1) {
+        alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(std::uint16_t))] = {};
+        msghdr m{};
+        m.msg_name = &ss;
+        m.msg_namelen = sl;
+        m.msg_iov = iov + i;
+        m.msg_iovlen = k;
+        m.msg_control = ctrl;
+        m.msg_controllen = sizeof ctrl;
+        cmsghdr* c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+        const auto s16 = static_cast<std::uint16_t>(seg);
+        std::memcpy(CMSG_DATA(c), &s16, sizeof s16);
+        ssize_t r;
+        do {
+          r = ::sendmsg(fd, &m, 0);
+        } while (r < 0 && errno == EINTR);
+        if (r >= 0) {
+          i += k;
+          continue;
+        }
+        if (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
+          gso_ = false;  // not supported here (e.g. checksum offload off): plain sends from now
+        } else if (errno != EAGAIN && errno != ENOBUFS) {
+          return errno;
+        } else {
+          i += k;  // a full buffer drops, like any lost datagram
+          continue;
+        }
+      }
+    }
+    // sendmmsg for the rest of the run (or one datagram).
+    mmsghdr msgs[64];
+    std::size_t k = 0;
+    for (; k < 64 && i + k < n; ++k) {
+      msgs[k] = mmsghdr{};
+      msgs[k].msg_hdr.msg_name = &ss;
+      msgs[k].msg_hdr.msg_namelen = sl;
+      msgs[k].msg_hdr.msg_iov = iov + i + k;
+      msgs[k].msg_hdr.msg_iovlen = 1;
+      if (gso_ && k > 0) break;  // with GSO on, only send singles here
+    }
+    int r;
+    do {
+      r = ::sendmmsg(fd, msgs, static_cast<unsigned>(k), 0);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0 && errno != EAGAIN && errno != ENOBUFS) return errno;
+    i += k;
+  }
+  return 0;
+}
+
+}  // namespace wl::wg::device
