@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${WL_BIN:-build/bin}
-SETUP=${WL_BENCH_SETUP:-build/bench/coordinator/coord_bench_setup}
+SETUP=${WL_BENCH_SETUP:-$BIN/coord_bench_setup}
 PEERS=${PEERS:-10000}; DURATION=${DURATION:-10s}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk missing (apt-get install wrk)"; exit 1; }
 DIR=$(mktemp -d /tmp/wlco-bench-XXXXXX)

@@ -277,6 +277,16 @@ int cmd_serve(const Args& a) {
     });
   };
   arm();
+  asio::steady_timer flush_timer(ioc);
+  std::function<void()> arm_flush = [&] {
+    flush_timer.expires_after(std::chrono::milliseconds(100));
+    flush_timer.async_wait([&](const boost::system::error_code& e) {
+      if (e) return;
+      svc.flush(1000);
+      arm_flush();
+    });
+  };
+  arm_flush();
   ioc.run();
   return 0;
 }

@@ -443,16 +443,17 @@ void Service::tick() {
       if (c && (c->exit == k || c->members.empty())) end_cohort(id, "exit_quiet");
     }
   }
-  flush();
 }
 
-void Service::flush() {
+void Service::flush(std::size_t max_rows) {
   if (dirty_seen_.empty()) return;
   std::vector<std::pair<PublicKey, long long>> v;
-  v.reserve(dirty_seen_.size());
-  for (const auto& [k, t] : dirty_seen_) v.emplace_back(k, secs(t));
+  auto it = dirty_seen_.begin();
+  while (it != dirty_seen_.end() && (max_rows == 0 || v.size() < max_rows)) {
+    v.emplace_back(it->first, secs(it->second));
+    it = dirty_seen_.erase(it);
+  }
   if (auto r = store_.touch(v); !r) spdlog::warn("coordinator: {}", r.error().message());
-  dirty_seen_.clear();
 }
 
 }  // namespace wl::coordinator::server

@@ -67,10 +67,11 @@ class Service {
                                                EventSink sink);
   void unsubscribe(std::uint64_t id);
 
-  // Housekeeping, every second: rotation, quiet peers, heartbeat flush.
+  // Housekeeping, every second: rotation, quiet peers.
   void tick();
-  // Flushes heartbeat times (on shutdown).
-  void flush();
+  // Writes at most `max_rows` pending heartbeat times (0 = all, on shutdown). Called every
+  // 100 ms in small batches so a big flush never stalls the io thread (p99 latency).
+  void flush(std::size_t max_rows = 0);
   bool ready() const { return ready_; }
   void set_draining() { ready_ = false; }
 
