@@ -24,8 +24,10 @@ constexpr auto kIdle = std::chrono::seconds(60);
 // A WebSocket event stream: text frames, one JSON event each.
 class WsStream : public std::enable_shared_from_this<WsStream> {
  public:
-  WsStream(tcp::socket s, Service& svc) : ws_(std::move(s)), svc_(svc) {}
-  ~WsStream() { svc_.unsubscribe(id_); }
+  WsStream(tcp::socket s, Service& svc) : ws_(std::move(s)), svc_(svc), alive_(svc.alive()) {}
+  ~WsStream() {
+    if (!alive_.expired()) svc_.unsubscribe(id_);
+  }
 
   void start(http::request<http::string_body> req, std::uint64_t id) {
     id_ = id;
@@ -68,13 +70,14 @@ class WsStream : public std::enable_shared_from_this<WsStream> {
   void close() {
     if (closed_) return;
     closed_ = true;
-    svc_.unsubscribe(id_);
+    if (!alive_.expired()) svc_.unsubscribe(id_);
     beast::error_code ec;
     beast::get_lowest_layer(ws_).socket().close(ec);
   }
 
   websocket::stream<beast::tcp_stream> ws_;
   Service& svc_;
+  std::weak_ptr<void> alive_;
   beast::flat_buffer in_;
   std::deque<std::string> queue_;
   std::uint64_t id_ = 0;
@@ -84,8 +87,11 @@ class WsStream : public std::enable_shared_from_this<WsStream> {
 // The text/event-stream variant: "data: <json>\n\n" per event, ": ping" every 15 s.
 class SseStream : public std::enable_shared_from_this<SseStream> {
  public:
-  SseStream(tcp::socket s, Service& svc) : sock_(std::move(s)), svc_(svc), ping_(sock_.get_executor()) {}
-  ~SseStream() { svc_.unsubscribe(id_); }
+  SseStream(tcp::socket s, Service& svc)
+      : sock_(std::move(s)), svc_(svc), alive_(svc.alive()), ping_(sock_.get_executor()) {}
+  ~SseStream() {
+    if (!alive_.expired()) svc_.unsubscribe(id_);
+  }
 
   void start(std::uint64_t id) {
     id_ = id;
@@ -130,7 +136,7 @@ class SseStream : public std::enable_shared_from_this<SseStream> {
   void close() {
     if (closed_) return;
     closed_ = true;
-    svc_.unsubscribe(id_);
+    if (!alive_.expired()) svc_.unsubscribe(id_);
     ping_.cancel();
     beast::error_code ec;
     sock_.close(ec);
@@ -138,6 +144,7 @@ class SseStream : public std::enable_shared_from_this<SseStream> {
 
   tcp::socket sock_;
   Service& svc_;
+  std::weak_ptr<void> alive_;
   asio::steady_timer ping_;
   std::array<char, 256> scratch_{};
   std::deque<std::string> queue_;

@@ -66,6 +66,9 @@ class Service {
   std::variant<std::uint64_t, Reply> subscribe(const std::string& ip, std::string_view authorization,
                                                EventSink sink);
   void unsubscribe(std::uint64_t id);
+  // Expires when the Service is destroyed: streams that outlive it (handlers still queued in
+  // the io_context at shutdown) must not call back into it.
+  std::weak_ptr<void> alive() const { return alive_; }
 
   // Housekeeping, every second: rotation, quiet peers.
   void tick();
@@ -119,6 +122,7 @@ class Service {
   std::map<std::uint64_t, PublicKey> subscriber_peer_;
   std::map<PublicKey, std::vector<Waiter>> waiters_;
   std::uint64_t next_id_ = 1;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace wl::coordinator::server
