@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Coordinator load on loopback with wrk: 10,000 registered peers, heartbeat throughput and
+# p99, and register throughput. Not run by CI. Usage:
+#   cmake --preset release && cmake --build --preset release -j2 --target wirelink-coordinator coord_bench_setup
+#   bench/coordinator/run.sh            # env: PEERS=10000 DURATION=10s CONNS=64 THREADS=2
+# Prints: COORD heartbeat_rps=<x> heartbeat_p99_ms=<y> register_rps=<z>
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${WL_BIN:-build/bin}
+SETUP=${WL_BENCH_SETUP:-$BIN/coord_bench_setup}
+PEERS=${PEERS:-10000}; DURATION=${DURATION:-10s}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
+command -v wrk >/dev/null || { echo "wrk missing (apt-get install wrk)"; exit 1; }
+DIR=$(mktemp -d /tmp/wlco-bench-XXXXXX)
+SRV=
+cleanup() { [[ -n $SRV ]] && kill "$SRV" 2>/dev/null; wait 2>/dev/null; rm -rf "$DIR"; }
+trap cleanup EXIT
+
+"$BIN/wirelink-coordinator" keygen --db "$DIR/c.db" >/dev/null
+INVITE=$("$BIN/wirelink-coordinator" invite create --uses 100000000 --ttl 1h --db "$DIR/c.db")
+"$BIN/wirelink-coordinator" serve --listen 127.0.0.1:0 --port-file "$DIR/port" --db "$DIR/c.db" \
+  --rate-ip 0 --rate-peer 0 --log-level warn &
+SRV=$!
+for _ in $(seq 100); do [[ -s $DIR/port ]] && break; sleep 0.1; done
+URL=http://127.0.0.1:$(cat "$DIR/port")
+
+echo "registering $PEERS peers..."
+"$SETUP" "$URL" "$INVITE" "$PEERS" "$DIR/peers.txt"
+echo "heartbeat: wrk -t$THREADS -c$CONNS -d$DURATION"
+HB=$(PEERS_FILE=$DIR/peers.txt wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/coordinator/heartbeat.lua "$URL" | tee /dev/stderr | grep '^HB ')
+echo "register: wrk -t$THREADS -c$CONNS -d$DURATION"
+REG=$(INVITE=$INVITE RUN_TAG=$$ wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/coordinator/register.lua "$URL" | tee /dev/stderr | grep '^REG ')
+HB_NON2XX=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$HB")
+REG_NON2XX=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$REG")
+if [[ $HB_NON2XX != 0 || $REG_NON2XX != 0 ]]; then echo "non-2xx replies: heartbeat $HB_NON2XX register $REG_NON2XX"; exit 1; fi
+echo "COORD heartbeat_rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$HB") heartbeat_p99_ms=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$HB") register_rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$REG")"

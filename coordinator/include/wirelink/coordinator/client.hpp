@@ -1,0 +1,65 @@
+// CoordinatorClient: blocking libcurl calls to the coordinator HTTP API, and EventStream,
+// the text/event-stream follower.
+//
+// Contract: thread-confined. One instance per thread (it owns a CURL easy handle and reuses its
+// keep-alive connection); calls block for at most Options::timeout. Never throws. Errors:
+// coord_errc from the server's {code, message} body (token_expired, rate_limited, …), or
+// std::errc::host_unreachable / std::errc::timed_out / std::errc::protocol_error for transport
+// failures and unexpected replies. Tokens are never logged.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "wirelink/base/result.hpp"
+#include "wirelink/coordinator/wire.hpp"
+
+namespace wl::coordinator {
+
+struct ClientOptions {
+  std::string base_url;  // "http://127.0.0.1:8787"
+  std::chrono::milliseconds timeout{10'000};
+  std::chrono::milliseconds connect_timeout{3'000};
+};
+
+class CoordinatorClient {
+ public:
+  explicit CoordinatorClient(ClientOptions o);
+  ~CoordinatorClient();
+  CoordinatorClient(const CoordinatorClient&) = delete;
+  CoordinatorClient& operator=(const CoordinatorClient&) = delete;
+
+  // `token` may be empty for a first registration (then the request must carry an invite).
+  Result<wire::RegisterAck> register_peer(const wire::RegisterRequest& r, const std::string& token = {});
+  Result<wire::MatchResponse> match(const std::string& token, const wire::MatchRequest& r);
+  Result<wire::HeartbeatAck> heartbeat(const std::string& token, const wire::HeartbeatRequest& r);
+  Result<void> disconnect(const std::string& token, const wire::DisconnectRequest& r);
+
+  // Raw request for tests and tools: returns {status, body}.
+  struct Raw {
+    long status = 0;
+    std::string body;
+  };
+  Result<Raw> request(const std::string& method, const std::string& path, const std::string& body,
+                      const std::string& token = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Follows GET /api/v1/events as text/event-stream until `stop` is set, the server closes, or
+// an error occurs; calls on_event for each well-formed event (malformed ones are counted in
+// `dropped` and skipped). Returns ok when stopped, else the reason the stream ended.
+// Blocking; the stop flag is checked at least every 200 ms.
+struct EventStreamStats {
+  std::uint64_t events = 0, dropped = 0;
+};
+Result<void> follow_events(const ClientOptions& o, const std::string& token,
+                           const std::function<void(const wire::Event&)>& on_event,
+                           const std::atomic<bool>& stop, EventStreamStats* stats = nullptr);
+
+}  // namespace wl::coordinator

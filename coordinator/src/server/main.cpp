@@ -1,0 +1,336 @@
+// wirelink-coordinator: keygen | pubkey | invite create | serve. See docs/readme-coordinator.md.
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "http_server.hpp"
+#include "service.hpp"
+#include "store.hpp"
+#include "wirelink/base/version.hpp"
+#include "wirelink/coordinator/invite.hpp"
+#include "wirelink/coordinator/paserk.hpp"
+#include "wirelink/coordinator/rfc3339.hpp"
+
+namespace {
+
+using namespace wl::coordinator;
+namespace asio = boost::asio;
+
+constexpr const char* kHelp = R"(Usage: wirelink-coordinator <command> [options]
+
+Admission service for wirelink meshes: PASETO v4.public session tokens, signed invites,
+cohort admission with an anonymity floor. State lives in one SQLite database (WAL).
+
+Commands:
+  keygen                 add a new Ed25519 signing key to the key ring and make it active
+                         (older keys keep verifying their tokens); prints its k4.public and k4.pid
+  pubkey                 print every public key of the ring (k4.public), active one first
+  invite create          create a signed invite and print it (one line, "wlinv1.…")
+      --uses N           how many peers may redeem it (default 1)
+      --ttl DUR          lifetime, e.g. 24h, 90m, 3600s (default 24h; 0 = never expires)
+  serve                  run the HTTP API
+      --listen ADDR:PORT listen address (default 127.0.0.1:8787; port 0 = ephemeral)
+      --port-file FILE   write the bound port to FILE once listening
+      --floor N          anonymity-set floor: peers per cohort (default 30; < 30 needs --dev)
+      --dev              development network: allow floors below 30
+      --rotation DUR     cohort rotation period (default 15m)
+      --token-ttl DUR    session token lifetime (default 30m)
+      --match-wait DUR   how long POST /api/v1/match waits for the floor (default 10s)
+      --peer-timeout DUR drop quiet peers from pools and cohorts after DUR (default 120s)
+      --rate-ip R        requests/s per client IP, 0 = unlimited (default 200)
+      --rate-ip-burst B  burst per client IP (default 400)
+      --rate-peer R      requests/s per peer key, 0 = unlimited (default 20)
+      --rate-peer-burst B burst per peer key (default 40)
+      --sync MODE        normal (survives process crashes; default) or full (also power loss)
+      --log-level L      trace, debug, info (default), warn, error
+
+Common options:
+  --db PATH              database (default $STATE_DIRECTORY/coordinator.db, else
+                         /var/lib/wirelink-coordinator/coordinator.db)
+  -h, --help             this text
+  --version              print the version
+
+Signals (serve): SIGTERM/SIGINT stop cleanly; SIGHUP re-reads the key ring (after keygen).
+Exit status: 0 success, 1 runtime error (database, bind), 2 usage error.
+)";
+
+struct Args {
+  std::string cmd, sub;
+  std::map<std::string, std::string> opts;
+  bool dev = false;
+};
+
+int usage(const std::string& msg) {
+  std::cerr << "wirelink-coordinator: " << msg << "\nTry 'wirelink-coordinator --help'.\n";
+  return 2;
+}
+
+std::optional<wl::Duration> parse_duration(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  std::size_t i = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  if (i == 0) return std::nullopt;
+  long long n = 0;
+  if (std::from_chars(s.data(), s.data() + i, n).ec != std::errc()) return std::nullopt;
+  const auto unit = s.substr(i);
+  using namespace std::chrono;
+  if (unit.empty() || unit == "s") return seconds(n);
+  if (unit == "ms") return milliseconds(n);
+  if (unit == "m") return minutes(n);
+  if (unit == "h") return hours(n);
+  if (unit == "d") return hours(24 * n);
+  return std::nullopt;
+}
+
+std::optional<double> parse_number(const std::string& s) {
+  try {
+    std::size_t pos = 0;
+    double v = std::stod(s, &pos);
+    if (pos != s.size() || v < 0) return std::nullopt;
+    return v;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+std::string default_db() {
+  if (const char* d = std::getenv("STATE_DIRECTORY"); d && *d) {
+    std::string s(d);
+    return s.substr(0, s.find(':')) + "/coordinator.db";
+  }
+  return "/var/lib/wirelink-coordinator/coordinator.db";
+}
+
+wl::Result<server::Store> open_db(const Args& a, bool sync_full = false) {
+  const auto path = a.opts.count("db") ? a.opts.at("db") : default_db();
+  // The database holds the signing keys: create it private.
+  const mode_t old = ::umask(077);
+  auto s = server::Store::open(path, sync_full);
+  ::umask(old);
+  return s;
+}
+
+int cmd_keygen(const Args& a) {
+  auto db = open_db(a);
+  if (!db) return std::cerr << "wirelink-coordinator: " << db.error().message() << "\n", 1;
+  auto k = paseto::V4SecretKey::generate();
+  const auto pid = paserk::pid(k.public_key());
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(wl::SystemClock().wall().time_since_epoch()).count();
+  if (auto r = db->add_key(server::StoredKey{pid, paserk::to_secret(k), true, now}); !r)
+    return std::cerr << "wirelink-coordinator: " << r.error().message() << "\n", 1;
+  std::cout << paserk::to_public(k.public_key()) << "\n" << pid << "\n";
+  return 0;
+}
+
+int cmd_pubkey(const Args& a) {
+  auto db = open_db(a);
+  if (!db) return std::cerr << "wirelink-coordinator: " << db.error().message() << "\n", 1;
+  auto keys = db->keys();
+  if (!keys) return std::cerr << "wirelink-coordinator: " << keys.error().message() << "\n", 1;
+  if (keys->empty()) return std::cerr << "wirelink-coordinator: no keys; run keygen\n", 1;
+  std::vector<std::string> lines;
+  for (const auto& k : *keys) {
+    auto sk = paserk::parse_secret(k.secret);
+    if (!sk) return std::cerr << "wirelink-coordinator: bad key " << k.pid << "\n", 1;
+    auto line = paserk::to_public(sk->public_key());
+    if (k.active) lines.insert(lines.begin(), line);
+    else lines.push_back(line);
+  }
+  for (const auto& l : lines) std::cout << l << "\n";
+  return 0;
+}
+
+int cmd_invite(const Args& a) {
+  if (a.sub != "create") return usage("invite: expected 'invite create'");
+  int uses = 1;
+  if (a.opts.count("uses")) {
+    auto v = parse_number(a.opts.at("uses"));
+    if (!v || *v < 1 || *v > 1e9 || *v != static_cast<int>(*v)) return usage("--uses: expected a positive integer");
+    uses = static_cast<int>(*v);
+  }
+  wl::Duration ttl = std::chrono::hours(24);
+  if (a.opts.count("ttl")) {
+    auto d = parse_duration(a.opts.at("ttl"));
+    if (!d) return usage("--ttl: expected a duration like 24h, 90m, 3600s");
+    ttl = *d;
+  }
+  auto db = open_db(a);
+  if (!db) return std::cerr << "wirelink-coordinator: " << db.error().message() << "\n", 1;
+  auto keys = db->keys();
+  if (!keys) return std::cerr << "wirelink-coordinator: " << keys.error().message() << "\n", 1;
+  std::optional<SigningKey> signer;
+  for (const auto& k : *keys)
+    if (k.active)
+      if (auto sk = paserk::parse_secret(k.secret)) signer = SigningKey::from(std::move(*sk));
+  if (!signer) return std::cerr << "wirelink-coordinator: no active signing key; run keygen first\n", 1;
+  const auto now = wl::SystemClock().wall();
+  std::optional<wl::WallTime> exp;
+  if (ttl > wl::Duration::zero()) exp = now + ttl;
+  auto inv = make_invite(*signer, random_invite_code(), now, exp);
+  if (auto r = db->add_invite(inv, uses); !r)
+    return std::cerr << "wirelink-coordinator: " << r.error().message() << "\n", 1;
+  std::cout << encode_invite(inv) << "\n";
+  return 0;
+}
+
+int cmd_serve(const Args& a) {
+  server::Options o;
+  auto dur = [&](const char* k, wl::Duration& out) -> bool {
+    if (!a.opts.count(k)) return true;
+    auto d = parse_duration(a.opts.at(k));
+    if (!d) return false;
+    out = *d;
+    return true;
+  };
+  auto num = [&](const char* k, double& out) -> bool {
+    if (!a.opts.count(k)) return true;
+    auto v = parse_number(a.opts.at(k));
+    if (!v) return false;
+    out = *v;
+    return true;
+  };
+  if (!dur("rotation", o.rotation) || !dur("token-ttl", o.token_ttl) || !dur("match-wait", o.match_wait) ||
+      !dur("peer-timeout", o.peer_timeout))
+    return usage("bad duration (examples: 15m, 30s, 24h)");
+  if (!num("rate-ip", o.rate_ip) || !num("rate-ip-burst", o.rate_ip_burst) || !num("rate-peer", o.rate_peer) ||
+      !num("rate-peer-burst", o.rate_peer_burst))
+    return usage("bad rate (a non-negative number)");
+  if (o.rotation < std::chrono::seconds(1) || o.token_ttl < std::chrono::seconds(10))
+    return usage("--rotation must be >= 1s and --token-ttl >= 10s");
+  double floor = 30;
+  if (!num("floor", floor) || floor < 1 || floor != static_cast<double>(static_cast<std::size_t>(floor)))
+    return usage("--floor: expected a positive integer");
+  o.dev = a.dev;
+  o.floor = static_cast<std::size_t>(floor);
+  if (o.floor < 30 && !o.dev)
+    return usage("--floor " + std::to_string(o.floor) + " is below the anonymity floor of 30; add --dev for a development network");
+  const auto listen = a.opts.count("listen") ? a.opts.at("listen") : std::string("127.0.0.1:8787");
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return usage("--listen: expected ADDR:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address(host, ec);
+  unsigned port = 0;
+  const auto ps = listen.substr(colon + 1);
+  if (ec || ps.empty() || std::from_chars(ps.data(), ps.data() + ps.size(), port).ec != std::errc() || port > 65535)
+    return usage("--listen: expected a literal ADDR:PORT, e.g. 127.0.0.1:8787 or [::1]:8787");
+  if (a.opts.count("log-level")) spdlog::set_level(spdlog::level::from_str(a.opts.at("log-level")));
+  const auto sync = a.opts.count("sync") ? a.opts.at("sync") : std::string("normal");
+  if (sync != "normal" && sync != "full") return usage("--sync: normal or full");
+
+  auto db = open_db(a, sync == "full");
+  if (!db) return spdlog::error("coordinator: {}", db.error().message()), 1;
+  asio::io_context ioc(1);
+  wl::SystemClock clock;
+  server::Service svc(ioc.get_executor(), o, std::move(*db), clock);
+  if (auto r = svc.load(); !r) return spdlog::error("coordinator: {}", r.error().message()), 1;
+  server::HttpServer http(ioc, svc);
+  auto bound = http.listen(asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(port)));
+  if (!bound) return spdlog::error("coordinator: {}: {}", bound.error().message(), bound.error().code.message()), 1;
+  spdlog::info("coordinator: listening on {}:{} (floor {}{}, rotation {}s)", bound->address().to_string(),
+               bound->port(), o.floor, o.dev ? ", dev" : "",
+               std::chrono::duration_cast<std::chrono::seconds>(o.rotation).count());
+  if (a.opts.count("port-file")) {
+    const auto pf = a.opts.at("port-file");
+    { std::ofstream(pf + ".tmp") << bound->port() << "\n"; }
+    std::rename((pf + ".tmp").c_str(), pf.c_str());
+  }
+
+  asio::signal_set stop(ioc, SIGINT, SIGTERM);
+  stop.async_wait([&](const boost::system::error_code&, int sig) {
+    spdlog::info("coordinator: signal {}, stopping", sig);
+    svc.set_draining();
+    svc.flush();
+    http.stop();
+    ioc.stop();
+  });
+  asio::signal_set hup(ioc, SIGHUP);
+  std::function<void()> wait_hup = [&] {
+    hup.async_wait([&](const boost::system::error_code& e, int) {
+      if (e) return;
+      if (auto r = svc.reload_keys(); !r) spdlog::error("coordinator: key reload: {}", r.error().message());
+      else spdlog::info("coordinator: key ring reloaded");
+      wait_hup();
+    });
+  };
+  wait_hup();
+  asio::steady_timer tick(ioc);
+  std::function<void()> arm = [&] {
+    tick.expires_after(std::chrono::seconds(1));
+    tick.async_wait([&](const boost::system::error_code& e) {
+      if (e) return;
+      svc.tick();
+      arm();
+    });
+  };
+  arm();
+  asio::steady_timer flush_timer(ioc);
+  std::function<void()> arm_flush = [&] {
+    flush_timer.expires_after(std::chrono::milliseconds(100));
+    flush_timer.async_wait([&](const boost::system::error_code& e) {
+      if (e) return;
+      svc.flush(1000);
+      arm_flush();
+    });
+  };
+  arm_flush();
+  ioc.run();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  std::vector<std::string> pos;
+  static const std::map<std::string, bool> kTakesValue = {
+      {"db", true}, {"uses", true}, {"ttl", true}, {"listen", true}, {"port-file", true}, {"floor", true},
+      {"rotation", true}, {"token-ttl", true}, {"match-wait", true}, {"peer-timeout", true}, {"rate-ip", true},
+      {"rate-ip-burst", true}, {"rate-peer", true}, {"rate-peer-burst", true}, {"sync", true}, {"log-level", true}};
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "-h" || s == "--help") return std::cout << kHelp, 0;
+    if (s == "--version") return std::cout << "wirelink-coordinator " << wl::kVersion << "\n", 0;
+    if (s == "--dev") {
+      a.dev = true;
+      continue;
+    }
+    if (s.rfind("--", 0) == 0) {
+      std::string k = s.substr(2), v;
+      if (auto eq = k.find('='); eq != std::string::npos) {
+        v = k.substr(eq + 1);
+        k = k.substr(0, eq);
+      } else if (kTakesValue.count(k)) {
+        if (i + 1 >= argc) return usage("option --" + k + " needs a value");
+        v = argv[++i];
+      }
+      if (!kTakesValue.count(k)) return usage("unknown option --" + k);
+      a.opts[k] = v;
+      continue;
+    }
+    pos.push_back(s);
+  }
+  if (pos.empty()) return usage("missing command (keygen, pubkey, invite create, serve)");
+  a.cmd = pos[0];
+  if (pos.size() > 1) a.sub = pos[1];
+  if (pos.size() > (a.cmd == "invite" ? 2u : 1u)) return usage("unexpected argument " + pos.back());
+  if (sodium_init() < 0) return std::cerr << "wirelink-coordinator: libsodium init failed\n", 1;
+  if (a.cmd == "keygen") return cmd_keygen(a);
+  if (a.cmd == "pubkey") return cmd_pubkey(a);
+  if (a.cmd == "invite") return cmd_invite(a);
+  if (a.cmd == "serve") return cmd_serve(a);
+  return usage("unknown command " + a.cmd);
+}

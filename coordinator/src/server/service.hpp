@@ -1,0 +1,128 @@
+// Service: the coordinator's request handlers, admission, tokens, events and persistence,
+// independent of the HTTP transport.
+//
+// Contract: single-threaded; every method runs on the io thread that owns the executor given
+// at construction (timers for match long-polls and the housekeeping tick run there too).
+// Handlers never throw; each answers exactly once through its callback, possibly later (match
+// waits up to Options::match_wait for its cohort to fill). Logs (spdlog) once per state
+// change; never logs tokens or keys.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "admission.hpp"
+#include "metrics.hpp"
+#include "rate_limit.hpp"
+#include "store.hpp"
+#include "wirelink/base/clock.hpp"
+#include "wirelink/coordinator/errors.hpp"
+#include "wirelink/coordinator/key_ring.hpp"
+#include "wirelink/coordinator/wire.hpp"
+
+namespace wl::coordinator::server {
+
+struct Options {
+  std::size_t floor = 30;
+  bool dev = false;
+  Duration rotation = std::chrono::minutes(15);
+  Duration token_ttl = std::chrono::minutes(30);
+  Duration match_wait = std::chrono::seconds(10);
+  Duration peer_timeout = std::chrono::seconds(120);
+  double rate_ip = 200, rate_ip_burst = 400;     // requests/s per client IP (0 = off)
+  double rate_peer = 20, rate_peer_burst = 40;   // requests/s per peer key (0 = off)
+};
+
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+using Done = std::function<void(Reply)>;
+using EventSink = std::function<void(const std::string& json)>;
+
+class Service {
+ public:
+  Service(boost::asio::any_io_executor ex, Options opt, Store store, const Clock& clock);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Loads the key ring (creating a first key when empty), peers and live cohorts.
+  Result<void> load();
+  // Re-reads the key ring (after `keygen` added a key): SIGHUP.
+  Result<void> reload_keys();
+
+  void handle(std::string_view method, std::string_view path, const std::string& ip,
+              std::string_view authorization, std::string_view body, Done done);
+
+  // Event streams: authenticate (Authorization: Bearer + ?peer_id= or the token's subject),
+  // then subscribe. Returns an id for unsubscribe, or an error reply.
+  std::variant<std::uint64_t, Reply> subscribe(const std::string& ip, std::string_view authorization,
+                                               EventSink sink);
+  void unsubscribe(std::uint64_t id);
+  // Expires when the Service is destroyed: streams that outlive it (handlers still queued in
+  // the io_context at shutdown) must not call back into it.
+  std::weak_ptr<void> alive() const { return alive_; }
+
+  // Housekeeping, every second: rotation, quiet peers.
+  void tick();
+  // Writes at most `max_rows` pending heartbeat times (0 = all, on shutdown). Called every
+  // 100 ms in small batches so a big flush never stalls the io thread (p99 latency).
+  void flush(std::size_t max_rows = 0);
+  bool ready() const { return ready_; }
+  void set_draining() { ready_ = false; }
+
+ private:
+  struct Auth {
+    PublicKey peer;
+    WallTime exp{};
+  };
+  struct Waiter {
+    std::uint64_t id;
+    Done done;
+    std::shared_ptr<void> timer;
+  };
+
+  Reply error(coord_errc c, std::string_view msg, const char* endpoint);
+  Reply ok(std::string body, const char* endpoint);
+  Result<Auth> authenticate(std::string_view authorization, const PublicKey& expected);
+  std::string mint(const PublicKey& who, WallTime now, WallTime& exp);
+  wire::MatchResponse response_for(const PublicKey& who, WallTime now);
+  void emit(const PublicKey& to, const wire::Event& e);
+  void end_cohort(const std::string& id, const std::string& reason);
+  void complete_waiters(const PublicKey& who, Reply r);
+  bool limited_ip(const std::string& ip, const char* endpoint, Done& done);
+  bool limited_peer(const PublicKey& k, const char* endpoint, Done& done);
+
+  void on_register(const std::string& ip, std::string_view auth, std::string_view body, Done done);
+  void on_match(std::string_view auth, std::string_view body, Done done);
+  void on_heartbeat(std::string_view auth, std::string_view body, Done done);
+  void on_disconnect(std::string_view auth, std::string_view body, Done done);
+
+  boost::asio::any_io_executor ex_;
+  Options opt_;
+  Store store_;
+  const Clock& clock_;
+  Admission admission_;
+  std::optional<SigningKey> signer_;
+  KeyRing ring_;
+  RateLimiter ip_limit_, peer_limit_;
+  Metrics metrics_;
+  bool ready_ = false;
+  std::unordered_map<std::string, Auth> token_cache_;  // tokens already verified or minted here
+  std::map<PublicKey, WallTime> seen_;                 // last heartbeat/match, in memory
+  std::map<PublicKey, WallTime> dirty_seen_;           // not yet flushed to the store
+  std::map<PublicKey, std::map<std::uint64_t, EventSink>> subscribers_;
+  std::map<std::uint64_t, PublicKey> subscriber_peer_;
+  std::map<PublicKey, std::vector<Waiter>> waiters_;
+  std::uint64_t next_id_ = 1;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace wl::coordinator::server

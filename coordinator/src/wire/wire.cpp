@@ -1,0 +1,277 @@
+#include "wirelink/coordinator/wire.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "wirelink/coordinator/rfc3339.hpp"
+
+namespace wl::coordinator::wire {
+namespace {
+
+using nlohmann::json;
+
+Error bad(std::string d) { return Error{coord_errc::bad_request, std::move(d)}; }
+
+Result<json> object(std::string_view body) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) return bad("body is not JSON");
+  if (!j.is_object()) return bad("body is not a JSON object");
+  return j;
+}
+
+// Field readers: `required` fields must exist with the right type; optional ones may be absent
+// or null.
+Result<std::string> get_string(const json& j, const char* k, bool required, std::size_t max = 4096) {
+  auto it = j.find(k);
+  if (it == j.end() || it->is_null()) {
+    if (required) return bad(std::string("missing field ") + k);
+    return std::string();
+  }
+  if (!it->is_string()) return bad(std::string("field ") + k + " must be a string");
+  const auto& s = it->get_ref<const std::string&>();
+  if (s.size() > max) return bad(std::string("field ") + k + " too long");
+  return s;
+}
+
+Result<PublicKey> get_key(const json& j, const char* k) {
+  auto s = get_string(j, k, true, 64);
+  if (!s) return s.error();
+  auto key = PublicKey::parse(*s);
+  if (!key) return bad(std::string("field ") + k + " is not a WireGuard public key");
+  return *key;
+}
+
+Result<std::optional<WallTime>> get_time(const json& j, const char* k, bool required) {
+  auto s = get_string(j, k, required, 64);
+  if (!s) return s.error();
+  if (s->empty()) {
+    if (required) return bad(std::string("missing field ") + k);
+    return std::optional<WallTime>();
+  }
+  auto t = parse_rfc3339(*s);
+  if (!t) return bad(std::string("field ") + k + " is not an RFC 3339 timestamp");
+  return std::optional<WallTime>(*t);
+}
+
+Result<long long> get_int(const json& j, const char* k, long long def, long long lo, long long hi) {
+  auto it = j.find(k);
+  if (it == j.end() || it->is_null()) return def;
+  if (!it->is_number_integer()) return bad(std::string("field ") + k + " must be an integer");
+  auto v = it->get<long long>();
+  if (v < lo || v > hi) return bad(std::string("field ") + k + " out of range");
+  return v;
+}
+
+Result<bool> get_bool(const json& j, const char* k) {
+  auto it = j.find(k);
+  if (it == j.end() || it->is_null()) return false;
+  if (!it->is_boolean()) return bad(std::string("field ") + k + " must be a boolean");
+  return it->get<bool>();
+}
+
+#define WL_TRY(var, expr)           \
+  auto var##_r = (expr);            \
+  if (!var##_r) return var##_r.error(); \
+  auto var = std::move(*var##_r)
+
+void put_at(json& j, const std::optional<WallTime>& at) {
+  if (at) j["at"] = format_rfc3339(*at);
+}
+
+json match_json(const MatchResponse& r) {
+  json path = json::array();
+  for (const auto& h : r.path) path.push_back({{"peer_id", h.peer_id}, {"addr_hint", h.addr_hint}});
+  json j = {{"type", r.type},
+            {"cohort", r.cohort},
+            {"path", path},
+            {"session_token", r.session_token},
+            {"expires_at", format_rfc3339(r.expires_at)},
+            {"rotate_at", format_rfc3339(r.rotate_at)}};
+  if (!r.path.empty()) j["exit"] = path.back();
+  return j;
+}
+
+Result<MatchResponse> match_from(const json& j) {
+  MatchResponse r;
+  WL_TRY(type, get_string(j, "type", true, 32));
+  if (type != "single_hop" && type != "multi_hop") return bad("field type must be single_hop or multi_hop");
+  r.type = type;
+  WL_TRY(cohort, get_string(j, "cohort", true, 128));
+  r.cohort = cohort;
+  auto p = j.find("path");
+  if (p == j.end() || !p->is_array() || p->empty() || p->size() > 8) return bad("field path must be a non-empty array");
+  for (const auto& h : *p) {
+    if (!h.is_object()) return bad("path entries must be objects");
+    WL_TRY(id, get_string(h, "peer_id", true, 64));
+    WL_TRY(addr, get_string(h, "addr_hint", false, 256));
+    r.path.push_back(Hop{id, addr});
+  }
+  WL_TRY(tok, get_string(j, "session_token", true, 16384));
+  r.session_token = tok;
+  WL_TRY(exp, get_time(j, "expires_at", true));
+  r.expires_at = *exp;
+  WL_TRY(rot, get_time(j, "rotate_at", true));
+  r.rotate_at = *rot;
+  return r;
+}
+
+}  // namespace
+
+Result<RegisterRequest> parse_register(std::string_view body) {
+  WL_TRY(j, object(body));
+  RegisterRequest r;
+  WL_TRY(key, get_key(j, "peer_id"));
+  r.peer_id = key;
+  WL_TRY(invite, get_string(j, "invite", false, 2048));
+  r.invite = invite;
+  WL_TRY(addr, get_string(j, "addr_hint", false, 256));
+  r.addr_hint = addr;
+  WL_TRY(can_exit, get_bool(j, "can_exit"));
+  r.can_exit = can_exit;
+  WL_TRY(cap, get_int(j, "capacity_hint", 0, 0, 1'000'000));
+  r.capacity_hint = static_cast<int>(cap);
+  WL_TRY(at, get_time(j, "at", false));
+  r.at = at;
+  return r;
+}
+
+Result<RegisterAck> parse_register_ack(std::string_view body) {
+  WL_TRY(j, object(body));
+  RegisterAck r;
+  WL_TRY(tok, get_string(j, "session_token", true, 16384));
+  r.session_token = tok;
+  WL_TRY(exp, get_time(j, "expires_at", true));
+  r.expires_at = *exp;
+  return r;
+}
+
+Result<MatchRequest> parse_match(std::string_view body) {
+  WL_TRY(j, object(body));
+  MatchRequest r;
+  WL_TRY(key, get_key(j, "peer_id"));
+  r.peer_id = key;
+  WL_TRY(hops, get_int(j, "hops", 1, 1, 2));
+  r.hops = static_cast<int>(hops);
+  WL_TRY(at, get_time(j, "at", false));
+  r.at = at;
+  return r;
+}
+
+Result<MatchResponse> parse_match_response(std::string_view body) {
+  WL_TRY(j, object(body));
+  return match_from(j);
+}
+
+Result<HeartbeatRequest> parse_heartbeat(std::string_view body) {
+  WL_TRY(j, object(body));
+  HeartbeatRequest r;
+  WL_TRY(key, get_key(j, "peer_id"));
+  r.peer_id = key;
+  WL_TRY(refresh, get_bool(j, "refresh"));
+  r.refresh = refresh;
+  WL_TRY(at, get_time(j, "at", false));
+  r.at = at;
+  return r;
+}
+
+Result<HeartbeatAck> parse_heartbeat_ack(std::string_view body) {
+  WL_TRY(j, object(body));
+  HeartbeatAck r;
+  WL_TRY(tok, get_string(j, "session_token", false, 16384));
+  if (!tok.empty()) {
+    r.session_token = tok;
+    WL_TRY(exp, get_time(j, "expires_at", true));
+    r.expires_at = exp;
+  }
+  return r;
+}
+
+Result<DisconnectRequest> parse_disconnect(std::string_view body) {
+  WL_TRY(j, object(body));
+  DisconnectRequest r;
+  WL_TRY(key, get_key(j, "peer_id"));
+  r.peer_id = key;
+  WL_TRY(reason, get_string(j, "reason", false, 256));
+  r.reason = reason;
+  WL_TRY(at, get_time(j, "at", false));
+  r.at = at;
+  return r;
+}
+
+Result<Event> parse_event(std::string_view body) {
+  WL_TRY(j, object(body));
+  Event e;
+  WL_TRY(type, get_string(j, "type", true, 32));
+  if (type != "CohortAssigned" && type != "CohortRotated" && type != "Disconnect")
+    return bad("unknown event type");
+  e.type = type;
+  WL_TRY(cohort, get_string(j, "cohort", false, 128));
+  e.cohort = cohort;
+  WL_TRY(peer, get_string(j, "peer_id", false, 64));
+  e.peer_id = peer;
+  WL_TRY(reason, get_string(j, "reason", false, 256));
+  e.reason = reason;
+  WL_TRY(at, get_time(j, "at", true));
+  e.at = *at;
+  if (type == "CohortAssigned") {
+    auto a = j.find("assignment");
+    if (a == j.end() || !a->is_object()) return bad("CohortAssigned without assignment");
+    WL_TRY(m, match_from(*a));
+    e.assignment = std::move(m);
+  }
+  return e;
+}
+
+Result<ErrorBody> parse_error(std::string_view body) {
+  WL_TRY(j, object(body));
+  WL_TRY(code, get_string(j, "code", true, 64));
+  WL_TRY(msg, get_string(j, "message", false, 4096));
+  return ErrorBody{code, msg};
+}
+
+std::string to_json(const RegisterRequest& r) {
+  json j = {{"peer_id", r.peer_id.to_base64()}, {"can_exit", r.can_exit}, {"capacity_hint", r.capacity_hint}};
+  if (!r.invite.empty()) j["invite"] = r.invite;
+  if (!r.addr_hint.empty()) j["addr_hint"] = r.addr_hint;
+  put_at(j, r.at);
+  return j.dump();
+}
+std::string to_json(const RegisterAck& r) {
+  return json{{"session_token", r.session_token}, {"expires_at", format_rfc3339(r.expires_at)}}.dump();
+}
+std::string to_json(const MatchRequest& r) {
+  json j = {{"peer_id", r.peer_id.to_base64()}, {"hops", r.hops}};
+  put_at(j, r.at);
+  return j.dump();
+}
+std::string to_json(const MatchResponse& r) { return match_json(r).dump(); }
+std::string to_json(const HeartbeatRequest& r) {
+  json j = {{"peer_id", r.peer_id.to_base64()}};
+  if (r.refresh) j["refresh"] = true;
+  put_at(j, r.at);
+  return j.dump();
+}
+std::string to_json(const HeartbeatAck& r) {
+  json j = {{"ok", true}};
+  if (r.session_token) j["session_token"] = *r.session_token;
+  if (r.expires_at) j["expires_at"] = format_rfc3339(*r.expires_at);
+  return j.dump();
+}
+std::string to_json(const DisconnectRequest& r) {
+  json j = {{"peer_id", r.peer_id.to_base64()}, {"reason", r.reason}};
+  put_at(j, r.at);
+  return j.dump();
+}
+std::string to_json(const Event& e) {
+  json j = {{"type", e.type}, {"at", format_rfc3339(e.at)}};
+  if (!e.cohort.empty()) j["cohort"] = e.cohort;
+  if (!e.peer_id.empty()) j["peer_id"] = e.peer_id;
+  if (!e.reason.empty()) j["reason"] = e.reason;
+  if (e.assignment) j["assignment"] = match_json(*e.assignment);
+  return j.dump();
+}
+std::string to_json(const ErrorBody& e) { return json{{"code", e.code}, {"message", e.message}}.dump(); }
+std::string error_json(coord_errc code, std::string_view message) {
+  return to_json(ErrorBody{std::string(wire_code(code)), std::string(message)});
+}
+
+}  // namespace wl::coordinator::wire

@@ -1,0 +1,78 @@
+// Shared helpers for the tests that drive a real coordinator process.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <thread>
+
+#include "server_process.hpp"
+#include "store.hpp"
+#include "wirelink/coordinator/client.hpp"
+#include "wirelink/coordinator/errors.hpp"
+#include "wirelink/coordinator/paserk.hpp"
+#include "wirelink/coordinator/session_token.hpp"
+
+namespace wl::test {
+
+inline PublicKey new_key() { return public_key_of(generate_private_key()); }
+
+inline std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// keygen on a fresh DB; returns the k4.public line.
+inline std::string keygen(const std::string& db) {
+  auto [rc, out] = run_cli({"keygen", "--db", db});
+  EXPECT_EQ(rc, 0);
+  return trim(out.substr(0, out.find('\n')));
+}
+
+inline std::string invite(const std::string& db, int uses, const std::string& ttl = "24h") {
+  auto [rc, out] = run_cli({"invite", "create", "--uses", std::to_string(uses), "--ttl", ttl, "--db", db});
+  EXPECT_EQ(rc, 0);
+  return trim(out);
+}
+
+// The active signing key, read from the coordinator's own database (to forge "real" tokens
+// with the right key, e.g. already expired ones).
+inline coordinator::SigningKey signing_key(const std::string& db) {
+  auto s = coordinator::server::Store::open(db);
+  EXPECT_TRUE(s.ok());
+  auto keys = s->keys();
+  for (const auto& k : *keys)
+    if (k.active) return coordinator::SigningKey::from(std::move(coordinator::paserk::parse_secret(k.secret).value()));
+  ADD_FAILURE() << "no active key";
+  return coordinator::SigningKey::from(coordinator::paseto::V4SecretKey::generate());
+}
+
+inline coordinator::wire::RegisterRequest reg(const PublicKey& k, const std::string& inv, bool exit = false,
+                                              int cap = 0) {
+  coordinator::wire::RegisterRequest r;
+  r.peer_id = k;
+  r.invite = inv;
+  r.can_exit = exit;
+  r.capacity_hint = cap;
+  r.addr_hint = exit ? "192.0.2.1:51820" : "";
+  return r;
+}
+
+// Polls `pred` every 20 ms for up to `seconds` (a bound, not a timing assertion).
+inline bool eventually(const std::function<bool()>& pred, int seconds = 10) {
+  for (int i = 0; i < seconds * 50; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
+}
+
+template <class T>
+coordinator::coord_errc code_of(const Result<T>& r) {
+  EXPECT_FALSE(r.ok());
+  if (r.ok()) return coordinator::coord_errc::internal;
+  EXPECT_EQ(&r.error().code.category(), &coordinator::coord_category()) << r.error().message();
+  return static_cast<coordinator::coord_errc>(r.error().code.value());
+}
+
+}  // namespace wl::test
