@@ -1,0 +1,147 @@
+// GossipEngine: one node's fact gossip, a pure protocol core driven by the agent.
+//
+// Contract:
+// - Single-threaded; the owner serialises calls. No sockets, no logging, no blocking: the
+//   engine takes bytes and `now` and returns datagrams to send. Time only moves forward
+//   through the arguments (a backwards step or a gap > kSuspendGap rolls the boot id).
+// - Bad datagrams are dropped and counted per RejectReason; they never change the store,
+//   the liveness table or trust. Facts that fail trust are counted per Verdict.
+// - The agent calls set_local_view() whenever its view changes (at least each cycle),
+//   on_datagram() for every received datagram (source = the IPv6 source address), and
+//   tick() when next_deadline() passes; tick() runs a cycle every kCycle (or sooner once
+//   kCycleQueueTrigger datagrams arrived) and returns what to send.
+// - Queries (members, endpoints, allowed IPs, liveness, trust) read the current state; the
+//   agent's peer state machine builds on them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "wirelink/base/clock.hpp"
+#include "wirelink/base/ip.hpp"
+#include "wirelink/base/keys.hpp"
+#include "wirelink/facts/codec.hpp"
+#include "wirelink/facts/fact.hpp"
+#include "wirelink/facts/local_view.hpp"
+#include "wirelink/facts/mac.hpp"
+#include "wirelink/facts/send_filter.hpp"
+#include "wirelink/facts/store.hpp"
+#include "wirelink/facts/timing.hpp"
+#include "wirelink/trust/acceptance.hpp"
+#include "wirelink/trust/evaluator.hpp"
+
+namespace wl::facts {
+
+// Randomness for nonces and boot ids; injectable so simulations are reproducible.
+using RandomFill = std::function<void(std::span<std::uint8_t>)>;
+
+// Verifies a coordinator token fact about `subject`; returns the admission end on success.
+// Supplied by the coordinator work; without it token facts are stored but grant nothing.
+using TokenVerifier = std::function<std::optional<TimePoint>(
+    const PublicKey& subject, std::span<const std::uint8_t> token, TimePoint now)>;
+
+struct EngineOptions {
+  RandomFill random;             // default: libsodium randombytes_buf
+  TokenVerifier token_verifier;  // optional
+  FeatureSet features = default_features();
+  // Our own coordinator token, sent as a 'T' fact to peers that advertise the feature.
+  std::vector<std::uint8_t> own_token;
+  static FeatureSet default_features();
+};
+
+struct OutgoingDatagram {
+  PublicKey peer;  // send to [link_local_for(peer)%wg]:port
+  std::vector<std::uint8_t> bytes;
+};
+
+struct Counters {
+  std::uint64_t datagrams_received = 0;
+  std::uint64_t datagrams_accepted = 0;
+  std::array<std::uint64_t, kRejectReasonCount> rejected{};  // by RejectReason
+  std::uint64_t bytes_received = 0;
+  std::uint64_t facts_received = 0;
+  std::uint64_t facts_accepted = 0;
+  std::array<std::uint64_t, 6> facts_refused{};  // by trust::Verdict (index 0 unused)
+  std::uint64_t datagrams_sent = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t facts_sent = 0;
+  std::uint64_t boot_id_rolls = 0;
+  std::uint64_t cycles = 0;
+  std::uint64_t rejected_total() const;
+};
+
+struct AliveInfo {
+  BootId boot{};
+  TimePoint until{};
+};
+
+class GossipEngine {
+ public:
+  GossipEngine(PrivateKey own_private, EngineOptions options, TimePoint now);
+  ~GossipEngine();
+  GossipEngine(const GossipEngine&) = delete;
+  GossipEngine& operator=(const GossipEngine&) = delete;
+
+  const PublicKey& self() const { return self_; }
+
+  // Inputs.
+  void set_local_view(LocalView view, TimePoint now);
+  void on_datagram(const IpAddress& source, std::span<const std::uint8_t> bytes, TimePoint now);
+  std::vector<OutgoingDatagram> tick(TimePoint now);
+  TimePoint next_deadline() const;
+
+  // Queries about a subject (accepted facts and local facts, unexpired).
+  bool is_member(const PublicKey& subject, TimePoint now) const;  // m/M fact or admission
+  std::vector<PublicKey> members(TimePoint now) const;
+  std::vector<Endpoint> endpoints_of(const PublicKey& subject, TimePoint now) const;
+  std::vector<Cidr> allowed_ips_of(const PublicKey& subject, TimePoint now) const;
+  std::optional<MemberMetadata> metadata_of(const PublicKey& subject, TimePoint now) const;
+  FeatureSet features_of(const PublicKey& peer) const;
+  std::optional<AliveInfo> alive(const PublicKey& peer, TimePoint now) const;
+  bool healthy(const PublicKey& peer) const;  // from the last view (endpoint + fresh handshake)
+  trust::Decision trust_of(const PublicKey& peer, TimePoint now) const;
+  bool is_router() const { return self_router_; }  // effective (configured or auto-detected)
+  std::optional<trust::Level> self_trust() const;
+  const BootId& boot_id() const { return boot_; }
+
+  const Counters& counters() const { return counters_; }
+  const FactStore& store() const { return store_; }
+  trust::TrustEvaluator& trust() { return trust_; }  // coordinator admission: trust().admit()
+  const trust::TrustEvaluator& trust() const { return trust_; }
+
+ private:
+  struct Peer;
+  void roll_boot_id();
+  void run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out);
+  void refresh_local_facts(TimePoint now);
+  void expire(TimePoint now);
+  void send_to(Peer& p, const PublicKey& key, TimePoint now, std::vector<OutgoingDatagram>& out);
+  void accept_fact(const WireFact& wf, const PublicKey& signer, trust::Level level,
+                   Peer& sender, TimePoint now);
+  const PairwiseKey* key_for(const PublicKey& peer);
+  Peer& peer(const PublicKey& key);
+  bool subject_known(const PublicKey& subject, TimePoint now) const;
+  bool endpoint_in_tunnel(const Endpoint& ep) const;
+
+  PrivateKey own_;
+  PublicKey self_;
+  EngineOptions options_;
+  LocalView view_;
+  FactStore store_;
+  trust::TrustEvaluator trust_;
+  Counters counters_;
+  BootId boot_{};
+  std::optional<TimePoint> last_cycle_;
+  TimePoint next_cycle_{};
+  std::size_t queued_since_cycle_ = 0;
+  bool self_router_ = false;
+  std::unordered_map<PublicKey, std::unique_ptr<Peer>> peers_;
+};
+
+}  // namespace wl::facts

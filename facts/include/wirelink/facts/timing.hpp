@@ -1,0 +1,60 @@
+// The gossip protocol's constants, in one place (PROTOCOL.md §6 gives the reasons).
+//
+// Contract: compile-time constants only. Every node of a mesh must use the same values; they
+// are wire-visible through TTLs and resend cadence, and match wirelink 0.14.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "wirelink/base/clock.hpp"
+
+namespace wl::facts::timing {
+
+using namespace std::chrono_literals;
+
+// TTL of every fact a node originates, and the most a node will put on a local fact.
+inline constexpr Duration kFactTtl = 255s;
+inline constexpr std::uint32_t kMaxLocalTtlSeconds = 255;
+// Receivers refuse TTLs above this (the wire allows a 3-byte uvarint).
+inline constexpr std::uint32_t kMaxWireTtlSeconds = 65535;
+
+// An alive ("I'm here") fact is sent at least this often.
+inline constexpr Duration kAlivePeriod = 30s;
+// The ping is due when the peer's copy of our alive fact expires within this (TTL - period).
+inline constexpr Duration kPingDueWithin = kFactTtl - kAlivePeriod;  // 225 s
+
+// A fact is re-sent when the peer's copy would expire within TTL/2 + 5 s.
+inline constexpr Duration kResendWithin = kFactTtl / 2 + 5s;  // 132.5 s
+
+// The gossip cycle: collect, merge, configure, broadcast. Sooner once this many datagrams are
+// queued.
+inline constexpr Duration kCycle = 5s;
+inline constexpr std::size_t kCycleQueueTrigger = 100;
+// A gap longer than this between cycles (suspend) or a backwards step rolls the boot id.
+inline constexpr Duration kSuspendGap = 10s;
+
+// WireGuard handshake freshness: RekeyAfterTime 120 + RekeyTimeout 5 + KeepaliveTimeout 10 +
+// 0.334 s jitter + 30 s fudge.
+inline constexpr Duration kHealthyWindow = 165334ms;
+// Endpoint cycling while unhealthy: RekeyTimeout + KeepaliveTimeout.
+inline constexpr Duration kEndpointCycle = 15s;
+// Allowed IPs are applied only while the alive fact has more than this left (or Basic).
+inline constexpr Duration kAliveMargin = 2500ms;
+// Peer deletion needs a membership source healthy and alive this long, with this much left.
+inline constexpr Duration kDeleteHealthyFor = 260s;
+inline constexpr Duration kDeleteAliveMargin = 7500ms;
+
+// Sizes. Inner facts of one signed group stay within kMaxInner bytes:
+// 1212 ("safe" UDP payload) - 36 (group fact header) - 40 (nonce + tag).
+inline constexpr std::size_t kSafePayload = 1212;
+inline constexpr std::size_t kGroupHeader = 36;  // attr + TTL 0 + signer key + 2 spare
+inline constexpr std::size_t kNonceSize = 24;
+inline constexpr std::size_t kTagSize = 16;
+inline constexpr std::size_t kMaxInner = kSafePayload - kGroupHeader - kNonceSize - kTagSize;
+static_assert(kMaxInner == 1136);
+// Receive buffer size used by wirelink 0.14; larger datagrams are truncated there.
+inline constexpr std::size_t kReceiveBuffer = 2424;
+
+}  // namespace wl::facts::timing

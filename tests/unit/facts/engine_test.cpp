@@ -1,0 +1,429 @@
+// The receive rules (each rejection leaves no trace), acceptance through trust, the send
+// filter and the boot id, on single engines fed hand-built datagrams.
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+#include "wirelink/facts/engine.hpp"
+
+namespace wl::facts {
+namespace {
+
+using namespace std::chrono_literals;
+using test::append;
+using test::append_key;
+using test::bytes_of;
+using test::private_from_seed;
+
+struct Node {
+  explicit Node(std::uint8_t seed) : priv(private_from_seed(seed)), pub(public_key_of(priv)) {}
+  PrivateKey priv;
+  PublicKey pub;
+};
+
+const TimePoint kStart = TimePoint(1000s);
+const WallTime kWall = WallTime(std::chrono::seconds(1'800'000'000));
+
+DevicePeerView device_peer(const Node& n, const char* ep, const std::vector<const char*>& ips) {
+  DevicePeerView d;
+  d.key = n.pub;
+  if (ep) d.endpoint = *Endpoint::parse(ep);
+  d.last_handshake = kWall - 10s;
+  d.allowed_ips.push_back(Cidr(link_local_for(n.pub), 128));
+  for (auto* s : ips) d.allowed_ips.push_back(*Cidr::parse(s));
+  return d;
+}
+
+std::vector<std::uint8_t> fact_bytes(const Fact& f, std::uint32_t ttl) {
+  std::vector<std::uint8_t> v;
+  encode_fact(f, ttl, v);
+  return v;
+}
+
+std::string dump(const GossipEngine& e) {
+  std::string s;
+  e.store().for_each([&](const StoredFact& sf) {
+    s += describe(sf.fact) + "@" + std::to_string(sf.expires.time_since_epoch().count()) + "\n";
+  });
+  return s;
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : engine(private_from_seed(1), EngineOptions{}, kStart) {
+    view.listen_port = 51820;
+    view.wall_now = kWall;
+    view.device_peers.push_back(device_peer(b, "192.0.2.2:51820", {"10.9.0.2/32"}));
+    engine.set_local_view(view, kStart);
+  }
+  std::vector<std::uint8_t> from_b(const std::vector<std::uint8_t>& inner) {
+    return test::sign_inner(b.priv, a.pub, inner);
+  }
+  std::uint64_t rejected(RejectReason r) const {
+    return engine.counters().rejected[static_cast<std::size_t>(r)];
+  }
+
+  Node a{1}, b{2}, c{3};
+  LocalView view;
+  GossipEngine engine;
+};
+
+TEST_F(EngineTest, AcceptsEndpointFromKnownPeerAndRecordsLiveness) {
+  auto inner = fact_bytes(make_alive(b.pub, BootId{7}), 255);
+  append(inner, fact_bytes(make_endpoint(b.pub, *Endpoint::parse("198.51.100.7:51820")), 200));
+  engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart);
+  EXPECT_EQ(engine.counters().datagrams_accepted, 1u);
+  const Endpoint told = *Endpoint::parse("198.51.100.7:51820");
+  TimePoint now = kStart;
+  auto has_told = [&] {
+    auto v = engine.endpoints_of(b.pub, now);
+    return std::find(v.begin(), v.end(), told) != v.end();
+  };
+  EXPECT_TRUE(has_told());
+  auto alive = engine.alive(b.pub, kStart);
+  ASSERT_TRUE(alive);
+  EXPECT_EQ(alive->boot[0], 7);
+  EXPECT_EQ(alive->until, kStart + 255s);
+  EXPECT_FALSE(engine.alive(b.pub, kStart + 255s));  // expiry is exact
+  // The endpoint fact expires after its TTL.
+  now = kStart + 199s;
+  EXPECT_TRUE(has_told());
+  now = kStart + 200s;
+  EXPECT_FALSE(has_told());
+}
+
+TEST_F(EngineTest, EveryRejectionLeavesNoTrace) {
+  // Seed the store with one accepted fact so "no effect" is checked against a non-empty store.
+  engine.on_datagram(link_local_for(b.pub),
+                     from_b(fact_bytes(make_endpoint(b.pub, *Endpoint::parse("198.51.100.7:1")), 100)), kStart);
+  ASSERT_EQ(engine.store().size(), 1u);
+
+  const auto good_inner = [&] {
+    auto v = fact_bytes(make_alive(b.pub, BootId{9}), 255);
+    append(v, fact_bytes(make_endpoint(b.pub, *Endpoint::parse("198.51.100.9:2")), 100));
+    append(v, fact_bytes(make_allowed_ip(b.pub, *Cidr::parse("10.9.9.0/24")), 100));
+    return v;
+  }();
+  auto with_tail = [&](std::vector<std::uint8_t> tail) {
+    auto v = good_inner;
+    append(v, tail);
+    return v;
+  };
+  auto fact_hdr = [&](int attr, int ttl) {
+    auto v = bytes_of({attr, ttl});
+    append_key(v, b.pub);
+    return v;
+  };
+
+  struct Case {
+    const char* name;
+    IpAddress source;
+    std::vector<std::uint8_t> datagram;
+    RejectReason reason;
+  };
+  std::vector<Case> cases;
+  const IpAddress ll_b = link_local_for(b.pub);
+  cases.push_back({"source_not_signer_ll", link_local_for(c.pub), from_b(good_inner), RejectReason::bad_source_address});
+  cases.push_back({"source_global", *IpAddress::parse("2001:db8::2"), from_b(good_inner), RejectReason::bad_source_address});
+  {
+    auto d = from_b(good_inner);
+    d[34 + 24] ^= 0x01;  // first tag byte
+    cases.push_back({"tag_flipped", ll_b, d, RejectReason::bad_mac});
+  }
+  {
+    auto d = from_b(good_inner);
+    d[d.size() - 2] ^= 0x80;  // an address byte of the inner facts (the AD) changed after signing
+    cases.push_back({"inner_changed", ll_b, d, RejectReason::bad_mac});
+  }
+  cases.push_back({"signed_for_someone_else", ll_b, test::sign_inner(b.priv, c.pub, good_inner), RejectReason::bad_mac});
+  {
+    // A low-order public key: X25519 with it is all zeros, so anyone could forge its tags.
+    PublicKey zero;  // all-zero point
+    std::vector<std::uint8_t> d = {0x53, 0x00};
+    append_key(d, zero);
+    d.resize(d.size() + 40, 0);
+    append(d, fact_bytes(make_endpoint(zero, *Endpoint::parse("198.51.100.1:1")), 100));
+    cases.push_back({"zero_shared_secret", link_local_for(zero), d, RejectReason::zero_shared_secret});
+  }
+  cases.push_back({"self_signed", link_local_for(a.pub), test::sign_inner(a.priv, a.pub, good_inner),
+                   RejectReason::self_signed});
+  {
+    auto t = fact_hdr(0x7a, 5);
+    cases.push_back({"unknown_attribute", ll_b, from_b(with_tail(t)), RejectReason::unknown_attribute});
+  }
+  {
+    auto t = bytes_of({0x65, 0x80, 0x80, 0x04});
+    append_key(t, b.pub);
+    append(t, bytes_of({1, 2, 3, 4, 0, 1}));
+    cases.push_back({"ttl_over_65535", ll_b, from_b(with_tail(t)), RejectReason::ttl_too_large});
+  }
+  {
+    auto t = fact_hdr(0x61, 5);
+    append(t, bytes_of({10, 0, 0, 0, 33}));
+    cases.push_back({"prefix_beyond_address", ll_b, from_b(with_tail(t)), RejectReason::prefix_too_long});
+  }
+  {
+    auto t = fact_hdr(0x45, 5);
+    std::vector<std::uint8_t> mapped(16, 0);
+    mapped[10] = mapped[11] = 0xff;
+    mapped[12] = 10;
+    append(t, mapped);
+    append(t, bytes_of({0, 1}));
+    cases.push_back({"v4_mapped_endpoint", ll_b, from_b(with_tail(t)), RejectReason::v4_mapped_endpoint});
+  }
+  {
+    auto t = fact_hdr(0x65, 5);
+    append(t, bytes_of({1, 2, 3}));
+    cases.push_back({"bad_length", ll_b, from_b(with_tail(t)), RejectReason::truncated});
+  }
+  {
+    auto t = fact_hdr(0x4d, 5);
+    append(t, bytes_of({0x03, 0x62, 0x01, 0x07}));
+    cases.push_back({"bad_basic_flag", ll_b, from_b(with_tail(t)), RejectReason::bad_metadata});
+  }
+  {
+    auto nested = test::sign_inner(b.priv, a.pub, good_inner);
+    cases.push_back({"nested_group", ll_b, from_b(with_tail(nested)), RejectReason::nested_group});
+  }
+  cases.push_back({"unsigned_fact", ll_b, good_inner, RejectReason::not_signed_group});
+
+  for (const auto& cs : cases) {
+    const std::string before = dump(engine);
+    const auto alive_before = engine.alive(b.pub, kStart);
+    const auto trust_before = engine.trust_of(b.pub, kStart);
+    const auto count_before = rejected(cs.reason);
+    const auto accepted_before = engine.counters().datagrams_accepted;
+    engine.on_datagram(cs.source, cs.datagram, kStart + 1s);
+    EXPECT_EQ(rejected(cs.reason), count_before + 1) << cs.name;
+    EXPECT_EQ(engine.counters().datagrams_accepted, accepted_before) << cs.name;
+    EXPECT_EQ(dump(engine), before) << cs.name;
+    EXPECT_EQ(engine.alive(b.pub, kStart).has_value(), alive_before.has_value()) << cs.name;
+    EXPECT_EQ(engine.trust_of(b.pub, kStart), trust_before) << cs.name;
+  }
+  // And the same good datagram, untouched, is accepted: the cases differ only in the defect.
+  engine.on_datagram(ll_b, from_b(good_inner), kStart + 2s);
+  EXPECT_EQ(engine.counters().datagrams_accepted, 2u);
+  EXPECT_TRUE(engine.alive(b.pub, kStart + 2s));
+}
+
+TEST_F(EngineTest, KnownPeerMayNotTellMembershipOrAllowedIps) {
+  auto inner = fact_bytes(make_member(c.pub, {}), 100);
+  append(inner, fact_bytes(make_allowed_ip(b.pub, *Cidr::parse("10.7.0.0/16")), 100));
+  append(inner, fact_bytes(make_endpoint(c.pub, *Endpoint::parse("198.51.100.3:1")), 100));
+  engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart);
+  EXPECT_EQ(engine.counters().datagrams_accepted, 1u);
+  EXPECT_EQ(engine.store().size(), 0u);
+  EXPECT_FALSE(engine.is_member(c.pub, kStart));
+  EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::untrusted)], 2u);
+  EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::unknown_subject)], 1u);
+}
+
+TEST_F(EngineTest, RouterInFullAutoModeTellsMembershipAndAllowedIps) {
+  view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));  // b routes a subnet
+  engine.set_local_view(view, kStart);
+  EXPECT_EQ(engine.trust_of(b.pub, kStart).source, trust::Source::router);
+  EXPECT_FALSE(engine.is_router());  // a router peer exists, so we are a leaf
+  auto inner = fact_bytes(make_member(c.pub, {}), 100);
+  append(inner, fact_bytes(make_allowed_ip(c.pub, *Cidr::parse("10.9.0.3/32")), 100));
+  append(inner, fact_bytes(make_endpoint(c.pub, *Endpoint::parse("198.51.100.3:1")), 100));
+  engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart);
+  EXPECT_TRUE(engine.is_member(c.pub, kStart));
+  EXPECT_EQ(engine.allowed_ips_of(c.pub, kStart), std::vector<Cidr>{*Cidr::parse("10.9.0.3/32")});
+  EXPECT_EQ(engine.endpoints_of(c.pub, kStart).size(), 1u);
+  EXPECT_EQ(engine.members(kStart), std::vector<PublicKey>{c.pub});
+}
+
+TEST_F(EngineTest, EndpointsInsideTheTunnelAreDropped) {
+  auto inner = fact_bytes(make_endpoint(b.pub, *Endpoint::parse("10.9.0.2:51820")), 100);
+  engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart);
+  EXPECT_TRUE(engine.endpoints_of(b.pub, kStart).empty());
+  EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::routes_into_tunnel)], 1u);
+}
+
+TEST_F(EngineTest, LatestExpiryWinsAndRelaysForwardRemainingTtl) {
+  const Fact ep = make_endpoint(b.pub, *Endpoint::parse("198.51.100.7:51820"));
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(ep, 100)), kStart);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(ep, 50)), kStart + 1s);
+  EXPECT_EQ(engine.store().find(key_of(ep))->expires, kStart + 100s);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(ep, 200)), kStart + 2s);
+  EXPECT_EQ(engine.store().find(key_of(ep))->expires, kStart + 202s);
+  EXPECT_EQ(engine.store().size(), 1u);
+}
+
+// Decodes what the engine sent to `to` and verifies it as `to` would.
+std::vector<WireFact> open_all(const std::vector<OutgoingDatagram>& out, const Node& from, const Node& to) {
+  std::vector<WireFact> facts;
+  for (const auto& d : out) {
+    if (d.peer != to.pub) continue;
+    auto dec = decode_datagram(d.bytes);
+    EXPECT_TRUE(dec.ok());
+    EXPECT_EQ(dec.group.signer, from.pub);
+    EXPECT_LE(dec.group.inner.size(), timing::kMaxInner);
+    auto key = pairwise_key(to.priv, from.pub);
+    EXPECT_TRUE(mac_verify(*key, dec.group.nonce, dec.group.tag, dec.group.inner));
+    for (auto& f : dec.group.facts) facts.push_back(f);
+  }
+  return facts;
+}
+
+TEST_F(EngineTest, LeafPingsAndResendsOnlyWhenThePeerCopyRunsLow) {
+  // We are a leaf (b is a router); leaves send everything to routers.
+  view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));
+  view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
+  engine.set_local_view(view, kStart);
+  auto first = open_all(engine.tick(kStart), a, b);
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first[0].fact.attr, Attribute::alive);
+  EXPECT_EQ(first[0].ttl_seconds, 255u);
+  bool own_endpoint = false;
+  for (const auto& f : first)
+    if (f.fact.attr == Attribute::endpoint_v4 && f.fact.subject == a.pub) own_endpoint = true;
+  EXPECT_TRUE(own_endpoint);
+  for (const auto& f : first) EXPECT_NE(f.fact.subject == b.pub && f.fact.attr != Attribute::member_metadata, true);
+
+  // Next cycles: nothing new until the ping is due (every 30 s).
+  for (int s = 5; s < 30; s += 5) EXPECT_TRUE(engine.tick(kStart + std::chrono::seconds(s)).empty()) << s;
+  auto ping = open_all(engine.tick(kStart + 30s), a, b);
+  ASSERT_EQ(ping.size(), 1u);
+  EXPECT_EQ(ping[0].fact.attr, Attribute::alive);
+  // The endpoint is re-sent once b's copy has under 132.5 s left: at 255 - 132.5 = 122.5 s.
+  bool resent = false;
+  TimePoint when{};
+  for (int s = 35; s <= 130 && !resent; s += 5) {
+    for (const auto& f : open_all(engine.tick(kStart + std::chrono::seconds(s)), a, b))
+      if (f.fact.attr == Attribute::endpoint_v4) {
+        resent = true;
+        when = kStart + std::chrono::seconds(s);
+      }
+  }
+  EXPECT_TRUE(resent);
+  EXPECT_EQ(when, kStart + 125s);
+}
+
+TEST_F(EngineTest, NewBootIdOfPeerTriggersFullResend) {
+  view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));
+  view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
+  engine.set_local_view(view, kStart);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_alive(b.pub, BootId{1}), 255)), kStart);
+  ASSERT_FALSE(engine.tick(kStart).empty());
+  EXPECT_TRUE(engine.tick(kStart + 5s).empty());
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_alive(b.pub, BootId{2}), 255)), kStart + 6s);
+  auto again = open_all(engine.tick(kStart + 10s), a, b);
+  EXPECT_GE(again.size(), 2u);  // ping + our endpoint again
+}
+
+TEST_F(EngineTest, FactsReceivedFromAPeerAreNotEchoedBack) {
+  view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));
+  engine.set_local_view(view, kStart);
+  auto inner = fact_bytes(make_alive(b.pub, BootId{1}), 255);
+  append(inner, fact_bytes(make_member(c.pub, {}), 255));
+  engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart);
+  ASSERT_TRUE(engine.is_member(c.pub, kStart));
+  for (const auto& f : open_all(engine.tick(kStart), a, b)) EXPECT_NE(f.fact.subject, c.pub);
+}
+
+TEST_F(EngineTest, BootIdRollsOnSuspendClockStepAndCriticalExpiry) {
+  (void)engine.tick(kStart);
+  const BootId first = engine.boot_id();
+  (void)engine.tick(kStart + 5s);
+  EXPECT_EQ(engine.boot_id(), first);
+  (void)engine.tick(kStart + 60s);  // a gap of 55 s: we were suspended
+  const BootId second = engine.boot_id();
+  EXPECT_NE(second, first);
+  (void)engine.tick(kStart + 20s);  // backwards
+  EXPECT_NE(engine.boot_id(), second);
+  const BootId third = engine.boot_id();
+
+  // A router tells us an allowed IP; when it expires we roll so peers resend everything.
+  view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));
+  engine.set_local_view(view, kStart + 20s);
+  engine.on_datagram(link_local_for(b.pub),
+                     from_b(fact_bytes(make_allowed_ip(b.pub, *Cidr::parse("10.8.0.0/16")), 7)), kStart + 21s);
+  (void)engine.tick(kStart + 25s);
+  EXPECT_EQ(engine.boot_id(), third);
+  (void)engine.tick(kStart + 30s);
+  EXPECT_NE(engine.boot_id(), third);
+  const auto left = engine.allowed_ips_of(b.pub, kStart + 30s);
+  EXPECT_EQ(std::count(left.begin(), left.end(), *Cidr::parse("10.8.0.0/16")), 0);
+}
+
+TEST_F(EngineTest, FeatureAdvertisementGatesExtensions) {
+  EngineOptions opts;
+  opts.own_token = {1, 2, 3, 4};
+  GossipEngine e(private_from_seed(1), opts, kStart);
+  view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));
+  e.set_local_view(view, kStart);
+  for (const auto& f : open_all(e.tick(kStart), a, b)) EXPECT_NE(f.fact.attr, Attribute::coordinator_token);
+  // b advertises the token feature in its own metadata (accepted for this purpose whatever
+  // its trust), then b's boot id changes so we resend.
+  MemberMetadata m;
+  FeatureSet fs;
+  fs.add(Feature::coordinator_token);
+  m.set_features(fs);
+  auto inner = fact_bytes(make_alive(b.pub, BootId{5}), 255);
+  append(inner, fact_bytes(make_member(b.pub, m), 255));
+  e.on_datagram(link_local_for(b.pub), from_b(inner), kStart + 1s);
+  EXPECT_TRUE(e.features_of(b.pub).has(Feature::coordinator_token));
+  bool token = false;
+  for (const auto& f : open_all(e.tick(kStart + 5s), a, b))
+    if (f.fact.attr == Attribute::coordinator_token) {
+      token = true;
+      EXPECT_EQ(std::get<TokenBytes>(f.fact.value).bytes, bytes_of({1, 2, 3, 4}));
+    }
+  EXPECT_TRUE(token);
+}
+
+TEST_F(EngineTest, CoordinatorAdmissionMakesAMember) {
+  EXPECT_FALSE(engine.is_member(c.pub, kStart));
+  engine.trust().admit(c.pub, kStart + 60s);
+  EXPECT_TRUE(engine.is_member(c.pub, kStart + 59s));
+  EXPECT_FALSE(engine.is_member(c.pub, kStart + 60s));
+  // An admitted subject is known, so a known peer may tell us its endpoint.
+  engine.on_datagram(link_local_for(b.pub),
+                     from_b(fact_bytes(make_endpoint(c.pub, *Endpoint::parse("198.51.100.3:1")), 100)), kStart);
+  EXPECT_EQ(engine.endpoints_of(c.pub, kStart).size(), 1u);
+}
+
+TEST_F(EngineTest, TokenVerifierAdmitsSubject) {
+  EngineOptions opts;
+  opts.token_verifier = [&](const PublicKey& subject, std::span<const std::uint8_t> tok,
+                            TimePoint now) -> std::optional<TimePoint> {
+    if (subject == c.pub && tok.size() == 3 && tok[0] == 0x42) return now + 100s;
+    return std::nullopt;
+  };
+  GossipEngine e(private_from_seed(1), opts, kStart);
+  e.set_local_view(view, kStart);
+  e.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_token(c.pub, {0x41, 0, 0}), 100)), kStart);
+  EXPECT_FALSE(e.is_member(c.pub, kStart));
+  e.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_token(c.pub, {0x42, 0, 0}), 100)), kStart);
+  EXPECT_TRUE(e.is_member(c.pub, kStart));
+  EXPECT_FALSE(e.is_member(c.pub, kStart + 100s));
+}
+
+TEST_F(EngineTest, DelegateGrantsRaiseTrustOfOthers) {
+  Node d{4};
+  view.config_peers.push_back({b.pub, "b", trust::Level::delegate, false, false, {}, {}});
+  view.device_peers.push_back(device_peer(d, "192.0.2.4:51820", {}));
+  engine.set_local_view(view, kStart);
+  EXPECT_EQ(engine.trust_of(d.pub, kStart).level, trust::Level::endpoint);
+  engine.on_datagram(link_local_for(b.pub),
+                     from_b(fact_bytes(make_grant(d.pub, static_cast<std::uint8_t>(trust::Level::membership)), 100)),
+                     kStart);
+  auto t = engine.trust_of(d.pub, kStart + 1s);
+  EXPECT_EQ(t.level, trust::Level::membership);
+  EXPECT_EQ(t.source, trust::Source::grant);
+  EXPECT_EQ(engine.store().size(), 0u);  // grants are not stored or relayed
+  (void)engine.tick(kStart + 100s);
+  EXPECT_EQ(engine.trust_of(d.pub, kStart + 100s).level, trust::Level::endpoint);
+}
+
+TEST_F(EngineTest, GrantsFromNonDelegatesAreRefused) {
+  Node d{4};
+  view.device_peers.push_back(device_peer(d, "192.0.2.4:51820", {}));
+  engine.set_local_view(view, kStart);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_grant(d.pub, 3), 100)), kStart);
+  EXPECT_EQ(engine.trust_of(d.pub, kStart).level, trust::Level::endpoint);
+  EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::untrusted)], 1u);
+}
+
+}  // namespace
+}  // namespace wl::facts
