@@ -16,8 +16,8 @@
 namespace wl::agent {
 
 namespace {
-
 constexpr int kExitFatal = 1;
+}  // namespace
 
 // Configured endpoints may be DNS names; this resolves them (blocking, bounded by the
 // resolver's own timeouts). Literal addresses never touch DNS.
@@ -41,6 +41,8 @@ std::vector<Endpoint> resolve_host_port(const HostPort& hp) {
   ::freeaddrinfo(res);
   return out;
 }
+
+namespace {
 
 class Agent {
  public:
@@ -106,6 +108,7 @@ class Agent {
       bool port_changed = r->config.port != loaded_.config.port;
       loaded_ = std::move(*r);
       if (sm_) sm_->reconfigure(loaded_.config);
+      if (gossip_) gossip_->set_config(loaded_.config);
       if (port_changed) drop_fact_socket();
       spdlog::info("{}: configuration reloaded from {}", iface(), loaded_.file_found ? loaded_.file_path : "defaults");
     }
@@ -121,6 +124,7 @@ class Agent {
     // A fresh address may be tentative for a moment (duplicate address detection): retry
     // binding every tick rather than every cycle.
     if (sm_ && !fact_socket_ && interface_up_) ensure_fact_socket();
+    if (gossip_ && fact_socket_) send_gossip(now);
     if (last_cycle_ && now - *last_cycle_ < timing::kCyclePeriod) return;
     last_cycle_ = now;
     cycle(now);
@@ -179,7 +183,7 @@ class Agent {
       self_ = *dev->public_key;
       link_local_ = link_local_for(self_);
       sm_.emplace(loaded_.config, self_, start_, resolve_host_port);
-      gossip_ = d_.make_gossip ? d_.make_gossip(*dev->private_key, loaded_.config) : nullptr;
+      gossip_ = d_.make_gossip ? d_.make_gossip(*dev->private_key, loaded_.config, now) : nullptr;
       if (!gossip_) gossip_ = std::make_unique<NullGossip>();
       address_ready_ = false;
       drop_fact_socket();
@@ -190,8 +194,12 @@ class Agent {
     ensure_fact_socket();
 
     auto res = sm_->on_cycle(*dev, *gossip_, now, d_.clock->wall());
-    res.view.local_addresses = d_.links->local_addresses(iface());
-    gossip_->set_local_view(res.view);
+    res.view.interfaces = d_.links->interfaces(iface());
+    for (const auto& i : res.view.interfaces)
+      if (i.name == iface())
+        for (const auto& c : i.subnets)
+          if (!c.address().is_link_local()) res.view.wg_subnets.push_back(c);
+    gossip_->set_local_view(res.view, now);
     for (const auto& e : res.events) spdlog::info("{}: {}", iface(), e);
     if (!res.changes.peers.empty()) {
       res.changes.ifname = iface();
@@ -200,11 +208,14 @@ class Agent {
         spdlog::warn("{}: configuring the device failed: {}", iface(), s.error().message());
       }
     }
-    for (const auto& k : res.ping) gossip_->request_ping(k);
-    if (fact_socket_) {
-      for (const auto& dg : gossip_->tick(now))
-        if (auto s = fact_socket_->send(dg.dst, dg.bytes); !s) spdlog::debug("{}: {}", iface(), s.error().message());
-    }
+    // An endpoint switch only takes effect when WireGuard next sends to the peer: nudge it with
+    // one byte into the tunnel (to the peer's link-local discard port) so it handshakes now.
+    if (fact_socket_)
+      for (const auto& k : res.ping) {
+        static constexpr std::uint8_t kNudge[1] = {0};
+        (void)fact_socket_->send_to(link_local_for(k), timing::kNudgePort, kNudge);
+      }
+    if (fact_socket_) send_gossip(now);
     ++cycles_;
     if (!ready_sent_) {
       d_.notifier->ready(status_line());
@@ -212,6 +223,11 @@ class Agent {
     } else {
       d_.notifier->status(status_line());
     }
+  }
+
+  void send_gossip(TimePoint now) {
+    for (const auto& dg : gossip_->tick(now))
+      if (auto s = fact_socket_->send(dg.dst, dg.bytes); !s) spdlog::debug("{}: {}", iface(), s.error().message());
   }
 
   void ensure_address() {

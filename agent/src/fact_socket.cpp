@@ -43,9 +43,9 @@ std::size_t FactSocket::receive(const std::function<void(const IpAddress&, std::
   return n;
 }
 
-Result<void> FactSocket::send(const IpAddress& dst, std::span<const std::uint8_t> bytes) {
+Result<void> FactSocket::send_to(const IpAddress& dst, std::uint16_t port, std::span<const std::uint8_t> bytes) {
   sockaddr_storage ss{};
-  socklen_t len = Endpoint(dst, port_, ifindex_).to_sockaddr(ss);
+  socklen_t len = Endpoint(dst, port, ifindex_).to_sockaddr(ss);
   if (::sendto(fd_.get(), bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&ss), len) >= 0) return {};
   int e = errno;
   if (e == EPERM || e == ENOKEY || e == ENETUNREACH || e == EDESTADDRREQ || e == EAGAIN) {

@@ -12,6 +12,7 @@
 #include "wirelink/agent/cli.hpp"
 #include "wirelink/agent/control_socket.hpp"
 #include "wirelink/agent/device.hpp"
+#include "wirelink/agent/facts_gossip.hpp"
 #include "wirelink/agent/config.hpp"
 #include "wirelink/agent/logging.hpp"
 #include "wirelink/base/keys.hpp"
@@ -107,28 +108,40 @@ int cmd_show(const std::string& iface, bool json) {
 
 // Picks the device backend: a UAPI socket that answers wins (it shadows a kernel link of the
 // same name, as in `wg`); otherwise the kernel's generic netlink family.
-std::unique_ptr<wl::agent::WireGuardDevice> pick_device(const std::string& iface) {
+wl::Result<std::unique_ptr<wl::agent::WireGuardDevice>> pick_device(const std::string& iface) {
   auto path = wl::agent::uapi_socket_path(iface);
   if (wl::agent::uapi_socket_answers(path)) return wl::agent::make_uapi_device(path);
-  return nullptr;
+  auto k = wl::agent::make_kernel_device(iface);
+  if (!k) return k.error();
+  // Probe once so a link that is neither kernel WireGuard nor UAPI fails clearly at start.
+  if (auto st = (*k)->get(); !st)
+    return wl::Error{st.error().code, "no UAPI socket at " + path + ", and the kernel says: " + st.error().message()};
+  return k;
 }
 
 int cmd_run(wl::agent::LoadedConfig loaded, const wl::agent::ConfigInputs& in) {
   const std::string iface = loaded.config.iface;
-  auto links = wl::agent::make_system_link_control();
+  auto links_r = wl::agent::make_system_link_control();
+  if (!links_r) {
+    spdlog::error("{}: rtnetlink: {}", iface, links_r.error().message());
+    return kExitFailure;
+  }
+  auto links = std::move(*links_r);
   if (auto l = links->link(iface); !l) {
     spdlog::error("{}: {}", iface, l.error().message());
     return kExitFailure;
   }
   auto device = pick_device(iface);
   if (!device) {
-    spdlog::error("{}: no WireGuard device answers: no UAPI socket at {} and this build has no kernel "
-                  "backend", iface, wl::agent::uapi_socket_path(iface));
+    spdlog::error("{}: not a WireGuard device: {}", iface, device.error().message());
     return kExitFailure;
   }
   static wl::SystemClock clock;
   wl::agent::AgentDeps deps;
-  deps.device = std::move(device);
+  deps.device = std::move(*device);
+  deps.make_gossip = [](const wl::PrivateKey& own, const wl::agent::Config& cfg, wl::TimePoint now) {
+    return wl::agent::make_facts_gossip(own, cfg, wl::agent::resolve_host_port, now);
+  };
   deps.links = std::move(links);
   deps.notifier = wl::agent::make_systemd_notifier();
   deps.clock = &clock;

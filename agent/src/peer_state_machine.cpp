@@ -70,6 +70,7 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
   out.view.self = self_;
   out.view.listen_port = dev.listen_port;
   out.view.router = router_;
+  out.view.wall = wall;
 
   std::set<PublicKey> in_device;
   bool anchor_ok = false;  // some peer that vouches for membership has been steady long enough
@@ -89,7 +90,7 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
     st.device_allowed_ips = p.allowed_ips;
     st.rx_bytes = p.rx_bytes;
     st.tx_bytes = p.tx_bytes;
-    st.trust = gossip.trust_of(p.public_key);
+    st.trust = gossip.trust_of(p.public_key, now);
     if (conf && conf->trust) st.trust = TrustInfo{*conf->trust, "config"};
 
     const bool has_hs = p.last_handshake.time_since_epoch().count() != 0;
@@ -195,7 +196,10 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
     if (st.healthy) m.tried.clear();  // a later outage starts the cycle afresh
     if (changed) out.changes.peers.push_back(std::move(change));
 
-    out.view.peers.push_back(LocalPeerView{p.public_key, p.endpoint, st.healthy, st.alive, p.allowed_ips});
+    out.view.peers.push_back(LocalPeerView{
+        p.public_key, p.endpoint,
+        WallTime(duration_cast<Duration>(p.last_handshake.time_since_epoch())), st.healthy, st.alive,
+        p.allowed_ips});
     status_.push_back(std::move(st));
   }
 

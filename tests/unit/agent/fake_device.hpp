@@ -79,10 +79,11 @@ class ScriptedGossip final : public GossipView {
   std::vector<PublicKey> pinged;
   LocalView last_view;
 
-  void set_local_view(const LocalView& v) override { last_view = v; }
+  void set_local_view(const LocalView& v, TimePoint) override { last_view = v; }
+  void set_config(const Config&) override {}
   void on_datagram(const IpAddress&, std::span<const std::uint8_t>, TimePoint) override {}
   std::vector<OutgoingDatagram> tick(TimePoint) override { return {}; }
-  void request_ping(const PublicKey& k) override { pinged.push_back(k); }
+  void request_ping(const PublicKey& k) { pinged.push_back(k); }
   std::vector<Endpoint> endpoints_of(const PublicKey& k, TimePoint) const override {
     auto it = endpoints.find(k);
     return it == endpoints.end() ? std::vector<Endpoint>{} : it->second;
@@ -97,7 +98,7 @@ class ScriptedGossip final : public GossipView {
     if (it == alive_until.end() || it->second <= now) return std::nullopt;
     return it->second - now;
   }
-  TrustInfo trust_of(const PublicKey&) const override { return {trust::Level::endpoint, "known peer"}; }
+  TrustInfo trust_of(const PublicKey&, TimePoint) const override { return {trust::Level::endpoint, "known peer"}; }
   GossipCounters counters() const override { return {}; }
   std::string dump(TimePoint) const override { return {}; }
 };

@@ -19,7 +19,8 @@
 
 namespace wl::agent {
 
-using GossipFactory = std::function<std::unique_ptr<GossipView>(const PrivateKey& own, const Config& cfg)>;
+using GossipFactory =
+    std::function<std::unique_ptr<GossipView>(const PrivateKey& own, const Config& cfg, TimePoint now)>;
 
 struct AgentDeps {
   std::unique_ptr<WireGuardDevice> device;
@@ -31,5 +32,9 @@ struct AgentDeps {
 };
 
 int run_agent(LoadedConfig cfg, AgentDeps deps);
+
+// Resolves a configured "host:port" (literal addresses without DNS; names with getaddrinfo,
+// blocking for the resolver's timeout at most).
+std::vector<Endpoint> resolve_host_port(const HostPort& hp);
 
 }  // namespace wl::agent

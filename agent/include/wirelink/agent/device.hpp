@@ -34,3 +34,11 @@ std::unique_ptr<WireGuardDevice> make_uapi_device(std::string socket_path);
 bool uapi_socket_answers(const std::string& socket_path);
 
 }  // namespace wl::agent
+
+namespace wl::agent {
+
+// The kernel backend (generic netlink "wireguard" family). Fails when no generic netlink
+// socket can be opened; a missing module shows up at the first get().
+Result<std::unique_ptr<WireGuardDevice>> make_kernel_device(std::string iface);
+
+}  // namespace wl::agent

@@ -24,7 +24,8 @@ class FactSocket {
   // Calls `on` for every queued datagram; returns how many.
   std::size_t receive(const std::function<void(const IpAddress& src, std::span<const std::uint8_t>)>& on);
   // True when sent (or the error was one of the ignorable ones and counted).
-  Result<void> send(const IpAddress& dst, std::span<const std::uint8_t> bytes);
+  Result<void> send(const IpAddress& dst, std::span<const std::uint8_t> bytes) { return send_to(dst, port_, bytes); }
+  Result<void> send_to(const IpAddress& dst, std::uint16_t port, std::span<const std::uint8_t> bytes);
   std::uint64_t ignored_send_errors() const { return ignored_; }
 
  private:

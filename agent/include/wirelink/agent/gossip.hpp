@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "wirelink/agent/config.hpp"
 #include "wirelink/base/clock.hpp"
 #include "wirelink/base/ip.hpp"
 #include "wirelink/base/keys.hpp"
@@ -23,17 +24,28 @@ namespace wl::agent {
 struct LocalPeerView {
   PublicKey key;
   std::optional<Endpoint> endpoint;
+  WallTime last_handshake{};  // zero = never
   bool healthy = false;
   bool alive = false;
   std::vector<Cidr> allowed_ips;
 };
 
+struct InterfaceInfo {
+  std::string name;
+  bool up = false;
+  bool wireguard = false;  // never reported as our endpoint
+  std::vector<IpAddress> addresses;
+  std::vector<Cidr> subnets;  // the same addresses with their prefix lengths
+};
+
 struct LocalView {
   PublicKey self;
   std::uint16_t listen_port = 0;
-  bool router = false;
-  std::vector<IpAddress> local_addresses;  // global-unicast addresses on non-wg interfaces
+  bool router = false;                   // effective role
+  std::vector<InterfaceInfo> interfaces; // every interface, ours included (marked wireguard)
+  std::vector<Cidr> wg_subnets;          // addresses on our WireGuard interface
   std::vector<LocalPeerView> peers;
+  WallTime wall{};
 };
 
 struct OutgoingDatagram {
@@ -59,11 +71,11 @@ struct GossipCounters {
 class GossipView {
  public:
   virtual ~GossipView() = default;
-  virtual void set_local_view(const LocalView& v) = 0;
+  virtual void set_local_view(const LocalView& v, TimePoint now) = 0;
+  // HUP: configured peers, trust and report globs changed.
+  virtual void set_config(const Config& cfg) = 0;
   virtual void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes, TimePoint now) = 0;
   virtual std::vector<OutgoingDatagram> tick(TimePoint now) = 0;
-  // Ask for a ping to `peer` in the next tick (after an endpoint switch).
-  virtual void request_ping(const PublicKey& peer) = 0;
 
   virtual std::vector<Endpoint> endpoints_of(const PublicKey& peer, TimePoint now) const = 0;
   virtual std::vector<Cidr> allowed_ips_of(const PublicKey& peer, TimePoint now) const = 0;
@@ -71,7 +83,7 @@ class GossipView {
   virtual std::vector<PublicKey> members(TimePoint now) const = 0;
   // Remaining aliveness; nullopt = not alive.
   virtual std::optional<Duration> alive_remaining(const PublicKey& peer, TimePoint now) const = 0;
-  virtual TrustInfo trust_of(const PublicKey& peer) const = 0;
+  virtual TrustInfo trust_of(const PublicKey& peer, TimePoint now) const = 0;
   virtual GossipCounters counters() const = 0;
   // Human-readable dump for SIGUSR1.
   virtual std::string dump(TimePoint now) const = 0;
@@ -80,18 +92,18 @@ class GossipView {
 // A GossipView that knows no facts (plain WireGuard: configured peers only).
 class NullGossip final : public GossipView {
  public:
-  void set_local_view(const LocalView&) override {}
+  void set_local_view(const LocalView&, TimePoint) override {}
+  void set_config(const Config&) override {}
   void on_datagram(const IpAddress&, std::span<const std::uint8_t>, TimePoint) override {
     ++counters_.datagrams_received;
     ++counters_.facts_rejected["no gossip engine"];
   }
   std::vector<OutgoingDatagram> tick(TimePoint) override { return {}; }
-  void request_ping(const PublicKey&) override {}
   std::vector<Endpoint> endpoints_of(const PublicKey&, TimePoint) const override { return {}; }
   std::vector<Cidr> allowed_ips_of(const PublicKey&, TimePoint) const override { return {}; }
   std::vector<PublicKey> members(TimePoint) const override { return {}; }
   std::optional<Duration> alive_remaining(const PublicKey&, TimePoint) const override { return std::nullopt; }
-  TrustInfo trust_of(const PublicKey&) const override { return {trust::Level::untrusted, "none"}; }
+  TrustInfo trust_of(const PublicKey&, TimePoint) const override { return {trust::Level::untrusted, "none"}; }
   GossipCounters counters() const override { return counters_; }
   std::string dump(TimePoint) const override { return "no gossip engine"; }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "wirelink/agent/gossip.hpp"
 #include "wirelink/base/ip.hpp"
 #include "wirelink/base/result.hpp"
 
@@ -27,10 +28,11 @@ class LinkControl {
   // Returns true when the address was added, false when it was already there.
   virtual Result<bool> add_address(unsigned ifindex, const IpAddress& addr, int prefix) = 0;
   virtual Result<void> remove_address(unsigned ifindex, const IpAddress& addr, int prefix) = 0;
-  // Global-unicast addresses on up interfaces other than `except` (our own endpoints).
-  virtual std::vector<IpAddress> local_addresses(const std::string& except) = 0;
+  // Every interface with its addresses; `wg_iface` and links of kind wireguard are marked.
+  virtual std::vector<InterfaceInfo> interfaces(const std::string& wg_iface) = 0;
 };
 
-std::unique_ptr<LinkControl> make_system_link_control();
+// The real one, over rtnetlink. Fails when no NETLINK_ROUTE socket can be opened.
+Result<std::unique_ptr<LinkControl>> make_system_link_control();
 
 }  // namespace wl::agent
