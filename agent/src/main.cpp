@@ -8,7 +8,11 @@
 #include <iostream>
 #include <string>
 
+#include "wirelink/agent/agent.hpp"
 #include "wirelink/agent/cli.hpp"
+#include "wirelink/agent/control_socket.hpp"
+#include "wirelink/agent/device.hpp"
+#include "wirelink/agent/facts_gossip.hpp"
 #include "wirelink/agent/config.hpp"
 #include "wirelink/agent/logging.hpp"
 #include "wirelink/base/keys.hpp"
@@ -87,6 +91,68 @@ int cmd_derive_ll(const std::vector<std::string>& pos) {
   return 0;
 }
 
+int cmd_show(const std::string& iface, bool json) {
+  auto path = wl::agent::control_socket_path(iface);
+  auto r = wl::agent::control_request(path, json ? "show json" : "show");
+  if (!r) {
+    std::cerr << "wirelink show: " << r.error().message() << " (is the agent for " << iface << " running?)\n";
+    return kExitFailure;
+  }
+  if (r->rfind("error:", 0) == 0) {
+    std::cerr << "wirelink show: " << *r;
+    return kExitFailure;
+  }
+  std::cout << *r;
+  return 0;
+}
+
+// Picks the device backend: a UAPI socket that answers wins (it shadows a kernel link of the
+// same name, as in `wg`); otherwise the kernel's generic netlink family.
+wl::Result<std::unique_ptr<wl::agent::WireGuardDevice>> pick_device(const std::string& iface) {
+  auto path = wl::agent::uapi_socket_path(iface);
+  if (wl::agent::uapi_socket_answers(path)) return wl::agent::make_uapi_device(path);
+  auto k = wl::agent::make_kernel_device(iface);
+  if (!k) return k.error();
+  // Probe once so a link that is neither kernel WireGuard nor UAPI fails clearly at start.
+  if (auto st = (*k)->get(); !st)
+    return wl::Error{st.error().code, "no UAPI socket at " + path + ", and the kernel says: " + st.error().message()};
+  return k;
+}
+
+int cmd_run(wl::agent::LoadedConfig loaded, const wl::agent::ConfigInputs& in) {
+  const std::string iface = loaded.config.iface;
+  auto links_r = wl::agent::make_system_link_control();
+  if (!links_r) {
+    spdlog::error("{}: rtnetlink: {}", iface, links_r.error().message());
+    return kExitFailure;
+  }
+  auto links = std::move(*links_r);
+  if (auto l = links->link(iface); !l) {
+    spdlog::error("{}: {}", iface, l.error().message());
+    return kExitFailure;
+  }
+  auto device = pick_device(iface);
+  if (!device) {
+    spdlog::error("{}: not a WireGuard device: {}", iface, device.error().message());
+    return kExitFailure;
+  }
+  static wl::SystemClock clock;
+  wl::agent::AgentDeps deps;
+  deps.device = std::move(*device);
+  deps.make_gossip = [](const wl::PrivateKey& own, const wl::agent::Config& cfg, wl::TimePoint now) {
+    return wl::agent::make_facts_gossip(own, cfg, wl::agent::resolve_host_port, now);
+  };
+  deps.links = std::move(links);
+  deps.notifier = wl::agent::make_systemd_notifier();
+  deps.clock = &clock;
+  deps.reload = [in] {
+    wl::agent::ConfigInputs fresh = in;
+    fresh.env = environment();
+    return wl::agent::load_config(fresh);
+  };
+  return wl::agent::run_agent(std::move(loaded), std::move(deps));
+}
+
 }  // namespace
 
 int run_main(int argc, char** argv) {
@@ -135,15 +201,8 @@ int run_main(int argc, char** argv) {
   wl::agent::setup_logging(loaded->config.debug, std::getenv("JOURNAL_STREAM"));
   for (const auto& w : loaded->warnings) spdlog::warn("{}", w);
 
-  if (cmd->name == "show") {
-    spdlog::error("wirelink show: this build has no agent control socket yet");
-    return kExitFailure;
-  }
-  spdlog::error(
-      "{}: configuration loaded from {}, but this build does not include the agent "
-      "event loop yet",
-      loaded->config.iface, loaded->file_found ? loaded->file_path : "defaults");
-  return kExitFailure;
+  if (cmd->name == "show") return cmd_show(loaded->config.iface, cmd->json);
+  return cmd_run(std::move(*loaded), in);
 }
 
 int main(int argc, char** argv) {

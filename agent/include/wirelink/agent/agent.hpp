@@ -1,0 +1,40 @@
+// Agent: wires the event loop, the device backend, the link-local address, the fact socket,
+// the gossip engine, the peer state machine, the control socket and sd_notify together.
+//
+// Contract: run() blocks until a stop signal (returns 0) or a fatal condition (returns 1:
+// the interface vanished, or the device cannot be reached). Everything runs on the calling
+// thread. On stop it removes only what it added (our link-local address); peers and their
+// allowed IPs stay as they are so traffic keeps flowing and a restart adopts them.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "wirelink/agent/config.hpp"
+#include "wirelink/agent/device.hpp"
+#include "wirelink/agent/gossip.hpp"
+#include "wirelink/agent/link_control.hpp"
+#include "wirelink/agent/notifier.hpp"
+#include "wirelink/base/clock.hpp"
+
+namespace wl::agent {
+
+using GossipFactory =
+    std::function<std::unique_ptr<GossipView>(const PrivateKey& own, const Config& cfg, TimePoint now)>;
+
+struct AgentDeps {
+  std::unique_ptr<WireGuardDevice> device;
+  std::unique_ptr<LinkControl> links;
+  std::unique_ptr<Notifier> notifier;
+  GossipFactory make_gossip;
+  std::function<Result<LoadedConfig>()> reload;  // re-reads file/env/flags for SIGHUP
+  const Clock* clock = nullptr;
+};
+
+int run_agent(LoadedConfig cfg, AgentDeps deps);
+
+// Resolves a configured "host:port" (literal addresses without DNS; names with getaddrinfo,
+// blocking for the resolver's timeout at most).
+std::vector<Endpoint> resolve_host_port(const HostPort& hp);
+
+}  // namespace wl::agent

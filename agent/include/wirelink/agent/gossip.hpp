@@ -1,0 +1,114 @@
+// GossipView: what the peer state machine needs from the fact-gossip engine (facts/ + trust/).
+//
+// Contract: single-threaded, non-blocking, no I/O. The agent feeds it received datagrams and
+// the local view; tick() returns datagrams to send. Queries answer with facts already accepted
+// through the trust filter. An adapter wraps the facts module's engine; NullGossip (no facts at
+// all) and a scripted fake serve tests and hosts that run without gossip.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "wirelink/agent/config.hpp"
+#include "wirelink/base/clock.hpp"
+#include "wirelink/base/ip.hpp"
+#include "wirelink/base/keys.hpp"
+#include "wirelink/trust/level.hpp"
+
+namespace wl::agent {
+
+struct LocalPeerView {
+  PublicKey key;
+  std::optional<Endpoint> endpoint;
+  WallTime last_handshake{};  // zero = never
+  bool healthy = false;
+  bool alive = false;
+  std::vector<Cidr> allowed_ips;
+};
+
+struct InterfaceInfo {
+  std::string name;
+  bool up = false;
+  bool wireguard = false;  // never reported as our endpoint
+  std::vector<IpAddress> addresses;
+  std::vector<Cidr> subnets;  // the same addresses with their prefix lengths
+};
+
+struct LocalView {
+  PublicKey self;
+  std::uint16_t listen_port = 0;
+  bool router = false;                   // effective role
+  std::vector<InterfaceInfo> interfaces; // every interface, ours included (marked wireguard)
+  std::vector<Cidr> wg_subnets;          // addresses on our WireGuard interface
+  std::vector<LocalPeerView> peers;
+  WallTime wall{};
+};
+
+struct OutgoingDatagram {
+  IpAddress dst;  // the peer's link-local address
+  std::vector<std::uint8_t> bytes;
+};
+
+struct TrustInfo {
+  trust::Level level = trust::Level::untrusted;
+  std::string source;  // "config", "router", "known peer", "coordinator", "none"
+};
+
+// Counters shown by `wirelink show`; names are stable (they appear in the JSON).
+struct GossipCounters {
+  std::uint64_t datagrams_received = 0;
+  std::uint64_t facts_received = 0;
+  std::uint64_t facts_accepted = 0;
+  std::map<std::string, std::uint64_t> facts_rejected;  // by reason
+  std::uint64_t datagrams_sent = 0;
+  std::uint64_t bytes_sent = 0;
+};
+
+class GossipView {
+ public:
+  virtual ~GossipView() = default;
+  virtual void set_local_view(const LocalView& v, TimePoint now) = 0;
+  // HUP: configured peers, trust and report globs changed.
+  virtual void set_config(const Config& cfg) = 0;
+  virtual void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes, TimePoint now) = 0;
+  virtual std::vector<OutgoingDatagram> tick(TimePoint now) = 0;
+
+  virtual std::vector<Endpoint> endpoints_of(const PublicKey& peer, TimePoint now) const = 0;
+  virtual std::vector<Cidr> allowed_ips_of(const PublicKey& peer, TimePoint now) const = 0;
+  // Peers named by accepted membership facts.
+  virtual std::vector<PublicKey> members(TimePoint now) const = 0;
+  // Remaining aliveness; nullopt = not alive.
+  virtual std::optional<Duration> alive_remaining(const PublicKey& peer, TimePoint now) const = 0;
+  virtual TrustInfo trust_of(const PublicKey& peer, TimePoint now) const = 0;
+  virtual GossipCounters counters() const = 0;
+  // Human-readable dump for SIGUSR1.
+  virtual std::string dump(TimePoint now) const = 0;
+};
+
+// A GossipView that knows no facts (plain WireGuard: configured peers only).
+class NullGossip final : public GossipView {
+ public:
+  void set_local_view(const LocalView&, TimePoint) override {}
+  void set_config(const Config&) override {}
+  void on_datagram(const IpAddress&, std::span<const std::uint8_t>, TimePoint) override {
+    ++counters_.datagrams_received;
+    ++counters_.facts_rejected["no gossip engine"];
+  }
+  std::vector<OutgoingDatagram> tick(TimePoint) override { return {}; }
+  std::vector<Endpoint> endpoints_of(const PublicKey&, TimePoint) const override { return {}; }
+  std::vector<Cidr> allowed_ips_of(const PublicKey&, TimePoint) const override { return {}; }
+  std::vector<PublicKey> members(TimePoint) const override { return {}; }
+  std::optional<Duration> alive_remaining(const PublicKey&, TimePoint) const override { return std::nullopt; }
+  TrustInfo trust_of(const PublicKey&, TimePoint) const override { return {trust::Level::untrusted, "none"}; }
+  GossipCounters counters() const override { return counters_; }
+  std::string dump(TimePoint) const override { return "no gossip engine"; }
+
+ private:
+  GossipCounters counters_;
+};
+
+}  // namespace wl::agent

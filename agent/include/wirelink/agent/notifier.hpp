@@ -1,0 +1,28 @@
+// Notifier: the sd_notify seam (READY, STATUS, STOPPING, WATCHDOG).
+//
+// Contract: never blocks for long, never fails the caller (a missing NOTIFY_SOCKET means
+// "not under systemd" and every call is a no-op).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace wl::agent {
+
+class Notifier {
+ public:
+  virtual ~Notifier() = default;
+  virtual void ready(const std::string& status) = 0;
+  virtual void status(const std::string& status) = 0;
+  virtual void stopping() = 0;
+  virtual void reloading() = 0;
+  virtual void watchdog() = 0;
+  // The WatchdogSec interval systemd expects pings within, if any.
+  virtual std::optional<std::chrono::microseconds> watchdog_interval() const = 0;
+};
+
+std::unique_ptr<Notifier> make_systemd_notifier();
+
+}  // namespace wl::agent

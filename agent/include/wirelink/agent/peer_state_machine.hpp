@@ -1,0 +1,97 @@
+// PeerStateMachine: decides, once per cycle, what the WireGuard device should look like.
+//
+// Contract: pure and single-threaded. Inputs are the device as it is now (a GET), the gossip
+// engine's accepted facts, the configuration and the time; the output is a change request in
+// `wg set` form plus the peers to ping. It keeps only memory the device cannot give back
+// (endpoint attempts, last handshake seen, when a peer became healthy), so an agent restarted
+// on a working device rebuilds its view from the device and changes nothing (PROTOCOL.md §4,
+// times in timing.hpp). Never throws; never logs.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "wirelink/agent/config.hpp"
+#include "wirelink/agent/gossip.hpp"
+#include "wirelink/base/clock.hpp"
+#include "wirelink/base/wg_model.hpp"
+
+namespace wl::agent {
+
+// What `wirelink show` prints for one peer.
+struct PeerStatus {
+  PublicKey key;
+  std::string name;
+  IpAddress link_local;
+  std::optional<Endpoint> endpoint;
+  std::optional<Duration> handshake_age;  // nullopt = never
+  bool healthy = false;
+  bool alive = false;
+  std::optional<Duration> alive_remaining;
+  TrustInfo trust;
+  bool configured = false;
+  bool basic = false;
+  bool router = false;
+  std::vector<Cidr> trusted_allowed_ips;  // what we would apply (link-local excluded)
+  std::vector<Cidr> device_allowed_ips;   // what the device has now
+  std::uint64_t rx_bytes = 0;
+  std::uint64_t tx_bytes = 0;
+  std::size_t endpoint_candidates = 0;
+};
+
+struct CycleResult {
+  wg::DeviceConfig changes;           // empty peers = nothing to do
+  std::vector<PublicKey> ping;        // endpoint switched: ask gossip to ping now
+  LocalView view;                     // for the gossip engine
+  std::vector<std::string> events;    // human-readable decisions, for the log
+};
+
+// Resolves a configured "host:port" to endpoints (DNS for names). Injected so tests need no DNS.
+using Resolver = std::function<std::vector<Endpoint>(const HostPort&)>;
+
+class PeerStateMachine {
+ public:
+  PeerStateMachine(Config cfg, PublicKey self, TimePoint start, Resolver resolve);
+
+  // HUP: the new configuration takes effect from the next cycle.
+  void reconfigure(Config cfg);
+
+  CycleResult on_cycle(const wg::DeviceState& dev, const GossipView& gossip, TimePoint now,
+                       WallTime wall);
+
+  const std::vector<PeerStatus>& status() const { return status_; }
+  bool is_router() const { return router_; }
+  bool allow_deconfigure() const { return allow_deconfigure_; }
+  bool allow_delete() const { return allow_delete_; }
+  const PublicKey& self() const { return self_; }
+
+  // True when `aips` make a peer a router: a global-unicast prefix shorter than a host route.
+  static bool is_router_prefix_set(const std::vector<Cidr>& aips);
+  // LAN-ish addresses (RFC 1918, ULA, link-local) are tried before public ones.
+  static bool is_lan(const IpAddress& a);
+
+ private:
+  struct Memory {
+    std::chrono::system_clock::time_point last_handshake_seen{};
+    std::map<Endpoint, TimePoint> tried;
+    std::optional<TimePoint> last_switch;
+    std::optional<TimePoint> healthy_alive_since;
+  };
+  const PeerSettings* configured(const PublicKey& k) const;
+
+  Config cfg_;
+  PublicKey self_;
+  TimePoint start_;
+  Resolver resolve_;
+  std::map<PublicKey, Memory> memory_;
+  std::vector<PeerStatus> status_;
+  bool router_ = false;
+  bool allow_deconfigure_ = false;
+  bool allow_delete_ = false;
+};
+
+}  // namespace wl::agent

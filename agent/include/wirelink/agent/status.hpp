@@ -1,0 +1,44 @@
+// AgentStatus: the snapshot `wirelink show` prints, and its two renderings.
+//
+// Contract: pure. render_json's schema is stable and documented in docs/readme-agent.md
+// ("schema": 1); fields are only ever added, never renamed or removed, within a schema number.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "wirelink/agent/gossip.hpp"
+#include "wirelink/agent/peer_state_machine.hpp"
+
+namespace wl::agent {
+
+struct AgentStatus {
+  std::string iface;
+  std::string backend;  // "uapi", "kernel"
+  PublicKey public_key;
+  IpAddress link_local;
+  std::uint16_t listen_port = 0;
+  std::uint16_t fact_port = 0;
+  bool fact_socket_bound = false;
+  bool router = false;
+  bool interface_up = false;
+  bool allow_deconfigure = false;
+  bool allow_delete = false;
+  Duration uptime{};
+  std::uint64_t cycles = 0;
+  std::uint64_t device_errors = 0;
+  std::string config_file;
+  std::vector<PeerStatus> peers;
+  GossipCounters counters;
+};
+
+std::string render_json(const AgentStatus& s);
+std::string render_table(const AgentStatus& s);
+
+// "3 seconds", "2 minutes, 5 seconds" (as `wg show` words it).
+std::string human_duration(Duration d);
+// "1.20 KiB"
+std::string human_bytes(std::uint64_t b);
+
+}  // namespace wl::agent

@@ -1,0 +1,115 @@
+#include "wirelink/agent/facts_gossip.hpp"
+
+#include <sstream>
+
+#include "wirelink/facts/engine.hpp"
+#include "wirelink/trust/acceptance.hpp"
+
+namespace wl::agent {
+
+namespace {
+
+class FactsGossip final : public GossipView {
+ public:
+  FactsGossip(const PrivateKey& own, Config cfg, Resolver resolve, TimePoint now)
+      : engine_(own.clone(), facts::EngineOptions{}, now), cfg_(std::move(cfg)), resolve_(std::move(resolve)) {}
+
+  void set_config(const Config& cfg) override { cfg_ = cfg; }
+
+  void set_local_view(const LocalView& v, TimePoint now) override {
+    facts::LocalView fv;
+    fv.listen_port = v.listen_port;
+    fv.router = cfg_.router;
+    fv.chatty = cfg_.chatty;
+    fv.report_ifaces = cfg_.report_ifaces;
+    fv.hide_ifaces = cfg_.hide_ifaces;
+    for (const auto& i : v.interfaces) fv.interfaces.push_back({i.name, i.up, i.wireguard, i.addresses});
+    fv.wg_subnets = v.wg_subnets;
+    for (const auto& p : cfg_.peers) {
+      facts::ConfiguredPeerView c;
+      c.key = p.public_key;
+      c.name = p.name;
+      c.trust = p.trust;
+      c.fact_exchanger = p.fact_exchanger;
+      c.basic = p.basic;
+      for (const auto& hp : p.endpoints)
+        for (const auto& e : resolve_(hp)) c.endpoints.push_back(e);
+      c.allowed_ips = p.allowed_ips;
+      fv.config_peers.push_back(std::move(c));
+    }
+    for (const auto& p : v.peers) fv.device_peers.push_back({p.key, p.endpoint, p.last_handshake, p.allowed_ips});
+    fv.wall_now = v.wall;
+    engine_.set_local_view(std::move(fv), now);
+  }
+
+  void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes, TimePoint now) override {
+    engine_.on_datagram(src, bytes, now);
+  }
+
+  std::vector<OutgoingDatagram> tick(TimePoint now) override {
+    std::vector<OutgoingDatagram> out;
+    if (now < engine_.next_deadline()) return out;
+    for (auto& d : engine_.tick(now)) out.push_back({link_local_for(d.peer), std::move(d.bytes)});
+    return out;
+  }
+
+  std::vector<Endpoint> endpoints_of(const PublicKey& k, TimePoint now) const override {
+    return engine_.endpoints_of(k, now);
+  }
+  std::vector<Cidr> allowed_ips_of(const PublicKey& k, TimePoint now) const override {
+    return engine_.allowed_ips_of(k, now);
+  }
+  std::vector<PublicKey> members(TimePoint now) const override { return engine_.members(now); }
+  std::optional<Duration> alive_remaining(const PublicKey& k, TimePoint now) const override {
+    auto a = engine_.alive(k, now);
+    if (!a || a->until <= now) return std::nullopt;
+    return a->until - now;
+  }
+  TrustInfo trust_of(const PublicKey& k, TimePoint now) const override {
+    auto d = engine_.trust_of(k, now);
+    return TrustInfo{d.level, std::string(trust::to_string(d.source))};
+  }
+  GossipCounters counters() const override {
+    const auto& c = engine_.counters();
+    GossipCounters g;
+    g.datagrams_received = c.datagrams_received;
+    g.facts_received = c.facts_received;
+    g.facts_accepted = c.facts_accepted;
+    for (std::size_t i = 0; i < c.rejected.size(); ++i)
+      if (c.rejected[i] && i != 0)
+        g.facts_rejected["datagram: " + std::string(facts::to_string(static_cast<facts::RejectReason>(i)))] =
+            c.rejected[i];
+    for (std::size_t i = 1; i < c.facts_refused.size(); ++i)
+      if (c.facts_refused[i])
+        g.facts_rejected["fact: " + std::string(trust::to_string(static_cast<trust::Verdict>(i)))] = c.facts_refused[i];
+    g.datagrams_sent = c.datagrams_sent;
+    g.bytes_sent = c.bytes_sent;
+    return g;
+  }
+  std::string dump(TimePoint now) const override {
+    std::ostringstream o;
+    o << "gossip: boot id rolls " << engine_.counters().boot_id_rolls << ", cycles " << engine_.counters().cycles
+      << ", router " << (engine_.is_router() ? "yes" : "no") << ", members " << engine_.members(now).size();
+    for (const auto& m : engine_.members(now)) {
+      o << "\n  member " << m.to_base64() << ": endpoints";
+      for (const auto& e : engine_.endpoints_of(m, now)) o << ' ' << e.to_string();
+      o << "; allowed IPs";
+      for (const auto& c : engine_.allowed_ips_of(m, now)) o << ' ' << c.to_string();
+    }
+    return o.str();
+  }
+
+ private:
+  facts::GossipEngine engine_;
+  Config cfg_;
+  Resolver resolve_;
+};
+
+}  // namespace
+
+std::unique_ptr<GossipView> make_facts_gossip(const PrivateKey& own, const Config& cfg, Resolver resolve,
+                                              TimePoint now) {
+  return std::make_unique<FactsGossip>(own, cfg, std::move(resolve), now);
+}
+
+}  // namespace wl::agent

@@ -1,0 +1,45 @@
+// The kernel WireGuard backend: the netlink module's WireGuardClient on a libmnl socket.
+#include <linux/netlink.h>
+
+#include "wirelink/agent/device.hpp"
+#include "wirelink/netlink/wg_client.hpp"
+#include "wirelink/netlink_socket/mnl_socket.hpp"
+
+namespace wl::agent {
+
+namespace {
+
+class KernelDevice final : public WireGuardDevice {
+ public:
+  KernelDevice(std::string iface, std::unique_ptr<netlink_socket::MnlSocket> s)
+      : iface_(std::move(iface)), sock_(std::move(s)), wg_(*sock_) {}
+
+  Result<wg::DeviceState> get() override { return wg_.get_device(iface_); }
+  Result<void> set(const wg::DeviceConfig& cfg) override {
+    if (cfg.ifname == iface_) return wg_.set_device(cfg);
+    // The state machine fills ifname from the device; be safe if it did not.
+    wg::DeviceConfig c;
+    c.ifname = iface_;
+    c.listen_port = cfg.listen_port;
+    c.fwmark = cfg.fwmark;
+    c.replace_peers = cfg.replace_peers;
+    for (const auto& p : cfg.peers) c.peers.push_back(p.clone());
+    return wg_.set_device(c);
+  }
+  std::string kind() const override { return "kernel"; }
+
+ private:
+  std::string iface_;
+  std::unique_ptr<netlink_socket::MnlSocket> sock_;
+  netlink::WireGuardClient wg_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<WireGuardDevice>> make_kernel_device(std::string iface) {
+  auto s = netlink_socket::MnlSocket::open(NETLINK_GENERIC);
+  if (!s) return s.error();
+  return std::unique_ptr<WireGuardDevice>(std::make_unique<KernelDevice>(std::move(iface), std::move(*s)));
+}
+
+}  // namespace wl::agent

@@ -1,0 +1,84 @@
+#!/bin/bash
+# The agent on a wireguard-go device: our link-local /64 added, every peer's link-local /128
+# in its allowed IPs, the fact socket bound on ListenPort+1, `wirelink show` (table and JSON),
+# a healthy peer after a real handshake, SIGHUP with a broken config keeps the old one, SIGUSR1
+# dumps state, SIGTERM removes only what we added, a restarted agent adopts the device without
+# changing it, and a vanished interface makes the agent exit non-zero.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+add_ns wlag-b1; add_ns wlag-b2
+veth wlag-b1 wlagv1 172.31.9.1/24 wlag-b2 wlagv2 172.31.9.2/24
+genkey one; genkey two
+wggo wlag-b1 wlagb1 "$WORK/one.key" 51820 10.77.9.1/24
+wggo wlag-b2 wlagb2 "$WORK/two.key" 51820 10.77.9.2/24
+ip netns exec wlag-b1 wg set wlagb1 peer "$(pub two)" allowed-ips 10.77.9.2/32 endpoint 172.31.9.2:51820
+ip netns exec wlag-b2 wg set wlagb2 peer "$(pub one)" allowed-ips 10.77.9.1/32 endpoint 172.31.9.1:51820
+
+LL_ONE=$("$WIRELINK" derive-ll "$(pub one)")
+LL_TWO=$("$WIRELINK" derive-ll "$(pub two)")
+# Peer "two" is configured Basic (plain WireGuard, no agent), with its allowed IP.
+cat > "$WORK/wirelink.wlagb1.json" <<JSON
+{"Peers": [{"PublicKey": "$(pub two)", "Name": "two", "Basic": true, "AllowedIPs": ["10.77.9.2/32"]}]}
+JSON
+
+say "start the agent on wlagb1"
+start_agent wlag-b1 wlagb1
+wait_for 15 "agent control socket" show wlag-b1 wlagb1
+wait_for 15 "our link-local on the interface" bash -c "ip -n wlag-b1 -6 addr show dev wlagb1 | grep -q '$LL_ONE/64'"
+wait_for 15 "peer link-local in allowed IPs" bash -c "ip netns exec wlag-b1 wg show wlagb1 allowed-ips | grep -q '$LL_TWO/128'"
+wait_for 15 "fact socket on 51821" bash -c "ip netns exec wlag-b1 ss -uln | grep -q '$LL_ONE.*:51821'"
+
+say "handshake and check show"
+ip netns exec wlag-b1 ping -c 2 -W 2 10.77.9.2 >/dev/null || fail "ping over the tunnel"
+healthy() { show wlag-b1 wlagb1 --json | json_field 'd["peers"][0]["healthy"]' | grep -q True; }
+wait_for 20 "peer healthy in show --json" healthy
+J=$(show wlag-b1 wlagb1 --json)
+[ "$(echo "$J" | json_field 'd["schema"]')" = 1 ] || fail "schema"
+[ "$(echo "$J" | json_field 'd["backend"]')" = uapi ] || fail "backend"
+[ "$(echo "$J" | json_field 'd["fact_port"]')" = 51821 ] || fail "fact port"
+[ "$(echo "$J" | json_field 'd["link_local"]')" = "$LL_ONE" ] || fail "link-local in json"
+[ "$(echo "$J" | json_field 'd["peers"][0]["name"]')" = two ] || fail "peer name"
+[ "$(echo "$J" | json_field 'd["peers"][0]["basic"]')" = True ] || fail "basic flag"
+T=$(show wlag-b1 wlagb1)
+echo "$T"
+echo "$T" | grep -q "^PEER *NAME *LINK-LOCAL" || fail "table header"
+echo "$T" | grep -q "healthy,not-alive,basic" || fail "table state"
+
+say "SIGHUP with a broken config keeps running on the old one"
+cp "$WORK/wirelink.wlagb1.json" "$WORK/good.json"
+echo '{"Peers": [{"PublicKey": "not-a-key"}]}' > "$WORK/wirelink.wlagb1.json"
+kill -HUP "$AGENT_PID_wlagb1"
+wait_for 10 "reload failure logged" grep -q "reload failed, keeping the old configuration" "$WORK/agent-wlagb1.log"
+kill -0 "$AGENT_PID_wlagb1" || fail "agent died on a bad reload"
+show wlag-b1 wlagb1 --json | json_field 'd["peers"][0]["name"]' | grep -q two || fail "old config lost"
+cp "$WORK/good.json" "$WORK/wirelink.wlagb1.json"
+kill -HUP "$AGENT_PID_wlagb1"
+wait_for 10 "reload success logged" grep -q "configuration reloaded" "$WORK/agent-wlagb1.log"
+
+say "SIGUSR1 dumps state"
+kill -USR1 "$AGENT_PID_wlagb1"
+wait_for 10 "state dump" grep -q "state dump" "$WORK/agent-wlagb1.log"
+
+say "SIGTERM removes our address, leaves the peers"
+before=$(ip netns exec wlag-b1 wg show wlagb1 allowed-ips)
+kill -TERM "$AGENT_PID_wlagb1"
+wait "$AGENT_PID_wlagb1" || fail "agent exit status $? on TERM"
+ip -n wlag-b1 -6 addr show dev wlagb1 | grep -q "$LL_ONE" && fail "link-local left behind"
+[ "$(ip netns exec wlag-b1 wg show wlagb1 allowed-ips)" = "$before" ] || fail "peers changed on stop"
+[ -e "$WORK/run/wlagb1.sock" ] && fail "control socket left behind"
+
+say "restart adopts the device without changing it"
+start_agent wlag-b1 wlagb1
+wait_for 15 "restarted agent healthy" healthy
+sleep 6  # one more cycle
+[ "$(ip netns exec wlag-b1 wg show wlagb1 allowed-ips)" = "$before" ] || fail "restart changed allowed IPs"
+ip netns exec wlag-b1 ping -c 1 -W 2 10.77.9.2 >/dev/null || fail "ping after restart"
+
+say "interface gone: the agent exits non-zero"
+ip -n wlag-b1 link del wlagb1
+rc=0
+for ((i = 0; i < 20; i++)); do kill -0 "$AGENT_PID_wlagb1" 2>/dev/null || break; sleep 1; done
+wait "$AGENT_PID_wlagb1" || rc=$?
+[ "$rc" != 0 ] || fail "agent exited 0 after the interface vanished"
+echo "PASS: agent basics on wireguard-go (exit $rc after the interface vanished)"

@@ -1,0 +1,88 @@
+# Shared helpers for the agent's netns tests (sourced). Namespaces use the prefix "wlag".
+# Interfaces get unique names because wireguard-go's UAPI sockets live in the shared
+# /var/run/wireguard directory.
+
+need() { command -v "$1" >/dev/null || { echo "SKIP: $1 missing"; exit 77; }; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+need ip; need wg; need wireguard-go; need ping
+
+WL_BIN=${WL_BIN:?}
+WIRELINK=$WL_BIN/wirelink
+[ -x "$WIRELINK" ] || { echo "FAIL: $WIRELINK not built"; exit 1; }
+
+WORK=$(mktemp -d /tmp/wlag-test.XXXXXX)
+NAMESPACES=()
+AGENT_PIDS=()
+
+cleanup() {
+  local pid ns
+  for pid in "${AGENT_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for ns in "${NAMESPACES[@]}"; do
+    # Deleting the namespace removes its TUN devices; wireguard-go then exits.
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; exit 1; }
+say() { echo "== $*"; }
+
+add_ns() {
+  ip netns del "$1" 2>/dev/null || true
+  ip netns add "$1"
+  NAMESPACES+=("$1")
+  ip -n "$1" link set lo up
+}
+
+# veth <ns1> <if1> <addr1/len> <ns2> <if2> <addr2/len>
+veth() {
+  ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+  ip -n "$1" addr add "$3" dev "$2"; ip -n "$1" link set "$2" up
+  ip -n "$4" addr add "$6" dev "$5"; ip -n "$4" link set "$5" up
+}
+
+# wggo <ns> <iface> <keyfile> <port> <overlay addr/len>
+wggo() {
+  rm -f "/var/run/wireguard/$2.sock"
+  ip netns exec "$1" wireguard-go "$2" >"$WORK/wggo-$2.log" 2>&1 || fail "wireguard-go $2"
+  # The UAPI socket appears a moment after the daemon forks.
+  local i
+  for ((i = 0; i < 50; i++)); do
+    ip netns exec "$1" wg set "$2" private-key "$3" listen-port "$4" 2>/dev/null && break
+    sleep 0.1
+  done
+  ip netns exec "$1" wg show "$2" listen-port | grep -qx "$4" || fail "configuring $2"
+  ip -n "$1" addr add "$5" dev "$2"
+  ip -n "$1" link set "$2" up
+}
+
+genkey() { (umask 077; wg genkey > "$WORK/$1.key"); wg pubkey < "$WORK/$1.key" > "$WORK/$1.pub"; }
+pub() { cat "$WORK/$1.pub"; }
+
+# start_agent <ns> <iface> [extra args...]: runs the agent with its control socket and config
+# directory under $WORK; records its pid in AGENT_PID_<iface>.
+start_agent() {
+  local ns=$1 ifc=$2; shift 2
+  mkdir -p "$WORK/run"
+  ip netns exec "$ns" env RUNTIME_DIRECTORY="$WORK/run" WIRELINK_CONFIG_PATH="$WORK" \
+    "$WIRELINK" --iface "$ifc" "$@" >>"$WORK/agent-$ifc.log" 2>&1 &
+  local pid=$!
+  AGENT_PIDS+=("$pid")
+  eval "AGENT_PID_$ifc=$pid"
+}
+
+show() { local ns=$1; shift; ip netns exec "$ns" env RUNTIME_DIRECTORY="$WORK/run" "$WIRELINK" show "$@"; }
+
+# wait_for <seconds> <description> <command...>: polls once a second.
+wait_for() {
+  local t=$1 what=$2; shift 2
+  for ((i = 0; i < t; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  fail "timed out after ${t}s waiting for: $what"
+}
+
+json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }

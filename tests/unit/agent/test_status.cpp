@@ -1,0 +1,67 @@
+#include <gtest/gtest.h>
+
+#include "wirelink/agent/status.hpp"
+
+using namespace wl;
+using namespace wl::agent;
+
+namespace {
+AgentStatus sample() {
+  AgentStatus s;
+  s.iface = "wg0";
+  s.backend = "uapi";
+  std::array<std::uint8_t, 32> k{};
+  k.fill(7);
+  s.public_key = PublicKey(k);
+  s.link_local = link_local_for(s.public_key);
+  s.listen_port = 51820;
+  s.fact_port = 51821;
+  PeerStatus p;
+  k.fill(9);
+  p.key = PublicKey(k);
+  p.name = "b \"quoted\"";
+  p.link_local = link_local_for(p.key);
+  p.endpoint = *Endpoint::parse("192.0.2.1:51820");
+  p.handshake_age = std::chrono::seconds(125);
+  p.healthy = true;
+  p.trust = {trust::Level::membership, "config"};
+  p.device_allowed_ips = {*Cidr::parse("10.0.0.2/32")};
+  p.trusted_allowed_ips = {*Cidr::parse("10.0.0.2/32"), *Cidr::parse("10.0.0.9/32")};
+  s.peers.push_back(std::move(p));
+  s.counters.facts_rejected["bad signature"] = 3;
+  return s;
+}
+}  // namespace
+
+TEST(Status, JsonHasTheDocumentedFields) {
+  auto j = render_json(sample());
+  for (const char* f : {"\"schema\":1", "\"interface\":\"wg0\"", "\"backend\":\"uapi\"", "\"fact_port\":51821",
+                        "\"name\":\"b \\\"quoted\\\"\"", "\"endpoint\":\"192.0.2.1:51820\"",
+                        "\"handshake_age_seconds\":125.000", "\"healthy\":true", "\"alive\":false",
+                        "\"trust\":\"membership\"", "\"trust_source\":\"config\"",
+                        "{\"cidr\":\"10.0.0.2/32\",\"applied\":true,\"trusted\":true}",
+                        "{\"cidr\":\"10.0.0.9/32\",\"applied\":false,\"trusted\":true}",
+                        "\"facts_rejected\":{\"bad signature\":3}"})
+    EXPECT_NE(j.find(f), std::string::npos) << f << "\n" << j;
+}
+
+TEST(Status, TableIsAligned) {
+  auto t = render_table(sample());
+  EXPECT_NE(t.find("interface: wg0"), std::string::npos);
+  EXPECT_NE(t.find("2 minutes, 5 seconds ago"), std::string::npos);
+  EXPECT_NE(t.find("10.0.0.9/32 (trusted, not applied)"), std::string::npos);
+  // Header and first row place the ENDPOINT column at the same offset.
+  auto head = t.find("PEER");
+  ASSERT_NE(head, std::string::npos);
+  auto head_line = t.substr(head, t.find('\n', head) - head);
+  auto row_start = t.find('\n', head) + 1;
+  auto row = t.substr(row_start, t.find('\n', row_start) - row_start);
+  EXPECT_EQ(head_line.find("ENDPOINT"), row.find("192.0.2.1:51820"));
+}
+
+TEST(Status, HumanUnits) {
+  EXPECT_EQ(human_duration(std::chrono::seconds(0)), "0 seconds");
+  EXPECT_EQ(human_duration(std::chrono::seconds(3661)), "1 hour, 1 minute, 1 second");
+  EXPECT_EQ(human_bytes(1023), "1023 B");
+  EXPECT_EQ(human_bytes(1536), "1.50 KiB");
+}
