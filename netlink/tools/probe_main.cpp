@@ -147,8 +147,13 @@ int cmd_set(Clients& c, const std::vector<std::string>& a) {
 
 int cmd_dump_check(Clients& c, const std::string& ifname, int iterations, std::size_t ips) {
   std::uint64_t peers_seen = 0;
+  int gave_up = 0;
   for (int i = 0; i < iterations; ++i) {
     auto s = c.wg->get_device(ifname);
+    if (!s && s.error().code == nl::errc::dump_interrupted) {
+      ++gave_up;  // bounded retry exhausted: a clear error, never a torn result
+      continue;
+    }
     if (!s) return fail(s.error());
     std::set<wl::PublicKey> keys;
     std::set<wl::Cidr> all;
@@ -170,9 +175,10 @@ int cmd_dump_check(Clients& c, const std::string& ifname, int iterations, std::s
     }
     peers_seen += s->peers.size();
   }
-  std::printf("dumps=%d peers=%llu restarts=%llu\n", iterations, static_cast<unsigned long long>(peers_seen),
-              static_cast<unsigned long long>(c.wg->dump_restarts()));
-  return 0;
+  std::printf("dumps=%d consistent=%d gave-up=%d peers=%llu restarts=%llu\n", iterations, iterations - gave_up, gave_up,
+              static_cast<unsigned long long>(peers_seen), static_cast<unsigned long long>(c.wg->dump_restarts()));
+  // Most dumps must get through: the retry is what makes a dump under churn usable.
+  return gave_up * 2 > iterations ? 5 : 0;
 }
 
 int cmd_gen_conf(std::size_t peers, std::size_t ips, bool v6) {

@@ -269,7 +269,7 @@ timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -m
   -nographic -no-reboot -nodefaults -serial stdio -display none \
   -kernel "$kernel" -initrd "$work/initrd.img" \
   -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" </dev/null 2>&1 |
-  tr -d '\r' | tee "$console"
+  sed -u 's/\r$//' | tee "$console"
 qrc=${PIPESTATUS[0]}
 set -e
 [[ -n "$log" ]] && cp "$console" "$log"
