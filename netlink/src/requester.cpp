@@ -2,6 +2,9 @@
 
 #include <linux/netlink.h>
 
+#include <sodium/utils.h>
+
+#include <algorithm>
 #include <string>
 
 #include "wirelink/netlink/errors.hpp"
@@ -20,12 +23,23 @@ Result<void> Requester::exchange(std::span<const std::uint8_t> request, std::str
   // NLM_F_DUMP shares bits with REPLACE/EXCL, so the ACK flag tells the two kinds apart.
   const bool dump = (req_flags & NLM_F_ACK) == 0;
 
-  if (auto r = transport_.send(out_); !r) return Error{r.error().code, std::string(what) + ": send: " + r.error().message()};
+  auto sent = transport_.send(out_);
+  // Requests and replies may carry private keys and PSKs: wipe our copies once used.
+  sodium_memzero(out_.data(), out_.size());
+  if (!sent) return Error{sent.error().code, std::string(what) + ": send: " + sent.error().message()};
+  struct WipeOnExit {
+    std::vector<std::uint8_t>& b;
+    std::size_t* used;
+    ~WipeOnExit() { sodium_memzero(b.data(), *used); }
+  };
+  std::size_t used = 0;
+  WipeOnExit wipe{buf_, &used};
 
   bool interrupted = false;
   for (;;) {
     auto n = transport_.recv(buf_);
     if (!n) return Error{n.error().code, std::string(what) + ": receive: " + n.error().message()};
+    used = std::max(used, *n);
     MessageReader reader(std::span<const std::uint8_t>(buf_.data(), *n));
     Message m;
     while (reader.next(m)) {
