@@ -13,7 +13,8 @@ namespace wl::netlink {
 
 Result<void> Requester::exchange(std::span<const std::uint8_t> request, std::string_view what,
                                  const OnMessage& on_message) {
-  if (request.size() < kHeaderLen) return Error{errc::malformed_reply, std::string(what) + ": empty request"};
+  if (request.size() < kHeaderLen)
+    return Error{errc::malformed_reply, std::string(what) + ": empty request"};
   out_.assign(request.begin(), request.end());
   const std::uint32_t seq = seq_++;
   if (seq_ == 0) seq_ = 1;
@@ -26,7 +27,8 @@ Result<void> Requester::exchange(std::span<const std::uint8_t> request, std::str
   auto sent = transport_.send(out_);
   // Requests and replies may carry private keys and PSKs: wipe our copies once used.
   sodium_memzero(out_.data(), out_.size());
-  if (!sent) return Error{sent.error().code, std::string(what) + ": send: " + sent.error().message()};
+  if (!sent)
+    return Error{sent.error().code, std::string(what) + ": send: " + sent.error().message()};
   struct WipeOnExit {
     std::vector<std::uint8_t>& b;
     std::size_t* used;
@@ -47,16 +49,19 @@ Result<void> Requester::exchange(std::span<const std::uint8_t> request, std::str
       if (m.flags & NLM_F_DUMP_INTR) interrupted = true;
       if (m.type == NLMSG_ERROR) {
         auto ack = parse_error_message(m);
-        if (!ack) return Error{errc::malformed_reply, std::string(what) + ": " + ack.error().message()};
+        if (!ack)
+          return Error{errc::malformed_reply, std::string(what) + ": " + ack.error().message()};
         if (ack->error != 0) return kernel_error(ack->error, what, ack->message);
         if (!dump) return {};
         continue;  // an ACK inside a dump: keep reading until DONE
       }
       if (m.type == NLMSG_DONE) {
         auto done = parse_done_message(m);
-        if (!done) return Error{errc::malformed_reply, std::string(what) + ": " + done.error().message()};
+        if (!done)
+          return Error{errc::malformed_reply, std::string(what) + ": " + done.error().message()};
         if (done->error != 0) return kernel_error(done->error, what, done->message);
-        if (interrupted) return Error{errc::dump_interrupted, std::string(what) + ": dump interrupted"};
+        if (interrupted)
+          return Error{errc::dump_interrupted, std::string(what) + ": dump interrupted"};
         return {};
       }
       if (m.type == NLMSG_NOOP || m.type == NLMSG_OVERRUN) continue;
@@ -65,7 +70,8 @@ Result<void> Requester::exchange(std::span<const std::uint8_t> request, std::str
       }
     }
     if (reader.malformed())
-      return Error{errc::malformed_reply, std::string(what) + ": truncated or malformed netlink message"};
+      return Error{errc::malformed_reply,
+                   std::string(what) + ": truncated or malformed netlink message"};
   }
 }
 

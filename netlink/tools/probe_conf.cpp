@@ -63,7 +63,9 @@ std::optional<wl::PrivateKey> decode_secret(std::string_view t) {
 wl::Error bad(int line, const std::string& why) {
   return wl::make_error(std::errc::invalid_argument, "line " + std::to_string(line) + ": " + why);
 }
-std::string b64(const std::uint8_t* p) { return wl::base64_encode(std::span<const std::uint8_t>(p, 32)); }
+std::string b64(const std::uint8_t* p) {
+  return wl::base64_encode(std::span<const std::uint8_t>(p, 32));
+}
 
 // Allocation-free formatting for the dump path, which prints tens of thousands of keys and
 // addresses (the benchmark times it against `wg show dump`).
@@ -128,12 +130,14 @@ wl::Result<wl::wg::DeviceConfig> parse_conf(std::string_view text) {
     std::string_view line = trim(raw.substr(0, raw.find('#')));
     if (line.empty()) continue;
     if (line.front() == '[') {
-      if (iequals(line, "[interface]")) section = iface;
+      if (iequals(line, "[interface]"))
+        section = iface;
       else if (iequals(line, "[peer]")) {
         section = peer;
         c.peers.emplace_back();
         c.peers.back().replace_allowed_ips = true;
-      } else return bad(ln, "unknown section " + std::string(line));
+      } else
+        return bad(ln, "unknown section " + std::string(line));
       continue;
     }
     auto eq = line.find('=');
@@ -150,7 +154,8 @@ wl::Result<wl::wg::DeviceConfig> parse_conf(std::string_view text) {
         c.listen_port = static_cast<std::uint16_t>(number(10));
       } else if (iequals(key, "fwmark")) {
         c.fwmark = val == "off" ? 0U : static_cast<std::uint32_t>(number(0));
-      } else return bad(ln, "unknown interface key " + std::string(key));
+      } else
+        return bad(ln, "unknown interface key " + std::string(key));
     } else if (section == peer) {
       auto& p = c.peers.back();
       if (iequals(key, "publickey")) {
@@ -178,7 +183,8 @@ wl::Result<wl::wg::DeviceConfig> parse_conf(std::string_view text) {
           if (!cidr) return bad(ln, "bad allowed IP " + std::string(item));
           p.allowed_ips.push_back({*cidr, false});
         }
-      } else return bad(ln, "unknown peer key " + std::string(key));
+      } else
+        return bad(ln, "unknown peer key " + std::string(key));
     } else {
       return bad(ln, "key outside a section");
     }
@@ -198,11 +204,13 @@ std::string showconf(const wl::wg::DeviceState& s) {
     if (p.preshared_key) o += "PresharedKey = " + b64(p.preshared_key->data()) + "\n";
     if (!p.allowed_ips.empty()) {
       o += "AllowedIPs = ";
-      for (std::size_t j = 0; j < p.allowed_ips.size(); ++j) o += (j ? ", " : "") + p.allowed_ips[j].to_string();
+      for (std::size_t j = 0; j < p.allowed_ips.size(); ++j)
+        o += (j ? ", " : "") + p.allowed_ips[j].to_string();
       o += "\n";
     }
     if (p.endpoint) o += "Endpoint = " + p.endpoint->to_string() + "\n";
-    if (p.persistent_keepalive) o += "PersistentKeepalive = " + std::to_string(p.persistent_keepalive) + "\n";
+    if (p.persistent_keepalive)
+      o += "PersistentKeepalive = " + std::to_string(p.persistent_keepalive) + "\n";
     if (i + 1 < s.peers.size()) o += "\n";
   }
   return o;
@@ -213,11 +221,15 @@ std::string show_dump(const wl::wg::DeviceState& s) {
   std::size_t ips = 0;
   for (const auto& p : s.peers) ips += p.allowed_ips.size();
   o.reserve(200 + s.peers.size() * 200 + ips * 20);
-  if (s.private_key) append_b64(o, s.private_key->data());
-  else o += "(none)";
+  if (s.private_key)
+    append_b64(o, s.private_key->data());
+  else
+    o += "(none)";
   o += '\t';
-  if (s.public_key) append_b64(o, s.public_key->data());
-  else o += "(none)";
+  if (s.public_key)
+    append_b64(o, s.public_key->data());
+  else
+    o += "(none)";
   o += '\t';
   append_uint(o, s.listen_port);
   o += '\t';
@@ -226,8 +238,10 @@ std::string show_dump(const wl::wg::DeviceState& s) {
   for (const auto& p : s.peers) {
     append_b64(o, p.public_key.data());
     o += '\t';
-    if (p.preshared_key) append_b64(o, p.preshared_key->data());
-    else o += "(none)";
+    if (p.preshared_key)
+      append_b64(o, p.preshared_key->data());
+    else
+      o += "(none)";
     o += '\t';
     if (p.endpoint) {
       const bool v6 = p.endpoint->address().is_v6();
@@ -247,7 +261,9 @@ std::string show_dump(const wl::wg::DeviceState& s) {
       o += '/';
       append_uint(o, static_cast<unsigned>(p.allowed_ips[j].prefix()));
     }
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(p.last_handshake.time_since_epoch()).count();
+    const auto secs =
+        std::chrono::duration_cast<std::chrono::seconds>(p.last_handshake.time_since_epoch())
+            .count();
     o += '\t';
     append_uint(o, static_cast<unsigned long long>(secs));
     o += '\t';
@@ -255,8 +271,10 @@ std::string show_dump(const wl::wg::DeviceState& s) {
     o += '\t';
     append_uint(o, p.tx_bytes);
     o += '\t';
-    if (p.persistent_keepalive) append_uint(o, p.persistent_keepalive);
-    else o += "off";
+    if (p.persistent_keepalive)
+      append_uint(o, p.persistent_keepalive);
+    else
+      o += "off";
     o += '\n';
   }
   return o;
@@ -266,11 +284,13 @@ std::string canonical(const wl::wg::DeviceConfig& c) {
   std::string o = "[Interface]\n";
   if (c.listen_port && *c.listen_port) o += "ListenPort = " + std::to_string(*c.listen_port) + "\n";
   if (c.fwmark && *c.fwmark) o += "FwMark = " + fwmark_text(*c.fwmark) + "\n";
-  if (c.private_key && !c.private_key->is_zero()) o += "PrivateKey = " + b64(c.private_key->data()) + "\n";
+  if (c.private_key && !c.private_key->is_zero())
+    o += "PrivateKey = " + b64(c.private_key->data()) + "\n";
   std::vector<std::string> peers;
   for (const auto& p : c.peers) {
     std::string s = "[Peer]\nPublicKey = " + p.public_key.to_base64() + "\n";
-    if (p.preshared_key && !p.preshared_key->is_zero()) s += "PresharedKey = " + b64(p.preshared_key->data()) + "\n";
+    if (p.preshared_key && !p.preshared_key->is_zero())
+      s += "PresharedKey = " + b64(p.preshared_key->data()) + "\n";
     std::vector<wl::Cidr> ips;
     for (const auto& a : p.allowed_ips) ips.push_back(a.cidr);
     std::sort(ips.begin(), ips.end());
