@@ -1,5 +1,7 @@
 #include "wirelink/netlink/wg_client.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <set>
@@ -15,6 +17,11 @@ bool has_removals(const wg::PeerConfig& p) {
                                   [](const auto& a) { return a.remove; });
 }
 }  // namespace
+
+WireGuardClient::WireGuardClient(Transport& genl) : req_(genl) {
+  const long page = sysconf(_SC_PAGESIZE);
+  if (page >= 512) max_message_ = std::min<std::size_t>(static_cast<std::size_t>(page), 8192);
+}
 
 Result<std::uint16_t> WireGuardClient::family() {
   if (family_) return *family_;
