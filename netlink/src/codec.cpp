@@ -21,7 +21,8 @@ void store(std::uint8_t* p, T v) {
 }
 }  // namespace
 
-MessageBuilder::MessageBuilder(std::size_t capacity) : buf_(std::max<std::size_t>(capacity, kHeaderLen)) {
+MessageBuilder::MessageBuilder(std::size_t capacity)
+    : buf_(std::max<std::size_t>(capacity, kHeaderLen)) {
   begin(0, 0);
 }
 
@@ -33,7 +34,9 @@ void MessageBuilder::begin(std::uint16_t type, std::uint16_t flags) {
   sync_len();
 }
 
-void MessageBuilder::sync_len() { store<std::uint32_t>(buf_.data(), static_cast<std::uint32_t>(len_)); }
+void MessageBuilder::sync_len() {
+  store<std::uint32_t>(buf_.data(), static_cast<std::uint32_t>(len_));
+}
 
 bool MessageBuilder::put_raw(const void* data, std::size_t len) {
   const std::size_t total = align4(len);
@@ -84,7 +87,8 @@ std::optional<std::size_t> MessageBuilder::nest_start(std::uint16_t type) {
 
 void MessageBuilder::nest_end(std::size_t token) {
   // nla_len is 16 bits; callers keep nests far below that (SET buffers are <= 8 KiB).
-  store<std::uint16_t>(buf_.data() + token, static_cast<std::uint16_t>(std::min<std::size_t>(len_ - token, 0xffff)));
+  store<std::uint16_t>(buf_.data() + token,
+                       static_cast<std::uint16_t>(std::min<std::size_t>(len_ - token, 0xffff)));
 }
 
 void MessageBuilder::nest_cancel(std::size_t token) {
@@ -165,7 +169,8 @@ bool MessageReader::next(Message& out) {
 namespace {
 // Reads the extended-ACK TLVs that follow the error code and the echoed request.
 Result<Ack> parse_ack_body(const Message& m, bool is_error) {
-  if (m.payload.size() < 4) return make_error(std::errc::bad_message, "netlink: short ACK/DONE message");
+  if (m.payload.size() < 4)
+    return make_error(std::errc::bad_message, "netlink: short ACK/DONE message");
   Ack ack;
   ack.error = load<std::int32_t>(m.payload.data());
   if (ack.error > 0) ack.error = -ack.error;  // tolerate either sign; the kernel sends negative
@@ -185,15 +190,19 @@ Result<Ack> parse_ack_body(const Message& m, bool is_error) {
   AttrReader r(m.payload.subspan(off));
   Attr a;
   while (r.next(a)) {
-    if (a.type == NLMSGERR_ATTR_MSG) ack.message = std::string(a.str());
-    else if (a.type == NLMSGERR_ATTR_OFFS) ack.bad_attr_offset = a.u32();
+    if (a.type == NLMSGERR_ATTR_MSG)
+      ack.message = std::string(a.str());
+    else if (a.type == NLMSGERR_ATTR_OFFS)
+      ack.bad_attr_offset = a.u32();
   }
   if (r.malformed()) return make_error(std::errc::bad_message, "netlink: malformed extended ACK");
   return ack;
 }
 }  // namespace
 
-Result<Ack> parse_error_message(const Message& m) { return parse_ack_body(m, true); }
+Result<Ack> parse_error_message(const Message& m) {
+  return parse_ack_body(m, true);
+}
 
 Result<Ack> parse_done_message(const Message& m) {
   if (m.payload.empty()) return Ack{};  // some families send an empty DONE

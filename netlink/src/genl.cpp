@@ -7,7 +7,8 @@
 
 namespace wl::netlink::genl {
 
-void begin(MessageBuilder& b, std::uint16_t family, std::uint8_t cmd, std::uint8_t version, std::uint16_t flags) {
+void begin(MessageBuilder& b, std::uint16_t family, std::uint8_t cmd, std::uint8_t version,
+           std::uint16_t flags) {
   b.begin(family, flags);
   const std::uint8_t hdr[4] = {cmd, version, 0, 0};
   b.put_raw(hdr, sizeof hdr);
@@ -34,7 +35,8 @@ Result<Family> parse_family(std::span<const std::uint8_t> payload) {
   return f;
 }
 
-std::vector<std::uint8_t> build_family_reply(const Family& f, std::uint32_t seq, std::uint32_t pid) {
+std::vector<std::uint8_t> build_family_reply(const Family& f, std::uint32_t seq,
+                                             std::uint32_t pid) {
   MessageBuilder b(256);
   begin(b, kCtrlFamilyId, CTRL_CMD_NEWFAMILY, 2, 0);
   b.put_str(CTRL_ATTR_FAMILY_NAME, f.name);

@@ -11,13 +11,14 @@ namespace wl::netlink {
 
 Result<std::vector<rtnl::LinkInfo>> RouteClient::list_links() {
   std::vector<rtnl::LinkInfo> out;
-  auto r = req_.exchange(rtnl::build_get_links(), "list links", [&](const Message& m) -> Result<void> {
-    if (m.type != RTM_NEWLINK) return {};
-    auto l = rtnl::parse_link(m);
-    if (!l) return l.error();
-    out.push_back(std::move(*l));
-    return {};
-  });
+  auto r =
+      req_.exchange(rtnl::build_get_links(), "list links", [&](const Message& m) -> Result<void> {
+        if (m.type != RTM_NEWLINK) return {};
+        auto l = rtnl::parse_link(m);
+        if (!l) return l.error();
+        out.push_back(std::move(*l));
+        return {};
+      });
   if (!r) return r.error();
   return out;
 }
@@ -42,12 +43,16 @@ Result<rtnl::LinkInfo> RouteClient::get_link(std::string_view name) {
                            return {};
                          });
   if (!r) return r.error();
-  if (!found) return make_error(std::errc::no_such_device, "get link " + std::string(name) + ": no such link");
+  if (!found)
+    return make_error(std::errc::no_such_device,
+                      "get link " + std::string(name) + ": no such link");
   return *found;
 }
 
-Result<rtnl::LinkInfo> RouteClient::create_wireguard(std::string_view name, std::optional<std::uint32_t> mtu) {
-  auto r = req_.exchange(rtnl::build_new_wireguard_link(name, mtu), "create wireguard link " + std::string(name));
+Result<rtnl::LinkInfo> RouteClient::create_wireguard(std::string_view name,
+                                                     std::optional<std::uint32_t> mtu) {
+  auto r = req_.exchange(rtnl::build_new_wireguard_link(name, mtu),
+                         "create wireguard link " + std::string(name));
   if (!r) {
     if (r.error().code == std::errc::operation_not_supported)
       return Error{errc::wireguard_unavailable, r.error().detail};
@@ -70,7 +75,8 @@ Result<void> RouteClient::set_mtu(std::uint32_t ifindex, std::uint32_t mtu) {
                        "set link " + std::to_string(ifindex) + " mtu " + std::to_string(mtu));
 }
 
-Result<void> RouteClient::add_address(std::uint32_t ifindex, const IpAddress& a, int prefix, std::uint32_t flags) {
+Result<void> RouteClient::add_address(std::uint32_t ifindex, const IpAddress& a, int prefix,
+                                      std::uint32_t flags) {
   return req_.exchange(rtnl::build_address(true, ifindex, a, prefix, flags),
                        "add address " + a.to_string() + "/" + std::to_string(prefix));
 }
@@ -82,35 +88,43 @@ Result<void> RouteClient::del_address(std::uint32_t ifindex, const IpAddress& a,
 
 Result<std::vector<rtnl::AddressInfo>> RouteClient::list_addresses(std::uint32_t ifindex) {
   std::vector<rtnl::AddressInfo> out;
-  auto r = req_.exchange(rtnl::build_get_addresses(), "list addresses", [&](const Message& m) -> Result<void> {
-    if (m.type != RTM_NEWADDR) return {};
-    auto a = rtnl::parse_address(m);
-    if (!a) return a.error();
-    if (ifindex == 0 || a->ifindex == ifindex) out.push_back(*a);
-    return {};
-  });
+  auto r = req_.exchange(rtnl::build_get_addresses(), "list addresses",
+                         [&](const Message& m) -> Result<void> {
+                           if (m.type != RTM_NEWADDR) return {};
+                           auto a = rtnl::parse_address(m);
+                           if (!a) return a.error();
+                           if (ifindex == 0 || a->ifindex == ifindex) out.push_back(*a);
+                           return {};
+                         });
   if (!r) return r.error();
   return out;
 }
 
-Result<void> RouteClient::add_route(std::uint32_t ifindex, const Cidr& dst, std::uint32_t table, std::uint8_t protocol) {
-  return req_.exchange(rtnl::build_route(true, ifindex, dst, table, protocol), "add route " + dst.to_string());
+Result<void> RouteClient::add_route(std::uint32_t ifindex, const Cidr& dst, std::uint32_t table,
+                                    std::uint8_t protocol) {
+  return req_.exchange(rtnl::build_route(true, ifindex, dst, table, protocol),
+                       "add route " + dst.to_string());
 }
 
-Result<void> RouteClient::del_route(std::uint32_t ifindex, const Cidr& dst, std::uint32_t table, std::uint8_t protocol) {
-  return req_.exchange(rtnl::build_route(false, ifindex, dst, table, protocol), "delete route " + dst.to_string());
+Result<void> RouteClient::del_route(std::uint32_t ifindex, const Cidr& dst, std::uint32_t table,
+                                    std::uint8_t protocol) {
+  return req_.exchange(rtnl::build_route(false, ifindex, dst, table, protocol),
+                       "delete route " + dst.to_string());
 }
 
-Result<std::vector<rtnl::RouteInfo>> RouteClient::list_routes(std::uint8_t protocol, std::uint32_t ifindex) {
+Result<std::vector<rtnl::RouteInfo>> RouteClient::list_routes(std::uint8_t protocol,
+                                                              std::uint32_t ifindex) {
   std::vector<rtnl::RouteInfo> out;
   for (std::uint8_t fam : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
-    auto r = req_.exchange(rtnl::build_get_routes(fam), "list routes", [&](const Message& m) -> Result<void> {
-      if (m.type != RTM_NEWROUTE) return {};
-      auto rt = rtnl::parse_route(m);
-      if (!rt) return rt.error();
-      if (rt->protocol == protocol && (ifindex == 0 || rt->oif == ifindex)) out.push_back(*rt);
-      return {};
-    });
+    auto r = req_.exchange(rtnl::build_get_routes(fam), "list routes",
+                           [&](const Message& m) -> Result<void> {
+                             if (m.type != RTM_NEWROUTE) return {};
+                             auto rt = rtnl::parse_route(m);
+                             if (!rt) return rt.error();
+                             if (rt->protocol == protocol && (ifindex == 0 || rt->oif == ifindex))
+                               out.push_back(*rt);
+                             return {};
+                           });
     if (!r) return r.error();
   }
   return out;

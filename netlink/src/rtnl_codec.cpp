@@ -14,7 +14,9 @@
 namespace wl::netlink::rtnl {
 namespace {
 
-Error malformed(std::string what) { return Error{errc::malformed_reply, "rtnetlink: " + std::move(what)}; }
+Error malformed(std::string what) {
+  return Error{errc::malformed_reply, "rtnetlink: " + std::move(what)};
+}
 
 template <class Hdr>
 std::optional<Hdr> family_header(const Message& m, std::span<const std::uint8_t>* attrs) {
@@ -39,8 +41,8 @@ std::optional<IpAddress> addr_from(std::span<const std::uint8_t> d, std::uint8_t
   return std::nullopt;
 }
 
-MessageBuilder link_msg(std::uint16_t type, std::uint16_t flags, std::uint32_t index, std::uint32_t ifflags,
-                        std::uint32_t change) {
+MessageBuilder link_msg(std::uint16_t type, std::uint16_t flags, std::uint32_t index,
+                        std::uint32_t ifflags, std::uint32_t change) {
   MessageBuilder b(512);
   b.begin(type, flags);
   ifinfomsg ifi{};
@@ -64,7 +66,8 @@ std::vector<std::uint8_t> build_get_link(std::string_view name) {
   return b.take();
 }
 
-std::vector<std::uint8_t> build_new_wireguard_link(std::string_view name, std::optional<std::uint32_t> mtu) {
+std::vector<std::uint8_t> build_new_wireguard_link(std::string_view name,
+                                                   std::optional<std::uint32_t> mtu) {
   auto b = link_msg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
   b.put_str(IFLA_IFNAME, name.substr(0, IFNAMSIZ - 1));
   if (mtu) b.put_u32(IFLA_MTU, *mtu);
@@ -78,17 +81,20 @@ std::vector<std::uint8_t> build_del_link(std::uint32_t ifindex) {
   return link_msg(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, ifindex, 0, 0).take();
 }
 
-std::vector<std::uint8_t> build_set_link(std::uint32_t ifindex, std::optional<bool> up, std::optional<std::uint32_t> mtu) {
-  auto b = link_msg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, ifindex, up && *up ? IFF_UP : 0, up ? IFF_UP : 0);
+std::vector<std::uint8_t> build_set_link(std::uint32_t ifindex, std::optional<bool> up,
+                                         std::optional<std::uint32_t> mtu) {
+  auto b = link_msg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, ifindex, up && *up ? IFF_UP : 0,
+                    up ? IFF_UP : 0);
   if (mtu) b.put_u32(IFLA_MTU, *mtu);
   return b.take();
 }
 
-std::vector<std::uint8_t> build_address(bool add, std::uint32_t ifindex, const IpAddress& a, int prefix,
-                                        std::uint32_t flags) {
+std::vector<std::uint8_t> build_address(bool add, std::uint32_t ifindex, const IpAddress& a,
+                                        int prefix, std::uint32_t flags) {
   MessageBuilder b(256);
-  b.begin(add ? RTM_NEWADDR : RTM_DELADDR,
-          add ? NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE : NLM_F_REQUEST | NLM_F_ACK);
+  b.begin(
+      add ? RTM_NEWADDR : RTM_DELADDR,
+      add ? NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE : NLM_F_REQUEST | NLM_F_ACK);
   ifaddrmsg ifa{};
   ifa.ifa_family = a.is_v4() ? AF_INET : AF_INET6;
   ifa.ifa_prefixlen = static_cast<std::uint8_t>(prefix);
@@ -110,15 +116,16 @@ std::vector<std::uint8_t> build_get_addresses() {
   return b.take();
 }
 
-std::vector<std::uint8_t> build_route(bool add, std::uint32_t ifindex, const Cidr& dst, std::uint32_t table,
-                                      std::uint8_t protocol) {
+std::vector<std::uint8_t> build_route(bool add, std::uint32_t ifindex, const Cidr& dst,
+                                      std::uint32_t table, std::uint8_t protocol) {
   MessageBuilder b(256);
   b.begin(add ? RTM_NEWROUTE : RTM_DELROUTE,
           add ? NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL : NLM_F_REQUEST | NLM_F_ACK);
   rtmsg rt{};
   rt.rtm_family = dst.address().is_v4() ? AF_INET : AF_INET6;
   rt.rtm_dst_len = static_cast<std::uint8_t>(dst.prefix());
-  rt.rtm_table = table > 255 ? static_cast<std::uint8_t>(RT_TABLE_UNSPEC) : static_cast<std::uint8_t>(table);
+  rt.rtm_table =
+      table > 255 ? static_cast<std::uint8_t>(RT_TABLE_UNSPEC) : static_cast<std::uint8_t>(table);
   rt.rtm_protocol = protocol;
   rt.rtm_scope = add ? RT_SCOPE_LINK : RT_SCOPE_NOWHERE;
   rt.rtm_type = RTN_UNICAST;

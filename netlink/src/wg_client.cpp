@@ -1,5 +1,7 @@
 #include "wirelink/netlink/wg_client.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <set>
@@ -11,27 +13,36 @@
 namespace wl::netlink {
 namespace {
 bool has_removals(const wg::PeerConfig& p) {
-  return !p.remove && std::any_of(p.allowed_ips.begin(), p.allowed_ips.end(), [](const auto& a) { return a.remove; });
+  return !p.remove && std::any_of(p.allowed_ips.begin(), p.allowed_ips.end(),
+                                  [](const auto& a) { return a.remove; });
 }
 }  // namespace
+
+WireGuardClient::WireGuardClient(Transport& genl) : req_(genl) {
+  const long page = sysconf(_SC_PAGESIZE);
+  if (page >= 512) max_message_ = std::min<std::size_t>(static_cast<std::size_t>(page), 8192);
+}
 
 Result<std::uint16_t> WireGuardClient::family() {
   if (family_) return *family_;
   auto req = genl::build_get_family("wireguard");
   std::optional<genl::Family> found;
   Error parse_error;
-  auto r = req_.exchange(req, "resolve generic netlink family wireguard", [&](const Message& m) -> Result<void> {
-    auto f = genl::parse_family(m.payload);
-    if (!f) return f.error();
-    found = *f;
-    return {};
-  });
+  auto r = req_.exchange(req, "resolve generic netlink family wireguard",
+                         [&](const Message& m) -> Result<void> {
+                           auto f = genl::parse_family(m.payload);
+                           if (!f) return f.error();
+                           found = *f;
+                           return {};
+                         });
   if (!r) {
     if (r.error().code == std::errc::no_such_file_or_directory)
-      return Error{errc::family_not_found, "generic netlink family wireguard not found (no kernel module?)"};
+      return Error{errc::family_not_found,
+                   "generic netlink family wireguard not found (no kernel module?)"};
     return r.error();
   }
-  if (!found) return Error{errc::unexpected_reply, "resolve wireguard family: no family in the reply"};
+  if (!found)
+    return Error{errc::unexpected_reply, "resolve wireguard family: no family in the reply"};
   family_ = found->id;
   return *family_;
 }
@@ -43,19 +54,21 @@ Result<wg::DeviceState> WireGuardClient::get_device(std::string_view ifname) {
   auto req = wgnl::build_get_device(*fam, ifname);
   for (int attempt = 1;; ++attempt) {
     wgnl::DeviceAssembler assembler;
-    auto r = req_.exchange(req, what, [&](const Message& m) -> Result<void> { return assembler.add(m.payload); });
+    auto r = req_.exchange(
+        req, what, [&](const Message& m) -> Result<void> { return assembler.add(m.payload); });
     if (r) return assembler.take();
     if (r.error().code != errc::dump_interrupted || attempt >= kDumpRetries) {
       if (r.error().code == errc::dump_interrupted)
-        return Error{errc::dump_interrupted, what + ": still interrupted after " + std::to_string(attempt) + " attempts"};
+        return Error{errc::dump_interrupted,
+                     what + ": still interrupted after " + std::to_string(attempt) + " attempts"};
       return r.error();
     }
     ++dump_restarts_;
   }
 }
 
-Result<void> WireGuardClient::send_messages(std::vector<std::vector<std::uint8_t>>& msgs, std::string_view what,
-                                            SetProgress* progress) {
+Result<void> WireGuardClient::send_messages(std::vector<std::vector<std::uint8_t>>& msgs,
+                                            std::string_view what, SetProgress* progress) {
   SetProgress local;
   SetProgress& pr = progress ? *progress : local;
   pr.messages_total = msgs.size();
@@ -65,8 +78,8 @@ Result<void> WireGuardClient::send_messages(std::vector<std::vector<std::uint8_t
     auto r = req_.exchange(msgs[i], what);
     if (!r) {
       Error e = r.error();
-      e.detail += " (message " + std::to_string(i + 1) + " of " + std::to_string(msgs.size()) + "; " +
-                  std::to_string(i) + " applied before it)";
+      e.detail += " (message " + std::to_string(i + 1) + " of " + std::to_string(msgs.size()) +
+                  "; " + std::to_string(i) + " applied before it)";
       result = e;
       break;
     }
@@ -117,10 +130,14 @@ Result<wg::DeviceConfig> WireGuardClient::rewrite_removals(const wg::DeviceConfi
       probe.peers.push_back(std::move(pp));
       auto msgs = wgnl::build_set_device(*fam, probe, max_message_);
       if (!msgs) return msgs.error();
-      auto r = send_messages(*msgs, "wireguard SET " + cfg.ifname + " (allowed-IP removal probe)", nullptr);
-      if (r) aip_removal_ = AllowedIpRemoval::supported;
-      else if (r.error().code == std::errc::invalid_argument) aip_removal_ = AllowedIpRemoval::unsupported;
-      else return r.error();
+      auto r = send_messages(*msgs, "wireguard SET " + cfg.ifname + " (allowed-IP removal probe)",
+                             nullptr);
+      if (r)
+        aip_removal_ = AllowedIpRemoval::supported;
+      else if (r.error().code == std::errc::invalid_argument)
+        aip_removal_ = AllowedIpRemoval::unsupported;
+      else
+        return r.error();
       break;
     }
     if (aip_removal_ == AllowedIpRemoval::supported) return out;
@@ -154,9 +171,14 @@ Result<wg::DeviceConfig> WireGuardClient::rewrite_removals(const wg::DeviceConfi
 Result<void> WireGuardClient::set_device(const wg::DeviceConfig& cfg, SetProgress* progress) {
   auto fam = family();
   if (!fam) return fam.error();
-  auto effective = rewrite_removals(cfg);
-  if (!effective) return effective.error();
-  auto msgs = wgnl::build_set_device(*fam, *effective, max_message_);
+  const bool removals = std::any_of(cfg.peers.begin(), cfg.peers.end(), has_removals);
+  std::optional<wg::DeviceConfig> rewritten;
+  if (removals) {
+    auto r = rewrite_removals(cfg);
+    if (!r) return r.error();
+    rewritten = std::move(*r);
+  }
+  auto msgs = wgnl::build_set_device(*fam, rewritten ? *rewritten : cfg, max_message_);
   if (!msgs) return msgs.error();
   return send_messages(*msgs, "wireguard SET " + cfg.ifname, progress);
 }

@@ -15,8 +15,12 @@ namespace {
 
 constexpr std::size_t kIfNameMax = 15;  // IFNAMSIZ - 1
 
-Error malformed(std::string what) { return Error{errc::malformed_reply, "wireguard reply: " + std::move(what)}; }
-Error invalid(std::string what) { return make_error(std::errc::invalid_argument, "wireguard request: " + std::move(what)); }
+Error malformed(std::string what) {
+  return Error{errc::malformed_reply, "wireguard reply: " + std::move(what)};
+}
+Error invalid(std::string what) {
+  return make_error(std::errc::invalid_argument, "wireguard request: " + std::move(what));
+}
 
 bool put_endpoint(MessageBuilder& b, const Endpoint& ep) {
   sockaddr_storage ss{};
@@ -54,11 +58,12 @@ bool put_peer_header(MessageBuilder& b, const wg::PeerConfig& p, bool first) {
   return true;
 }
 
-Result<Cidr> parse_allowed_ip(std::span<const std::uint8_t> nest, bool* remove, std::uint32_t* unknown_flags,
-                              bool* has_flags) {
+Result<Cidr> parse_allowed_ip(std::span<const std::uint8_t> nest, bool* remove,
+                              std::uint32_t* unknown_flags, bool* has_flags) {
   std::optional<Attr> t[aip::max + 1];
   if (!index_attrs(nest, t)) return malformed("bad allowed-IP attribute lengths");
-  if (!t[aip::family] || !t[aip::ipaddr] || !t[aip::cidr_mask]) return malformed("allowed IP missing family/address/mask");
+  if (!t[aip::family] || !t[aip::ipaddr] || !t[aip::cidr_mask])
+    return malformed("allowed IP missing family/address/mask");
   auto fam = t[aip::family]->u16();
   auto mask = t[aip::cidr_mask]->u8();
   if (!fam || !mask) return malformed("allowed IP family/mask has the wrong size");
@@ -116,14 +121,16 @@ std::vector<std::uint8_t> build_get_device(std::uint16_t family, std::string_vie
   return b.take();
 }
 
-Result<std::vector<std::vector<std::uint8_t>>> build_set_device(std::uint16_t family, const wg::DeviceConfig& cfg,
-                                                                 std::size_t max_message) {
-  if (cfg.ifname.empty() || cfg.ifname.size() > kIfNameMax) return invalid("interface name must be 1-15 bytes");
+Result<std::vector<std::vector<std::uint8_t>>> build_set_device(std::uint16_t family,
+                                                                const wg::DeviceConfig& cfg,
+                                                                std::size_t max_message) {
+  if (cfg.ifname.empty() || cfg.ifname.size() > kIfNameMax)
+    return invalid("interface name must be 1-15 bytes");
   if (max_message < 512 || max_message > 65535) return invalid("message size must be 512..65535");
   std::vector<std::vector<std::uint8_t>> out;
   MessageBuilder b(max_message);
-  std::size_t pi = 0;       // current peer
-  std::size_t ai = 0;       // next allowed IP of the current peer
+  std::size_t pi = 0;         // current peer
+  std::size_t ai = 0;         // next allowed IP of the current peer
   bool peer_started = false;  // the current peer's first fragment has been sent
   bool first_message = true;
   const auto& peers = cfg.peers;
@@ -158,9 +165,13 @@ Result<std::vector<std::vector<std::uint8_t>>> build_set_device(std::uint16_t fa
           auto an = b.nest_start(peer::allowedips);
           std::size_t before = ai;
           if (an) {
-            while (ai < n_ips && put_allowed_ip(b, p.allowed_ips[ai].cidr, p.allowed_ips[ai].remove)) ++ai;
-            if (ai == before) b.nest_cancel(*an);
-            else b.nest_end(*an);
+            while (ai < n_ips &&
+                   put_allowed_ip(b, p.allowed_ips[ai].cidr, p.allowed_ips[ai].remove))
+              ++ai;
+            if (ai == before)
+              b.nest_cancel(*an);
+            else
+              b.nest_end(*an);
           }
           progressed = progressed || ai > before;
         }
@@ -180,8 +191,10 @@ Result<std::vector<std::vector<std::uint8_t>>> build_set_device(std::uint16_t fa
         ai = 0;
         peer_started = false;
       }
-      if (put_any) b.nest_end(*peers_nest);
-      else b.nest_cancel(*peers_nest);
+      if (put_any)
+        b.nest_end(*peers_nest);
+      else
+        b.nest_cancel(*peers_nest);
     }
     out.push_back(b.take());
     first_message = false;
@@ -204,14 +217,18 @@ Result<void> DeviceAssembler::add(std::span<const std::uint8_t> payload) {
   if (t[dev::private_key]) {
     if (t[dev::private_key]->data.size() != 32) return malformed("private key size");
     auto k = PrivateKey::from(key_span(t[dev::private_key]->data));
-    if (k.is_zero()) state_.private_key.reset();
-    else state_.private_key = std::move(k);
+    if (k.is_zero())
+      state_.private_key.reset();
+    else
+      state_.private_key = std::move(k);
   }
   if (t[dev::public_key]) {
     if (t[dev::public_key]->data.size() != 32) return malformed("public key size");
     PublicKey k = key_from(*t[dev::public_key]);
-    if (k.is_zero()) state_.public_key.reset();
-    else state_.public_key = k;
+    if (k.is_zero())
+      state_.public_key.reset();
+    else
+      state_.public_key = k;
   }
   if (t[dev::listen_port]) {
     auto v = t[dev::listen_port]->u16();
@@ -229,7 +246,8 @@ Result<void> DeviceAssembler::add(std::span<const std::uint8_t> payload) {
   while (peers.next(pa)) {
     std::optional<Attr> pt[peer::max + 1];
     if (!index_attrs(pa.data, pt)) return malformed("bad peer attribute lengths");
-    if (!pt[peer::public_key] || pt[peer::public_key]->data.size() != 32) return malformed("peer without a public key");
+    if (!pt[peer::public_key] || pt[peer::public_key]->data.size() != 32)
+      return malformed("peer without a public key");
     const PublicKey key = key_from(*pt[peer::public_key]);
     auto [it, fresh] = index_.try_emplace(key, state_.peers.size());
     if (fresh) {
@@ -240,8 +258,10 @@ Result<void> DeviceAssembler::add(std::span<const std::uint8_t> payload) {
     if (pt[peer::preshared_key]) {
       if (pt[peer::preshared_key]->data.size() != 32) return malformed("PSK size");
       auto k = PresharedKey::from(key_span(pt[peer::preshared_key]->data));
-      if (k.is_zero()) p.preshared_key.reset();
-      else p.preshared_key = std::move(k);
+      if (k.is_zero())
+        p.preshared_key.reset();
+      else
+        p.preshared_key = std::move(k);
     }
     if (pt[peer::endpoint]) {
       auto ep = parse_endpoint(*pt[peer::endpoint]);
@@ -259,8 +279,8 @@ Result<void> DeviceAssembler::add(std::span<const std::uint8_t> payload) {
       std::memcpy(ts, pt[peer::last_handshake]->data.data(), 16);
       if (ts[0] || ts[1]) {
         p.last_handshake = std::chrono::system_clock::time_point(
-            std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(ts[0]) +
-                                                                            std::chrono::nanoseconds(ts[1])));
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::chrono::seconds(ts[0]) + std::chrono::nanoseconds(ts[1])));
       } else {
         p.last_handshake = {};
       }
@@ -300,9 +320,11 @@ wg::DeviceState DeviceAssembler::take() {
   return std::move(state_);
 }
 
-std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family, const wg::DeviceState& s,
+std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family,
+                                                         const wg::DeviceState& s,
                                                          std::size_t max_message, std::uint32_t seq,
-                                                         std::uint32_t pid, std::uint16_t extra_flags) {
+                                                         std::uint32_t pid,
+                                                         std::uint16_t extra_flags) {
   std::vector<std::vector<std::uint8_t>> out;
   MessageBuilder b(std::max<std::size_t>(max_message, 512));
   std::size_t pi = 0, ai = 0;
@@ -313,7 +335,8 @@ std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family, c
     out.push_back(std::move(m));
   };
   do {
-    genl::begin(b, family, cmd::get_device, kVersion, static_cast<std::uint16_t>(NLM_F_MULTI | extra_flags));
+    genl::begin(b, family, cmd::get_device, kVersion,
+                static_cast<std::uint16_t>(NLM_F_MULTI | extra_flags));
     if (first) {
       b.put_u32(dev::ifindex, s.ifindex);
       b.put_str(dev::ifname, s.ifname);
@@ -335,11 +358,14 @@ std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family, c
           ok = b.put(peer::preshared_key, p.preshared_key ? p.preshared_key->data() : zero, 32);
           std::int64_t ts[2] = {0, 0};
           if (p.last_handshake.time_since_epoch().count() != 0) {
-            auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(p.last_handshake.time_since_epoch()).count();
+            auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          p.last_handshake.time_since_epoch())
+                          .count();
             ts[0] = ns / 1000000000;
             ts[1] = ns % 1000000000;
           }
-          ok = ok && b.put(peer::last_handshake, ts, sizeof ts) && b.put_u16(peer::keepalive, p.persistent_keepalive) &&
+          ok = ok && b.put(peer::last_handshake, ts, sizeof ts) &&
+               b.put_u16(peer::keepalive, p.persistent_keepalive) &&
                b.put_u64(peer::rx_bytes, p.rx_bytes) && b.put_u64(peer::tx_bytes, p.tx_bytes) &&
                b.put_u32(peer::protocol_version, p.protocol_version);
           if (ok && p.endpoint) ok = put_endpoint(b, *p.endpoint);
@@ -352,8 +378,10 @@ std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family, c
         if (ai < p.allowed_ips.size()) {
           if (auto an = b.nest_start(peer::allowedips)) {
             while (ai < p.allowed_ips.size() && put_allowed_ip(b, p.allowed_ips[ai], false)) ++ai;
-            if (ai == before) b.nest_cancel(*an);
-            else b.nest_end(*an);
+            if (ai == before)
+              b.nest_cancel(*an);
+            else
+              b.nest_end(*an);
           }
         }
         if (started && ai == before) {
@@ -371,8 +399,10 @@ std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family, c
         started = false;
       }
       if (pn_all) {
-        if (any) b.nest_end(*pn_all);
-        else b.nest_cancel(*pn_all);
+        if (any)
+          b.nest_end(*pn_all);
+        else
+          b.nest_cancel(*pn_all);
       }
     }
     finish();
@@ -421,7 +451,8 @@ Result<DeviceRequest> parse_device_request(std::span<const std::uint8_t> payload
   while (peers.next(pa)) {
     std::optional<Attr> pt[peer::max + 1];
     if (!index_attrs(pa.data, pt)) return invalid("bad peer attribute lengths");
-    if (!pt[peer::public_key] || pt[peer::public_key]->data.size() != 32) return invalid("peer without a public key");
+    if (!pt[peer::public_key] || pt[peer::public_key]->data.size() != 32)
+      return invalid("peer without a public key");
     wg::PeerConfig p;
     p.public_key = key_from(*pt[peer::public_key]);
     if (pt[peer::flags]) {
@@ -430,7 +461,8 @@ Result<DeviceRequest> parse_device_request(std::span<const std::uint8_t> payload
       p.remove = *v & peer::f_remove_me;
       p.update_only = *v & peer::f_update_only;
       p.replace_allowed_ips = *v & peer::f_replace_allowedips;
-      r.unknown_peer_flags |= *v & ~(peer::f_remove_me | peer::f_update_only | peer::f_replace_allowedips);
+      r.unknown_peer_flags |=
+          *v & ~(peer::f_remove_me | peer::f_update_only | peer::f_replace_allowedips);
     }
     if (pt[peer::preshared_key]) {
       if (pt[peer::preshared_key]->data.size() != 32) return invalid("PSK size");
@@ -452,7 +484,8 @@ Result<DeviceRequest> parse_device_request(std::span<const std::uint8_t> payload
       Attr ia;
       while (ips.next(ia)) {
         wg::AllowedIp a;
-        auto c = parse_allowed_ip(ia.data, &a.remove, &r.unknown_allowedip_flags, &r.uses_allowedip_flags);
+        auto c = parse_allowed_ip(ia.data, &a.remove, &r.unknown_allowedip_flags,
+                                  &r.uses_allowedip_flags);
         if (!c) return invalid(c.error().detail);
         a.cidr = *c;
         p.allowed_ips.push_back(a);

@@ -26,7 +26,8 @@ namespace nl = wl::netlink;
 using wl::netlink_socket::MnlSocket;
 
 int fail(const wl::Error& e) {
-  std::fprintf(stderr, "error: %s:%d %s\n", e.code.category().name(), e.code.value(), e.message().c_str());
+  std::fprintf(stderr, "error: %s:%d %s\n", e.code.category().name(), e.code.value(),
+               e.message().c_str());
   return 1;
 }
 
@@ -35,7 +36,8 @@ int usage() {
       "usage: wl-netlink-probe <command> ...\n"
       "  setconf IF FILE | addconf IF FILE | showconf IF | dump IF | canon FILE|-\n"
       "  set IF [private-key FILE] [listen-port N] [fwmark N] [replace-peers]\n"
-      "         [force-flags] [peer KEY [remove] [update-only] [replace-allowed-ips] [preshared-key FILE]\n"
+      "         [force-flags] [peer KEY [remove] [update-only] [replace-allowed-ips] "
+      "[preshared-key FILE]\n"
       "          [endpoint EP] [persistent-keepalive N] [allowed-ips A,-B,...]]...\n"
       "  dump-check IF ITERATIONS IPS_PER_PEER\n"
       "  gen-conf PEERS IPS_PER_PEER [v6]\n"
@@ -94,12 +96,16 @@ int cmd_set(Clients& c, const std::vector<std::string>& a) {
     };
     if (k == "private-key") {
       auto text = slurp(next());
-      auto key = text ? wl::parse_private_key(std::string_view(*text).substr(0, 44)) : wl::Result<wl::PrivateKey>(text.error());
+      auto key = text ? wl::parse_private_key(std::string_view(*text).substr(0, 44))
+                      : wl::Result<wl::PrivateKey>(text.error());
       if (!key) return fail(key.error());
       cfg.private_key = std::move(*key);
-    } else if (k == "listen-port") cfg.listen_port = static_cast<std::uint16_t>(std::stoul(next()));
-    else if (k == "fwmark") cfg.fwmark = static_cast<std::uint32_t>(std::stoul(next(), nullptr, 0));
-    else if (k == "replace-peers") cfg.replace_peers = true;
+    } else if (k == "listen-port")
+      cfg.listen_port = static_cast<std::uint16_t>(std::stoul(next()));
+    else if (k == "fwmark")
+      cfg.fwmark = static_cast<std::uint32_t>(std::stoul(next(), nullptr, 0));
+    else if (k == "replace-peers")
+      cfg.replace_peers = true;
     else if (k == "force-flags")  // skip the probe: send allowed-IP flags even to old kernels
       c.wg->set_allowed_ip_removal(nl::WireGuardClient::AllowedIpRemoval::supported);
     else if (k == "peer") {
@@ -107,19 +113,24 @@ int cmd_set(Clients& c, const std::vector<std::string>& a) {
       if (!key) return fail(key.error());
       cfg.peers.emplace_back();
       cfg.peers.back().public_key = *key;
-    } else if (k == "remove") peer().remove = true;
-    else if (k == "update-only") peer().update_only = true;
-    else if (k == "replace-allowed-ips") peer().replace_allowed_ips = true;
+    } else if (k == "remove")
+      peer().remove = true;
+    else if (k == "update-only")
+      peer().update_only = true;
+    else if (k == "replace-allowed-ips")
+      peer().replace_allowed_ips = true;
     else if (k == "preshared-key") {
       auto text = slurp(next());
-      auto key = text ? wl::parse_private_key(std::string_view(*text).substr(0, 44)) : wl::Result<wl::PrivateKey>(text.error());
+      auto key = text ? wl::parse_private_key(std::string_view(*text).substr(0, 44))
+                      : wl::Result<wl::PrivateKey>(text.error());
       if (!key) return fail(key.error());
       peer().preshared_key = std::move(*key);
     } else if (k == "endpoint") {
       auto e = wl::Endpoint::parse(next());
       if (!e) return fail(e.error());
       peer().endpoint = *e;
-    } else if (k == "persistent-keepalive") peer().persistent_keepalive = static_cast<std::uint16_t>(std::stoul(next()));
+    } else if (k == "persistent-keepalive")
+      peer().persistent_keepalive = static_cast<std::uint16_t>(std::stoul(next()));
     else if (k == "allowed-ips") {
       std::istringstream in(next());
       std::string item;
@@ -137,29 +148,41 @@ int cmd_set(Clients& c, const std::vector<std::string>& a) {
   auto r = c.wg->set_device(cfg, &pr);
   const char* rm = "unknown";
   switch (c.wg->allowed_ip_removal()) {
-    case nl::WireGuardClient::AllowedIpRemoval::supported: rm = "supported"; break;
-    case nl::WireGuardClient::AllowedIpRemoval::unsupported: rm = "unsupported"; break;
-    default: break;
+    case nl::WireGuardClient::AllowedIpRemoval::supported:
+      rm = "supported";
+      break;
+    case nl::WireGuardClient::AllowedIpRemoval::unsupported:
+      rm = "unsupported";
+      break;
+    default:
+      break;
   }
-  std::printf("messages=%zu applied=%zu allowed-ip-removal=%s\n", pr.messages_total, pr.messages_applied, rm);
+  std::printf("messages=%zu applied=%zu allowed-ip-removal=%s\n", pr.messages_total,
+              pr.messages_applied, rm);
   return r ? 0 : fail(r.error());
 }
 
 int cmd_dump_check(Clients& c, const std::string& ifname, int iterations, std::size_t ips) {
   std::uint64_t peers_seen = 0;
+  int gave_up = 0;
   for (int i = 0; i < iterations; ++i) {
     auto s = c.wg->get_device(ifname);
+    if (!s && s.error().code == nl::errc::dump_interrupted) {
+      ++gave_up;  // bounded retry exhausted: a clear error, never a torn result
+      continue;
+    }
     if (!s) return fail(s.error());
     std::set<wl::PublicKey> keys;
     std::set<wl::Cidr> all;
     for (const auto& p : s->peers) {
       if (!keys.insert(p.public_key).second) {
-        std::fprintf(stderr, "inconsistent dump: duplicate peer %s\n", p.public_key.to_base64().c_str());
+        std::fprintf(stderr, "inconsistent dump: duplicate peer %s\n",
+                     p.public_key.to_base64().c_str());
         return 3;
       }
       if (p.allowed_ips.size() != ips) {
-        std::fprintf(stderr, "inconsistent dump: peer %s has %zu allowed IPs, want %zu\n", p.public_key.to_base64().c_str(),
-                     p.allowed_ips.size(), ips);
+        std::fprintf(stderr, "inconsistent dump: peer %s has %zu allowed IPs, want %zu\n",
+                     p.public_key.to_base64().c_str(), p.allowed_ips.size(), ips);
         return 3;
       }
       for (const auto& a : p.allowed_ips)
@@ -170,9 +193,11 @@ int cmd_dump_check(Clients& c, const std::string& ifname, int iterations, std::s
     }
     peers_seen += s->peers.size();
   }
-  std::printf("dumps=%d peers=%llu restarts=%llu\n", iterations, static_cast<unsigned long long>(peers_seen),
+  std::printf("dumps=%d consistent=%d gave-up=%d peers=%llu restarts=%llu\n", iterations,
+              iterations - gave_up, gave_up, static_cast<unsigned long long>(peers_seen),
               static_cast<unsigned long long>(c.wg->dump_restarts()));
-  return 0;
+  // Most dumps must get through: the retry is what makes a dump under churn usable.
+  return gave_up * 2 > iterations ? 5 : 0;
 }
 
 int cmd_gen_conf(std::size_t peers, std::size_t ips, bool v6) {
@@ -185,7 +210,8 @@ int cmd_gen_conf(std::size_t peers, std::size_t ips, bool v6) {
   std::uint32_t n = 0;
   for (std::size_t i = 0; i < peers; ++i) {
     std::array<std::uint8_t, 32> pk{};
-    for (std::size_t b = 0; b < 32; ++b) pk[b] = static_cast<std::uint8_t>((i * 2654435761U >> (b % 24)) + b * 31 + 7);
+    for (std::size_t b = 0; b < 32; ++b)
+      pk[b] = static_cast<std::uint8_t>((i * 2654435761U >> (b % 24)) + b * 31 + 7);
     pk[0] = static_cast<std::uint8_t>(i);
     pk[1] = static_cast<std::uint8_t>(i >> 8);
     pk[2] = static_cast<std::uint8_t>(i >> 16);
@@ -193,7 +219,8 @@ int cmd_gen_conf(std::size_t peers, std::size_t ips, bool v6) {
     if (i % 2 == 0) {
       pk[5] ^= 0x5a;
       o += "PresharedKey = " + wl::base64_encode(pk) + "\n";
-      o += "Endpoint = 192.0.2." + std::to_string(i % 250 + 1) + ":" + std::to_string(1000 + i % 60000) + "\n";
+      o += "Endpoint = 192.0.2." + std::to_string(i % 250 + 1) + ":" +
+           std::to_string(1000 + i % 60000) + "\n";
       o += "PersistentKeepalive = 25\n";
     } else if (i % 4 == 1) {
       o += "Endpoint = [2001:db8::" + std::to_string(i % 9999 + 1) + "]:51820\n";
@@ -201,8 +228,10 @@ int cmd_gen_conf(std::size_t peers, std::size_t ips, bool v6) {
     o += "AllowedIPs = ";
     for (std::size_t j = 0; j < ips; ++j, ++n) {
       char buf[64];
-      if (v6) std::snprintf(buf, sizeof buf, "fd00::%x:%x/128", n >> 16, n & 0xffff);
-      else std::snprintf(buf, sizeof buf, "10.%u.%u.%u/32", (n >> 16) & 255, (n >> 8) & 255, n & 255);
+      if (v6)
+        std::snprintf(buf, sizeof buf, "fd00::%x:%x/128", n >> 16, n & 0xffff);
+      else
+        std::snprintf(buf, sizeof buf, "10.%u.%u.%u/32", (n >> 16) & 255, (n >> 8) & 255, n & 255);
       o += (j ? ", " : "") + std::string(buf);
     }
     o += "\n";
@@ -213,10 +242,14 @@ int cmd_gen_conf(std::size_t peers, std::size_t ips, bool v6) {
 
 const char* kind_name(nl::rtnl::Event::Kind k) {
   switch (k) {
-    case nl::rtnl::Event::Kind::link_new: return "link-new";
-    case nl::rtnl::Event::Kind::link_del: return "link-del";
-    case nl::rtnl::Event::Kind::addr_new: return "addr-new";
-    case nl::rtnl::Event::Kind::addr_del: return "addr-del";
+    case nl::rtnl::Event::Kind::link_new:
+      return "link-new";
+    case nl::rtnl::Event::Kind::link_del:
+      return "link-del";
+    case nl::rtnl::Event::Kind::addr_new:
+      return "addr-new";
+    case nl::rtnl::Event::Kind::addr_del:
+      return "addr-del";
   }
   return "?";
 }
@@ -237,9 +270,11 @@ int cmd_watch(const std::string& name, int timeout_s) {
     if (!events) return fail(events.error());
     for (const auto& e : *events) {
       if (e.kind == nl::rtnl::Event::Kind::link_new || e.kind == nl::rtnl::Event::Kind::link_del)
-        std::printf("%s %s index=%u up=%d\n", kind_name(e.kind), e.link.name.c_str(), e.link.index, e.link.up() ? 1 : 0);
+        std::printf("%s %s index=%u up=%d\n", kind_name(e.kind), e.link.name.c_str(), e.link.index,
+                    e.link.up() ? 1 : 0);
       else
-        std::printf("%s index=%u %s/%d\n", kind_name(e.kind), e.addr.ifindex, e.addr.address.to_string().c_str(), e.addr.prefix);
+        std::printf("%s index=%u %s/%d\n", kind_name(e.kind), e.addr.ifindex,
+                    e.addr.address.to_string().c_str(), e.addr.prefix);
       std::fflush(stdout);
       if (e.kind == nl::rtnl::Event::Kind::link_del && e.link.name == name) return 0;
     }
@@ -261,7 +296,8 @@ int run(const std::vector<std::string>& a) {
     std::fputs(wlprobe::canonical(*cfg).c_str(), stdout);
     return 0;
   }
-  if (cmd == "gen-conf") return cmd_gen_conf(std::stoul(arg(1)), std::stoul(arg(2)), a.size() > 3 && a[3] == "v6");
+  if (cmd == "gen-conf")
+    return cmd_gen_conf(std::stoul(arg(1)), std::stoul(arg(2)), a.size() > 3 && a[3] == "v6");
   if (cmd == "watch") return cmd_watch(arg(1), std::stoi(arg(2)));
 
   auto c = open_clients();
@@ -293,7 +329,8 @@ int run(const std::vector<std::string>& a) {
     if (a.size() > 2) mtu = static_cast<std::uint32_t>(std::stoul(a[2]));
     auto l = c->route->create_wireguard(arg(1), mtu);
     if (!l) return fail(l.error());
-    std::printf("created %s index=%u mtu=%u kind=%s\n", l->name.c_str(), l->index, l->mtu, l->kind.c_str());
+    std::printf("created %s index=%u mtu=%u kind=%s\n", l->name.c_str(), l->index, l->mtu,
+                l->kind.c_str());
     return 0;
   }
   if (cmd == "link-list") {
@@ -310,10 +347,14 @@ int run(const std::vector<std::string>& a) {
   }
   if (cmd == "link-set") {
     wl::Result<void> r;
-    if (arg(2) == "up") r = c->route->set_up(*idx, true);
-    else if (arg(2) == "down") r = c->route->set_up(*idx, false);
-    else if (arg(2) == "mtu") r = c->route->set_mtu(*idx, static_cast<std::uint32_t>(std::stoul(arg(3))));
-    else return usage();
+    if (arg(2) == "up")
+      r = c->route->set_up(*idx, true);
+    else if (arg(2) == "down")
+      r = c->route->set_up(*idx, false);
+    else if (arg(2) == "mtu")
+      r = c->route->set_mtu(*idx, static_cast<std::uint32_t>(std::stoul(arg(3))));
+    else
+      return usage();
     return r ? 0 : fail(r.error());
   }
   if (cmd == "addr-add" || cmd == "addr-del") {
@@ -321,9 +362,12 @@ int run(const std::vector<std::string>& a) {
     auto slash = cidr_text.find('/');
     auto ip = wl::IpAddress::parse(cidr_text.substr(0, slash));
     if (!ip) return fail(ip.error());
-    const int prefix = slash == std::string::npos ? ip->bits() : std::stoi(cidr_text.substr(slash + 1));
-    const std::uint32_t flags = a.size() > 3 && a[3] == "noprefixroute" ? nl::rtnl::kAddrNoPrefixRoute : 0;
-    auto r = cmd == "addr-add" ? c->route->add_address(*idx, *ip, prefix, flags) : c->route->del_address(*idx, *ip, prefix);
+    const int prefix =
+        slash == std::string::npos ? ip->bits() : std::stoi(cidr_text.substr(slash + 1));
+    const std::uint32_t flags =
+        a.size() > 3 && a[3] == "noprefixroute" ? nl::rtnl::kAddrNoPrefixRoute : 0;
+    auto r = cmd == "addr-add" ? c->route->add_address(*idx, *ip, prefix, flags)
+                               : c->route->del_address(*idx, *ip, prefix);
     return r ? 0 : fail(r.error());
   }
   if (cmd == "addr-list") {
@@ -337,7 +381,8 @@ int run(const std::vector<std::string>& a) {
   if (cmd == "route-add") {
     auto cidr = wl::Cidr::parse(arg(2));
     if (!cidr) return fail(cidr.error());
-    const std::uint32_t table = a.size() > 3 ? static_cast<std::uint32_t>(std::stoul(a[3])) : nl::rtnl::kMainTable;
+    const std::uint32_t table =
+        a.size() > 3 ? static_cast<std::uint32_t>(std::stoul(a[3])) : nl::rtnl::kMainTable;
     auto r = c->route->add_route(*idx, *cidr, table);
     return r ? 0 : fail(r.error());
   }

@@ -19,21 +19,26 @@ namespace wl::netlink_fake {
 namespace nl = wl::netlink;
 namespace wgnl = wl::netlink::wgnl;
 
-FakeSocket::~FakeSocket() { std::erase(kernel_.event_sockets_, this); }
+FakeSocket::~FakeSocket() {
+  std::erase(kernel_.event_sockets_, this);
+}
 
 Result<void> FakeSocket::send(std::span<const std::uint8_t> datagram) {
   nl::MessageReader r(datagram);
   nl::Message m;
   while (r.next(m)) kernel_.handle(*this, m);
-  if (r.malformed()) return make_error(std::errc::invalid_argument, "fake kernel: malformed request");
+  if (r.malformed())
+    return make_error(std::errc::invalid_argument, "fake kernel: malformed request");
   return {};
 }
 
 Result<std::size_t> FakeSocket::recv(std::span<std::uint8_t> buffer) {
-  if (queue_.empty()) return make_error(std::errc::resource_unavailable_try_again, "fake kernel: nothing queued");
+  if (queue_.empty())
+    return make_error(std::errc::resource_unavailable_try_again, "fake kernel: nothing queued");
   auto d = std::move(queue_.front());
   queue_.pop_front();
-  if (d.size() > buffer.size()) return make_error(std::errc::message_size, "fake kernel: datagram larger than buffer");
+  if (d.size() > buffer.size())
+    return make_error(std::errc::message_size, "fake kernel: datagram larger than buffer");
   std::memcpy(buffer.data(), d.data(), d.size());
   return d.size();
 }
@@ -83,14 +88,18 @@ wg::DeviceState* FakeKernel::device(const std::string& name) {
 }
 
 void FakeKernel::handle(FakeSocket& s, const nl::Message& m) {
-  if (s.protocol_ == NETLINK_GENERIC) handle_genl(s, m);
-  else handle_route(s, m);
+  if (s.protocol_ == NETLINK_GENERIC)
+    handle_genl(s, m);
+  else
+    handle_route(s, m);
 }
 
-void FakeKernel::reply_ack(FakeSocket& s, const nl::Message& req, int err, const std::string& extack) {
+void FakeKernel::reply_ack(FakeSocket& s, const nl::Message& req, int err,
+                           const std::string& extack) {
   if (err == 0 && !(req.flags & NLM_F_ACK)) return;
   nl::MessageBuilder b(512);
-  b.begin(NLMSG_ERROR, static_cast<std::uint16_t>(NLM_F_CAPPED | (extack.empty() ? 0 : NLM_F_ACK_TLVS)));
+  b.begin(NLMSG_ERROR,
+          static_cast<std::uint16_t>(NLM_F_CAPPED | (extack.empty() ? 0 : NLM_F_ACK_TLVS)));
   const std::int32_t e = -err;
   b.put_raw(&e, 4);
   b.put_raw(req.whole.data(), nl::kHeaderLen);
@@ -100,7 +109,8 @@ void FakeKernel::reply_ack(FakeSocket& s, const nl::Message& req, int err, const
   s.queue_.push_back(std::move(out));
 }
 
-void FakeKernel::reply_dump(FakeSocket& s, const nl::Message& req, std::vector<std::vector<std::uint8_t>> msgs) {
+void FakeKernel::reply_dump(FakeSocket& s, const nl::Message& req,
+                            std::vector<std::vector<std::uint8_t>> msgs) {
   nl::MessageBuilder done(64);
   done.begin(NLMSG_DONE, NLM_F_MULTI);
   const std::int32_t zero = 0;
@@ -128,10 +138,12 @@ void FakeKernel::handle_genl(FakeSocket& s, const nl::Message& m) {
     auto name = nl::genl::parse_get_family(m.payload);
     if (!name) return reply_ack(s, m, EINVAL);
     if (*name != "wireguard" || !wireguard_available) return reply_ack(s, m, ENOENT);
-    s.queue_.push_back(nl::genl::build_family_reply({kWireGuardFamily, 1, "wireguard"}, m.seq, s.port_));
+    s.queue_.push_back(
+        nl::genl::build_family_reply({kWireGuardFamily, 1, "wireguard"}, m.seq, s.port_));
     return reply_ack(s, m, 0);
   }
-  if (m.type != kWireGuardFamily || !wireguard_available || m.payload.empty()) return reply_ack(s, m, ENOENT);
+  if (m.type != kWireGuardFamily || !wireguard_available || m.payload.empty())
+    return reply_ack(s, m, ENOENT);
   const std::uint8_t cmd = m.payload[0];
   auto req = wgnl::parse_device_request(m.payload);
   if (!req) return reply_ack(s, m, EINVAL, req.error().detail);
@@ -148,7 +160,9 @@ void FakeKernel::handle_genl(FakeSocket& s, const nl::Message& m) {
     }
     l->wg.ifname = l->name;
     l->wg.ifindex = l->index;
-    return reply_dump(s, m, wgnl::build_get_replies(kWireGuardFamily, l->wg, dump_message_size, m.seq, s.port_, flags));
+    return reply_dump(
+        s, m,
+        wgnl::build_get_replies(kWireGuardFamily, l->wg, dump_message_size, m.seq, s.port_, flags));
   }
   if (cmd != wgnl::cmd::set_device) return reply_ack(s, m, EOPNOTSUPP);
   set_message_sizes.push_back(m.whole.size());
@@ -180,7 +194,8 @@ int FakeKernel::apply_set(const wgnl::DeviceRequest& r, std::string* extack) {
   }
   for (const auto& pc : c.peers) {
     if (d.public_key && pc.public_key == *d.public_key) continue;
-    auto it = std::find_if(d.peers.begin(), d.peers.end(), [&](const auto& p) { return p.public_key == pc.public_key; });
+    auto it = std::find_if(d.peers.begin(), d.peers.end(),
+                           [&](const auto& p) { return p.public_key == pc.public_key; });
     if (it == d.peers.end()) {
       if (pc.remove || pc.update_only) continue;
       d.peers.emplace_back();
@@ -198,8 +213,10 @@ int FakeKernel::apply_set(const wgnl::DeviceRequest& r, std::string* extack) {
     }
     if (r.unknown_allowedip_flags) return EINVAL;
     if (pc.preshared_key) {
-      if (pc.preshared_key->is_zero()) it->preshared_key.reset();
-      else it->preshared_key = pc.preshared_key->clone();
+      if (pc.preshared_key->is_zero())
+        it->preshared_key.reset();
+      else
+        it->preshared_key = pc.preshared_key->clone();
     }
     if (pc.endpoint) it->endpoint = pc.endpoint;
     if (pc.persistent_keepalive) it->persistent_keepalive = *pc.persistent_keepalive;
@@ -211,15 +228,16 @@ int FakeKernel::apply_set(const wgnl::DeviceRequest& r, std::string* extack) {
       }
       for (auto& other : d.peers)
         if (&other != &*it) std::erase(other.allowed_ips, a.cidr);
-      if (std::find(it->allowed_ips.begin(), it->allowed_ips.end(), a.cidr) == it->allowed_ips.end())
+      if (std::find(it->allowed_ips.begin(), it->allowed_ips.end(), a.cidr) ==
+          it->allowed_ips.end())
         it->allowed_ips.push_back(a.cidr);
     }
   }
   return 0;
 }
 
-std::vector<std::uint8_t> FakeKernel::link_message(const FakeLink& l, std::uint16_t type, std::uint32_t seq,
-                                                   std::uint32_t pid) {
+std::vector<std::uint8_t> FakeKernel::link_message(const FakeLink& l, std::uint16_t type,
+                                                   std::uint32_t seq, std::uint32_t pid) {
   nl::MessageBuilder b(512);
   b.begin(type, 0);
   ifinfomsg ifi{};
@@ -238,8 +256,8 @@ std::vector<std::uint8_t> FakeKernel::link_message(const FakeLink& l, std::uint1
   return out;
 }
 
-std::vector<std::uint8_t> FakeKernel::addr_message(const FakeAddress& a, std::uint16_t type, std::uint32_t seq,
-                                                   std::uint32_t pid) {
+std::vector<std::uint8_t> FakeKernel::addr_message(const FakeAddress& a, std::uint16_t type,
+                                                   std::uint32_t seq, std::uint32_t pid) {
   auto out = nl::rtnl::build_address(true, a.ifindex, a.address, a.prefix, a.flags);
   // build_address makes a request; as a reply it only needs its type and flags adjusted.
   const std::uint16_t flags = 0;
@@ -249,7 +267,8 @@ std::vector<std::uint8_t> FakeKernel::addr_message(const FakeAddress& a, std::ui
   return out;
 }
 
-std::vector<std::uint8_t> FakeKernel::route_message(const nl::rtnl::RouteInfo& r, std::uint32_t seq, std::uint32_t pid) {
+std::vector<std::uint8_t> FakeKernel::route_message(const nl::rtnl::RouteInfo& r, std::uint32_t seq,
+                                                    std::uint32_t pid) {
   auto out = nl::rtnl::build_route(true, r.oif, r.dst, r.table, r.protocol);
   const std::uint16_t type = RTM_NEWROUTE, flags = NLM_F_MULTI;
   std::memcpy(out.data() + 4, &type, 2);
@@ -311,7 +330,9 @@ void FakeKernel::handle_route(FakeSocket& s, const nl::Message& m) {
       auto a = rtnl::parse_address(m);
       if (!a) return reply_ack(s, m, EINVAL);
       if (!link(a->ifindex)) return reply_ack(s, m, ENODEV);
-      auto same = [&](const FakeAddress& x) { return x.ifindex == a->ifindex && x.address == a->address && x.prefix == a->prefix; };
+      auto same = [&](const FakeAddress& x) {
+        return x.ifindex == a->ifindex && x.address == a->address && x.prefix == a->prefix;
+      };
       auto it = std::find_if(addresses.begin(), addresses.end(), same);
       if (m.type == RTM_DELADDR) {
         if (it == addresses.end()) return reply_ack(s, m, EADDRNOTAVAIL);
@@ -357,7 +378,8 @@ void FakeKernel::handle_route(FakeSocket& s, const nl::Message& m) {
       const std::uint8_t fam = p.empty() ? 0 : p[0];
       std::vector<std::vector<std::uint8_t>> msgs;
       for (const auto& r : routes)
-        if (fam == 0 || (fam == AF_INET) == r.dst.address().is_v4()) msgs.push_back(route_message(r, m.seq, s.port_));
+        if (fam == 0 || (fam == AF_INET) == r.dst.address().is_v4())
+          msgs.push_back(route_message(r, m.seq, s.port_));
       return reply_dump(s, m, std::move(msgs));
     }
     default:

@@ -12,7 +12,10 @@
 
 namespace wl::netlink_socket {
 namespace {
-Error sys_error(const char* what) { return Error{std::error_code(errno, std::generic_category()), std::string("netlink socket: ") + what}; }
+Error sys_error(const char* what) {
+  return Error{std::error_code(errno, std::generic_category()),
+               std::string("netlink socket: ") + what};
+}
 }  // namespace
 
 Result<std::unique_ptr<MnlSocket>> MnlSocket::open(int protocol, std::uint32_t groups) {
@@ -24,7 +27,8 @@ Result<std::unique_ptr<MnlSocket>> MnlSocket::open(int protocol, std::uint32_t g
   const int fd = mnl_socket_get_fd(s);
   setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
   setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
-  setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);  // older kernels: ENOPROTOOPT, fine
+  setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
+             sizeof one);  // older kernels: ENOPROTOOPT, fine
   int rcvbuf = 1 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   if (mnl_socket_bind(s, groups, MNL_SOCKET_AUTOPID) < 0) return sys_error("bind");
@@ -35,7 +39,9 @@ Result<std::unique_ptr<MnlSocket>> MnlSocket::open_route_events() {
   return open(NETLINK_ROUTE, netlink::rtnl::kEventGroups);
 }
 
-MnlSocket::~MnlSocket() { mnl_socket_close(sock_); }
+MnlSocket::~MnlSocket() {
+  mnl_socket_close(sock_);
+}
 
 Result<void> MnlSocket::send(std::span<const std::uint8_t> datagram) {
   if (mnl_socket_sendto(sock_, datagram.data(), datagram.size()) < 0) return sys_error("send");
@@ -58,15 +64,20 @@ Result<std::size_t> MnlSocket::recv(std::span<std::uint8_t> buffer) {
       return sys_error("receive");
     }
     if (msg.msg_flags & MSG_TRUNC)
-      return Error{std::make_error_code(std::errc::message_size), "netlink socket: datagram larger than the buffer"};
+      return Error{std::make_error_code(std::errc::message_size),
+                   "netlink socket: datagram larger than the buffer"};
     if (addr.nl_pid != 0) continue;  // only the kernel talks to us
     return static_cast<std::size_t>(n);
   }
 }
 
-std::uint32_t MnlSocket::port_id() const { return mnl_socket_get_portid(sock_); }
+std::uint32_t MnlSocket::port_id() const {
+  return mnl_socket_get_portid(sock_);
+}
 
-int MnlSocket::fd() const { return mnl_socket_get_fd(sock_); }
+int MnlSocket::fd() const {
+  return mnl_socket_get_fd(sock_);
+}
 
 Result<void> MnlSocket::set_nonblocking(bool on) {
   const int fd = mnl_socket_get_fd(sock_);

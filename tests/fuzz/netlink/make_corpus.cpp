@@ -11,7 +11,8 @@
 
 namespace {
 void write(const std::string& dir, const std::string& name, const std::vector<std::uint8_t>& b) {
-  std::ofstream(dir + "/" + name, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  std::ofstream(dir + "/" + name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
 }
 std::vector<std::uint8_t> cat(const std::vector<std::vector<std::uint8_t>>& v) {
   std::vector<std::uint8_t> out;
@@ -38,7 +39,9 @@ int main(int argc, char** argv) {
     p.public_key = wl::PublicKey(kb);
     p.endpoint = wl::Endpoint::parse(i % 2 ? "[fd00::1]:51820" : "192.0.2.1:51820").value();
     p.persistent_keepalive = 25;
-    for (int j = 0; j < 20; ++j) p.allowed_ips.push_back(wl::Cidr::parse("10.0." + std::to_string(i) + "." + std::to_string(j) + "/32").value());
+    for (int j = 0; j < 20; ++j)
+      p.allowed_ips.push_back(
+          wl::Cidr::parse("10.0." + std::to_string(i) + "." + std::to_string(j) + "/32").value());
     p.allowed_ips.push_back(wl::Cidr::parse("fd00::/64").value());
     s.peers.push_back(std::move(p));
   }
@@ -54,8 +57,10 @@ int main(int argc, char** argv) {
   write(dir, "wg-set", cat(nl::wgnl::build_set_device(0x1d, c).value()));
   write(dir, "genl-family", nl::genl::build_family_reply({0x1d, 1, "wireguard"}, 1, 1));
   write(dir, "rtnl-newlink", nl::rtnl::build_new_wireguard_link("wg0", 1420));
-  write(dir, "rtnl-addr", nl::rtnl::build_address(true, 3, wl::IpAddress::parse("fe80::1").value(), 64, 0x200));
-  write(dir, "rtnl-route", nl::rtnl::build_route(true, 3, wl::Cidr::parse("10.0.0.0/8").value(), 1000, 149));
+  write(dir, "rtnl-addr",
+        nl::rtnl::build_address(true, 3, wl::IpAddress::parse("fe80::1").value(), 64, 0x200));
+  write(dir, "rtnl-route",
+        nl::rtnl::build_route(true, 3, wl::Cidr::parse("10.0.0.0/8").value(), 1000, 149));
   // An NLMSG_ERROR with an extended ACK message.
   nl::MessageBuilder b(128);
   b.begin(2 /*NLMSG_ERROR*/, 0x100 | 0x200 /*CAPPED|ACK_TLVS*/);

@@ -103,8 +103,8 @@ command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing"
 command -v cpio >/dev/null || skip "cpio missing"
 busybox=/bin/busybox
 [[ -x $busybox ]] || busybox=$(command -v busybox || true)
-[[ -n "$busybox" ]] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
-  skip "busybox-static missing"
+# A static busybox (busybox-static) is what /init runs before any library is in place.
+[[ -n "$busybox" ]] && ! ldd "$busybox" >/dev/null 2>&1 || skip "busybox-static missing"
 if [[ -z "$kernel" ]]; then
   kernel=$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n1 || true)
 fi
@@ -269,7 +269,7 @@ timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -m
   -nographic -no-reboot -nodefaults -serial stdio -display none \
   -kernel "$kernel" -initrd "$work/initrd.img" \
   -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" </dev/null 2>&1 |
-  tr -d '\r' | tee "$console"
+  sed -u 's/\r$//' | tee "$console"
 qrc=${PIPESTATUS[0]}
 set -e
 [[ -n "$log" ]] && cp "$console" "$log"

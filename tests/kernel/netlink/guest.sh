@@ -135,6 +135,7 @@ churn=$(wg genkey | wg pubkey)
 ( end=$(( $(date +%s) + 60 )); while [ "$(date +%s)" -lt "$end" ] && [ ! -e /tmp/race.done ]; do
     wg set wg0 peer "$churn" allowed-ips 10.250.0.1/32,10.250.0.2/32
     wg set wg0 peer "$churn" remove
+    sleep 0.02  # leave the dumper a chance: every SET restarts a running dump
   done ) &
 churner=$!
 out=$($P dump-check wg0 20 2 2>&1); rc=$?

@@ -101,7 +101,8 @@ TEST(NetlinkCodec, MalformedMessagesStopTheReader) {
 namespace {
 std::vector<std::uint8_t> error_reply(std::uint32_t seq, int err, const std::string& extack) {
   nl::MessageBuilder b(256);
-  b.begin(NLMSG_ERROR, static_cast<std::uint16_t>(NLM_F_CAPPED | (extack.empty() ? 0 : NLM_F_ACK_TLVS)));
+  b.begin(NLMSG_ERROR,
+          static_cast<std::uint16_t>(NLM_F_CAPPED | (extack.empty() ? 0 : NLM_F_ACK_TLVS)));
   std::int32_t e = -err;
   b.put_raw(&e, 4);
   std::uint8_t hdr[16] = {16};
@@ -111,7 +112,8 @@ std::vector<std::uint8_t> error_reply(std::uint32_t seq, int err, const std::str
   nl::set_seq(out, seq, 7);
   return out;
 }
-std::vector<std::uint8_t> simple(std::uint16_t type, std::uint16_t flags, std::uint32_t seq, std::int32_t body) {
+std::vector<std::uint8_t> simple(std::uint16_t type, std::uint16_t flags, std::uint32_t seq,
+                                 std::int32_t body) {
   nl::MessageBuilder b(64);
   b.begin(type, flags);
   b.put_raw(&body, 4);
@@ -177,7 +179,8 @@ TEST(NetlinkRequester, TruncatedReplyIsAnErrorNotACrash) {
   auto m = simple(100, NLM_F_MULTI, 1, 0);
   m.resize(m.size() - 3);  // nlmsg_len now points past the datagram
   t.replies.push_back(m);
-  auto r = req.exchange(request(NLM_F_DUMP), "dump", [](const nl::Message&) -> wl::Result<void> { return {}; });
+  auto r = req.exchange(request(NLM_F_DUMP), "dump",
+                        [](const nl::Message&) -> wl::Result<void> { return {}; });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, nl::errc::malformed_reply);
   // Short error body.

@@ -121,7 +121,8 @@ TEST(Rtnl, LinkAndAddressEventsArrive) {
   bool saw_up = false, saw_addr = false;
   for (const auto& e : all) {
     if (e.kind == nl::rtnl::Event::Kind::link_new && e.link.up()) saw_up = true;
-    if (e.kind == nl::rtnl::Event::Kind::addr_new && e.addr.address.to_string() == "10.1.1.1") saw_addr = true;
+    if (e.kind == nl::rtnl::Event::Kind::addr_new && e.addr.address.to_string() == "10.1.1.1")
+      saw_addr = true;
   }
   EXPECT_TRUE(saw_up);
   EXPECT_TRUE(saw_addr);

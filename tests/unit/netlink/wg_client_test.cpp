@@ -69,7 +69,8 @@ TEST(WgClient, SetThenGetRoundTripsEveryAttribute) {
   EXPECT_TRUE(st->peers[0].preshared_key && st->peers[0].preshared_key->equals(*p1.preshared_key));
   EXPECT_EQ(st->peers[0].endpoint, p1.endpoint);
   EXPECT_EQ(st->peers[0].persistent_keepalive, 25);
-  EXPECT_EQ(st->peers[0].allowed_ips, (std::vector<wl::Cidr>{wltest::v4(1, 32), wltest::v6(1, 64)}));
+  EXPECT_EQ(st->peers[0].allowed_ips,
+            (std::vector<wl::Cidr>{wltest::v4(1, 32), wltest::v6(1, 64)}));
   EXPECT_FALSE(st->peers[1].preshared_key);
   EXPECT_EQ(st->peers[1].endpoint, p2.endpoint);
 }
@@ -79,9 +80,11 @@ TEST(WgClient, LargeConfigsSplitAndComeBackExact) {
   f.kernel.dump_message_size = 4096;
   wl::wg::DeviceConfig cfg;
   cfg.ifname = "wg0";
-  for (std::uint32_t i = 0; i < 300; ++i) cfg.peers.push_back(peer(i + 1, {wltest::v4(i * 2), wltest::v6(i * 2 + 1)}));
+  for (std::uint32_t i = 0; i < 300; ++i)
+    cfg.peers.push_back(peer(i + 1, {wltest::v4(i * 2), wltest::v6(i * 2 + 1)}));
   auto big = peer(1000, {});
-  for (std::uint32_t j = 0; j < 1000; ++j) big.allowed_ips.push_back({wltest::v4(1000000 + j), false});
+  for (std::uint32_t j = 0; j < 1000; ++j)
+    big.allowed_ips.push_back({wltest::v4(1000000 + j), false});
   cfg.peers.push_back(std::move(big));
   nl::WireGuardClient::SetProgress pr;
   ASSERT_TRUE(f.client.set_device(cfg, &pr));
@@ -191,7 +194,8 @@ TEST(WgClient, AllowedIpRemovalUsesTheFlagWhenTheKernelHasIt) {
   EXPECT_FALSE(f.kernel.set_requests.back().config.peers[0].replace_allowed_ips);
   auto st = f.client.get_device("wg0");
   ASSERT_TRUE(st);
-  EXPECT_EQ(st->peers[0].allowed_ips, (std::vector<wl::Cidr>{wltest::v4(1), wltest::v4(3), wltest::v4(5)}));
+  EXPECT_EQ(st->peers[0].allowed_ips,
+            (std::vector<wl::Cidr>{wltest::v4(1), wltest::v4(3), wltest::v4(5)}));
 }
 
 TEST(WgClient, AllowedIpRemovalFallsBackToReplaceOnOldKernels) {
@@ -216,7 +220,8 @@ TEST(WgClient, AllowedIpRemovalFallsBackToReplaceOnOldKernels) {
   EXPECT_TRUE(last.config.peers[0].replace_allowed_ips);
   auto st = f.client.get_device("wg0");
   ASSERT_TRUE(st);
-  EXPECT_EQ(st->peers[0].allowed_ips, (std::vector<wl::Cidr>{wltest::v4(1), wltest::v4(3), wltest::v4(5)}));
+  EXPECT_EQ(st->peers[0].allowed_ips,
+            (std::vector<wl::Cidr>{wltest::v4(1), wltest::v4(3), wltest::v4(5)}));
   // The probe result is remembered: no second probe.
   const auto seen = f.kernel.set_messages_seen;
   ASSERT_TRUE(f.client.set_device(change()));

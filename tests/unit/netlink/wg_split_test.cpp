@@ -15,7 +15,8 @@ using wltest::key_n;
 namespace {
 constexpr std::uint16_t kFam = 0x1d;
 
-std::vector<wgnl::DeviceRequest> decode_all(const std::vector<std::vector<std::uint8_t>>& msgs, std::size_t max) {
+std::vector<wgnl::DeviceRequest> decode_all(const std::vector<std::vector<std::uint8_t>>& msgs,
+                                            std::size_t max) {
   std::vector<wgnl::DeviceRequest> out;
   for (const auto& raw : msgs) {
     EXPECT_LE(raw.size(), max);
@@ -43,7 +44,8 @@ wl::wg::PeerConfig peer(std::uint32_t n, std::size_t ips, bool v6 = false) {
 
 // Checks the splitting rules over decoded messages and returns the peers' allowed IPs in
 // arrival order.
-std::map<wl::PublicKey, std::vector<wl::Cidr>> check_rules(const std::vector<wgnl::DeviceRequest>& reqs) {
+std::map<wl::PublicKey, std::vector<wl::Cidr>> check_rules(
+    const std::vector<wgnl::DeviceRequest>& reqs) {
   std::map<wl::PublicKey, std::vector<wl::Cidr>> got;
   std::map<wl::PublicKey, int> fragments;
   for (std::size_t i = 0; i < reqs.size(); ++i) {
@@ -56,7 +58,8 @@ std::map<wl::PublicKey, std::vector<wl::Cidr>> check_rules(const std::vector<wgn
     for (const auto& p : c.peers) {
       const bool first = fragments[p.public_key]++ == 0;
       if (!first) {
-        EXPECT_FALSE(p.preshared_key || p.endpoint || p.persistent_keepalive || p.replace_allowed_ips)
+        EXPECT_FALSE(p.preshared_key || p.endpoint || p.persistent_keepalive ||
+                     p.replace_allowed_ips)
             << "first-fragment attribute repeated in a continuation";
         EXPECT_FALSE(p.allowed_ips.empty()) << "a continuation must carry allowed IPs";
       }
@@ -85,7 +88,8 @@ TEST(WgSplit, OnePeerWithFiveThousandAllowedIps) {
   EXPECT_TRUE(reqs[0].config.peers[0].replace_allowed_ips);
   auto got = check_rules(reqs);
   ASSERT_EQ(got[key_n(1)].size(), 5000U);
-  for (std::size_t i = 0; i < 5000; ++i) EXPECT_EQ(got[key_n(1)][i], cfg.peers[0].allowed_ips[i].cidr);
+  for (std::size_t i = 0; i < 5000; ++i)
+    EXPECT_EQ(got[key_n(1)][i], cfg.peers[0].allowed_ips[i].cidr);
 }
 
 TEST(WgSplit, ManyPeersAndPeersStraddlingMessages) {
@@ -176,7 +180,8 @@ TEST(WgDump, ReassemblesPeersSplitAcrossMessages) {
     p.tx_bytes = 2 * i;
     p.persistent_keepalive = static_cast<std::uint16_t>(i);
     p.endpoint = wl::Endpoint::parse(i % 2 ? "[fd00::5]:9" : "10.0.0.5:9").value();
-    for (std::uint32_t j = 0; j < (i == 3 ? 300U : 3U); ++j) p.allowed_ips.push_back(wltest::v4(i * 1000 + j));
+    for (std::uint32_t j = 0; j < (i == 3 ? 300U : 3U); ++j)
+      p.allowed_ips.push_back(wltest::v4(i * 1000 + j));
     s.peers.push_back(std::move(p));
   }
   auto msgs = wgnl::build_get_replies(kFam, s, 1024, 1, 1);

@@ -21,7 +21,9 @@
 
 namespace wl::netlink {
 
-inline constexpr std::size_t align4(std::size_t n) { return (n + 3U) & ~std::size_t{3}; }
+inline constexpr std::size_t align4(std::size_t n) {
+  return (n + 3U) & ~std::size_t{3};
+}
 inline constexpr std::size_t kHeaderLen = 16;  // sizeof(nlmsghdr)
 inline constexpr std::size_t kAttrHeaderLen = 4;
 inline constexpr std::uint16_t kNestedFlag = 0x8000;  // NLA_F_NESTED
@@ -56,7 +58,9 @@ class MessageBuilder {
   std::size_t capacity() const { return buf_.size(); }
   std::size_t room() const { return buf_.size() - len_; }
   std::span<const std::uint8_t> bytes() const { return {buf_.data(), len_}; }
-  std::vector<std::uint8_t> take() const { return {buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(len_)}; }
+  std::vector<std::uint8_t> take() const {
+    return {buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(len_)};
+  }
 
  private:
   void sync_len();
@@ -130,8 +134,8 @@ class MessageReader {
 
 // The body of an NLMSG_ERROR (error 0 = ACK) or NLMSG_DONE message.
 struct Ack {
-  int error = 0;            // 0 or a negative errno, as the kernel sends it
-  std::string message;      // extended ACK text (NLMSGERR_ATTR_MSG), may be empty
+  int error = 0;        // 0 or a negative errno, as the kernel sends it
+  std::string message;  // extended ACK text (NLMSGERR_ATTR_MSG), may be empty
   std::optional<std::uint32_t> bad_attr_offset;  // NLMSGERR_ATTR_OFFS
 };
 Result<Ack> parse_error_message(const Message& m);

@@ -22,7 +22,9 @@ enum class errc {
 };
 
 const std::error_category& netlink_category() noexcept;
-inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), netlink_category()}; }
+inline std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), netlink_category()};
+}
 
 }  // namespace wl::netlink
 

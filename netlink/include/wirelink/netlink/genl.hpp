@@ -16,7 +16,7 @@
 namespace wl::netlink::genl {
 
 inline constexpr std::uint16_t kCtrlFamilyId = 0x10;  // GENL_ID_CTRL
-inline constexpr std::size_t kGenlHeaderLen = 4;       // sizeof(genlmsghdr)
+inline constexpr std::size_t kGenlHeaderLen = 4;      // sizeof(genlmsghdr)
 
 struct Family {
   std::uint16_t id = 0;
@@ -25,7 +25,8 @@ struct Family {
 };
 
 // Starts a generic netlink message: nlmsghdr + genlmsghdr{cmd, version}.
-void begin(MessageBuilder& b, std::uint16_t family, std::uint8_t cmd, std::uint8_t version, std::uint16_t flags);
+void begin(MessageBuilder& b, std::uint16_t family, std::uint8_t cmd, std::uint8_t version,
+           std::uint16_t flags);
 
 std::vector<std::uint8_t> build_get_family(std::string_view name);
 // Parses one CTRL_CMD_NEWFAMILY reply message payload (genlmsghdr + attributes).

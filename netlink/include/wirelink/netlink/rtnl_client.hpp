@@ -31,27 +31,32 @@ class RouteClient {
 
   // Creates a link of kind wireguard. EEXIST if the name is taken; errc::wireguard_unavailable
   // when the kernel has no WireGuard.
-  Result<rtnl::LinkInfo> create_wireguard(std::string_view name, std::optional<std::uint32_t> mtu = {});
+  Result<rtnl::LinkInfo> create_wireguard(std::string_view name,
+                                          std::optional<std::uint32_t> mtu = {});
   Result<void> delete_link(std::uint32_t ifindex);
   Result<void> set_up(std::uint32_t ifindex, bool up);
   Result<void> set_mtu(std::uint32_t ifindex, std::uint32_t mtu);
 
   // Adds (or updates the flags of) an address; pass rtnl::kAddrNoPrefixRoute to stop a
   // fe80::/64 from adding its prefix route.
-  Result<void> add_address(std::uint32_t ifindex, const IpAddress& a, int prefix, std::uint32_t flags = 0);
+  Result<void> add_address(std::uint32_t ifindex, const IpAddress& a, int prefix,
+                           std::uint32_t flags = 0);
   Result<void> del_address(std::uint32_t ifindex, const IpAddress& a, int prefix);
   Result<std::vector<rtnl::AddressInfo>> list_addresses(std::uint32_t ifindex);
 
   // Routes to `dst` via the link, scope link, stamped with `protocol` (our own by default).
-  Result<void> add_route(std::uint32_t ifindex, const Cidr& dst, std::uint32_t table = rtnl::kMainTable,
+  Result<void> add_route(std::uint32_t ifindex, const Cidr& dst,
+                         std::uint32_t table = rtnl::kMainTable,
                          std::uint8_t protocol = rtnl::kRouteProtocol);
-  Result<void> del_route(std::uint32_t ifindex, const Cidr& dst, std::uint32_t table = rtnl::kMainTable,
+  Result<void> del_route(std::uint32_t ifindex, const Cidr& dst,
+                         std::uint32_t table = rtnl::kMainTable,
                          std::uint8_t protocol = rtnl::kRouteProtocol);
   // Routes of both families with this protocol (optionally only via ifindex), every table.
   Result<std::vector<rtnl::RouteInfo>> list_routes(std::uint8_t protocol = rtnl::kRouteProtocol,
                                                    std::uint32_t ifindex = 0);
   // Deletes every route list_routes() returns; stops at the first error.
-  Result<std::size_t> flush_routes(std::uint8_t protocol = rtnl::kRouteProtocol, std::uint32_t ifindex = 0);
+  Result<std::size_t> flush_routes(std::uint8_t protocol = rtnl::kRouteProtocol,
+                                   std::uint32_t ifindex = 0);
 
  private:
   Requester req_;

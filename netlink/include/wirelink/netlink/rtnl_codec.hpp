@@ -26,7 +26,7 @@ inline constexpr std::uint32_t kMainTable = 254;
 struct LinkInfo {
   std::uint32_t index = 0;
   std::string name;
-  std::string kind;  // IFLA_INFO_KIND, e.g. "wireguard"; empty for kindless links
+  std::string kind;         // IFLA_INFO_KIND, e.g. "wireguard"; empty for kindless links
   std::uint32_t flags = 0;  // IFF_*
   std::uint32_t mtu = 0;
   bool up() const { return flags & 0x1U; }  // IFF_UP
@@ -51,17 +51,19 @@ struct RouteInfo {
 
 std::vector<std::uint8_t> build_get_links();                      // dump
 std::vector<std::uint8_t> build_get_link(std::string_view name);  // one link, by name
-std::vector<std::uint8_t> build_new_wireguard_link(std::string_view name, std::optional<std::uint32_t> mtu);
+std::vector<std::uint8_t> build_new_wireguard_link(std::string_view name,
+                                                   std::optional<std::uint32_t> mtu);
 std::vector<std::uint8_t> build_del_link(std::uint32_t ifindex);
-std::vector<std::uint8_t> build_set_link(std::uint32_t ifindex, std::optional<bool> up, std::optional<std::uint32_t> mtu);
+std::vector<std::uint8_t> build_set_link(std::uint32_t ifindex, std::optional<bool> up,
+                                         std::optional<std::uint32_t> mtu);
 // v4: IFA_LOCAL = IFA_ADDRESS; v6: IFA_ADDRESS. `flags` go into IFA_FLAGS (and the u8 field).
 // Adding replaces an existing identical address (so flags can change).
-std::vector<std::uint8_t> build_address(bool add, std::uint32_t ifindex, const IpAddress& a, int prefix,
-                                        std::uint32_t flags);
+std::vector<std::uint8_t> build_address(bool add, std::uint32_t ifindex, const IpAddress& a,
+                                        int prefix, std::uint32_t flags);
 std::vector<std::uint8_t> build_get_addresses();  // dump, both families
 // Scope link, RTA_DST + RTA_OIF, RTA_TABLE when table > 255. Adding is exclusive (EEXIST).
-std::vector<std::uint8_t> build_route(bool add, std::uint32_t ifindex, const Cidr& dst, std::uint32_t table,
-                                      std::uint8_t protocol);
+std::vector<std::uint8_t> build_route(bool add, std::uint32_t ifindex, const Cidr& dst,
+                                      std::uint32_t table, std::uint8_t protocol);
 std::vector<std::uint8_t> build_get_routes(std::uint8_t family);  // dump; AF_INET or AF_INET6
 
 Result<LinkInfo> parse_link(const Message& m);        // RTM_NEWLINK / RTM_DELLINK
@@ -78,7 +80,8 @@ struct Event {
 // of other types are skipped; a malformed message is an error (the rest of the datagram too).
 Result<std::vector<Event>> parse_events(std::span<const std::uint8_t> datagram);
 
-// Multicast group bits for the subscription (RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR).
+// Multicast group bits for the subscription (RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
+// RTMGRP_IPV6_IFADDR).
 inline constexpr std::uint32_t kEventGroups = 0x1U | 0x10U | 0x100U;
 
 // Fake kernel side: the kind requested by an RTM_NEWLINK and its name/mtu/index/flags.

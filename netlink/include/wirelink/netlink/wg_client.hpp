@@ -26,7 +26,8 @@ class WireGuardClient {
  public:
   static constexpr int kDumpRetries = 5;
 
-  explicit WireGuardClient(Transport& genl) : req_(genl) {}
+  // SET messages are min(page size, 8 KiB), as the kernel's own tool sends them.
+  explicit WireGuardClient(Transport& genl);
 
   // Resolves (once) the "wireguard" generic netlink family; every other call does it lazily.
   Result<std::uint16_t> family();

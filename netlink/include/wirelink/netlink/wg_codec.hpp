@@ -21,7 +21,9 @@ namespace wl::netlink::wgnl {
 
 // Attribute numbers (UAPI linux/wireguard.h). AIP_FLAGS is Linux >= 6.16 and missing from
 // older headers, so every number is spelled out here.
-namespace cmd { inline constexpr std::uint8_t get_device = 0, set_device = 1; }
+namespace cmd {
+inline constexpr std::uint8_t get_device = 0, set_device = 1;
+}
 namespace dev {
 inline constexpr std::uint16_t ifindex = 1, ifname = 2, private_key = 3, public_key = 4, flags = 5,
                                listen_port = 6, fwmark = 7, peers = 8, max = 8;
@@ -50,8 +52,9 @@ std::vector<std::uint8_t> build_get_device(std::uint16_t family, std::string_vie
 // PUBLIC_KEY (+REMOVE_ME/UPDATE_ONLY) with the remaining allowed IPs; PSK, endpoint, keepalive
 // and REPLACE_ALLOWEDIPS only in a peer's first fragment. Every message asks for an ACK.
 // Errors: EINVAL for an empty/too-long ifname or a max_message below 512.
-Result<std::vector<std::vector<std::uint8_t>>> build_set_device(std::uint16_t family, const wg::DeviceConfig& cfg,
-                                                                 std::size_t max_message = kDefaultSetMessageSize);
+Result<std::vector<std::vector<std::uint8_t>>> build_set_device(
+    std::uint16_t family, const wg::DeviceConfig& cfg,
+    std::size_t max_message = kDefaultSetMessageSize);
 
 // Reassembles a GET_DEVICE dump: feed each reply message's payload (genlmsghdr + attributes).
 // Peers continued across messages are merged by public key through a hash map.
@@ -71,15 +74,17 @@ class DeviceAssembler {
 // Encodes `state` as GET_DEVICE reply messages of at most `max_message` bytes each (peers and
 // allowed IPs split across messages as the kernel does). The messages carry NLM_F_MULTI plus
 // `extra_flags`; no NLMSG_DONE is appended.
-std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family, const wg::DeviceState& state,
+std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family,
+                                                         const wg::DeviceState& state,
                                                          std::size_t max_message, std::uint32_t seq,
-                                                         std::uint32_t pid, std::uint16_t extra_flags = 0);
+                                                         std::uint32_t pid,
+                                                         std::uint16_t extra_flags = 0);
 
 // A decoded SET_DEVICE (or GET_DEVICE) request.
 struct DeviceRequest {
-  std::uint32_t ifindex = 0;  // 0 = not given
-  std::string ifname;         // empty = not given
-  wg::DeviceConfig config;    // config.ifname mirrors ifname
+  std::uint32_t ifindex = 0;          // 0 = not given
+  std::string ifname;                 // empty = not given
+  wg::DeviceConfig config;            // config.ifname mirrors ifname
   bool uses_allowedip_flags = false;  // some allowed IP carried WGALLOWEDIP_A_FLAGS
   std::uint32_t unknown_device_flags = 0, unknown_peer_flags = 0, unknown_allowedip_flags = 0;
   bool bad_protocol_version = false;

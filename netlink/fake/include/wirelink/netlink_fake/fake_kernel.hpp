@@ -27,7 +27,8 @@ class FakeKernel;
 
 class FakeSocket final : public netlink::Transport {
  public:
-  FakeSocket(FakeKernel& k, int protocol, std::uint32_t port) : kernel_(k), protocol_(protocol), port_(port) {}
+  FakeSocket(FakeKernel& k, int protocol, std::uint32_t port)
+      : kernel_(k), protocol_(protocol), port_(port) {}
   ~FakeSocket() override;
   Result<void> send(std::span<const std::uint8_t> datagram) override;
   Result<std::size_t> recv(std::span<std::uint8_t> buffer) override;
@@ -98,12 +99,17 @@ class FakeKernel {
   void handle_genl(FakeSocket& s, const netlink::Message& m);
   void handle_route(FakeSocket& s, const netlink::Message& m);
   int apply_set(const netlink::wgnl::DeviceRequest& r, std::string* extack);
-  void reply_ack(FakeSocket& s, const netlink::Message& req, int err, const std::string& extack = {});
-  void reply_dump(FakeSocket& s, const netlink::Message& req, std::vector<std::vector<std::uint8_t>> msgs);
+  void reply_ack(FakeSocket& s, const netlink::Message& req, int err,
+                 const std::string& extack = {});
+  void reply_dump(FakeSocket& s, const netlink::Message& req,
+                  std::vector<std::vector<std::uint8_t>> msgs);
   void broadcast(std::vector<std::uint8_t> msg);
-  std::vector<std::uint8_t> link_message(const FakeLink& l, std::uint16_t type, std::uint32_t seq, std::uint32_t pid);
-  std::vector<std::uint8_t> addr_message(const FakeAddress& a, std::uint16_t type, std::uint32_t seq, std::uint32_t pid);
-  std::vector<std::uint8_t> route_message(const netlink::rtnl::RouteInfo& r, std::uint32_t seq, std::uint32_t pid);
+  std::vector<std::uint8_t> link_message(const FakeLink& l, std::uint16_t type, std::uint32_t seq,
+                                         std::uint32_t pid);
+  std::vector<std::uint8_t> addr_message(const FakeAddress& a, std::uint16_t type,
+                                         std::uint32_t seq, std::uint32_t pid);
+  std::vector<std::uint8_t> route_message(const netlink::rtnl::RouteInfo& r, std::uint32_t seq,
+                                          std::uint32_t pid);
 
   std::map<std::uint32_t, FakeLink> links_;
   std::vector<FakeSocket*> event_sockets_;
