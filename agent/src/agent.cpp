@@ -206,6 +206,8 @@ class Agent {
       if (auto s = d_.device->set(res.changes); !s) {
         ++device_errors_;
         spdlog::warn("{}: configuring the device failed: {}", iface(), s.error().message());
+      } else {
+        sm_->note_applied(res.changes);
       }
     }
     // An endpoint switch only takes effect when WireGuard next sends to the peer: nudge it with
