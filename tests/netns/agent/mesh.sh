@@ -33,8 +33,8 @@ wggo wlag-p wlagP0 "$WORK/p.key" 51820 10.77.0.9/24
 # R knows every leaf; leaves know only R (its /24 makes R their router).
 ip netns exec wlag-r wg set wlagR0 peer "$(pub a)" allowed-ips 10.77.0.2/32 peer "$(pub b)" allowed-ips 10.77.0.3/32 \
   peer "$(pub p)"
-ip netns exec wlag-a wg set wlagA0 peer "$(pub r)" allowed-ips 10.77.0.0/24 endpoint 172.31.1.1:51820 persistent-keepalive 25
-ip netns exec wlag-b wg set wlagB0 peer "$(pub r)" allowed-ips 10.77.0.0/24 endpoint 172.31.2.1:51820 persistent-keepalive 25
+ip netns exec wlag-a wg set wlagA0 peer "$(pub r)" allowed-ips 10.77.0.0/24 endpoint 172.31.1.1:51820
+ip netns exec wlag-b wg set wlagB0 peer "$(pub r)" allowed-ips 10.77.0.0/24 endpoint 172.31.2.1:51820
 ip netns exec wlag-p wg set wlagP0 peer "$(pub r)" allowed-ips 10.77.0.0/24 endpoint 172.31.4.1:51820 persistent-keepalive 25
 cat > "$WORK/wirelink.wlagR0.json" <<JSON
 {"Peers": [{"PublicKey": "$(pub a)", "Name": "a"}, {"PublicKey": "$(pub b)", "Name": "b"},
@@ -44,12 +44,12 @@ for n in A B; do
   echo "{\"Peers\": [{\"PublicKey\": \"$(pub r)\", \"Name\": \"r\"}]}" > "$WORK/wirelink.wlag${n}0.json"
 done
 
-say "start the agents on R, A and B"
-# Datagrams sent before a receiver's agent is up are lost, and the gossip engine resends a fact
-# only when the peer's copy nears expiry (about every 2 minutes) or the peer's boot id changes,
-# so convergence can take up to ~2.5 minutes here (reported to facts/: a peer's first boot id
-# could clear what we think it knows).
+say "start the agents: R first, then A and B"
+# Order matters for a fast start: the leaves have no keepalive, so R learns a leaf's endpoint
+# only from the leaf agent's first datagram, and so never sends facts to a leaf whose agent is
+# not listening yet (the gossip engine would consider those lost facts known for ~2 minutes).
 start_agent wlag-r wlagR0
+wait_for 10 "R's fact socket" bash -c "ip netns exec wlag-r ss -uln | grep -q ':51821'"
 start_agent wlag-a wlagA0
 start_agent wlag-b wlagB0
 T0=$SECONDS
@@ -70,8 +70,8 @@ wait_for 60 "P's allowed IPs on R" bash -c "ip netns exec wlag-r wg show wlagR0 
 ip netns exec wlag-r ping -c 2 -W 2 10.77.0.9 >/dev/null || fail "R cannot reach the Basic peer"
 
 say "A and B become peers and go direct over the LAN"
-wait_for 200 "A has B as a peer" bash -c "ip netns exec wlag-a wg show wlagA0 peers | grep -q '$(pub b)'"
-wait_for 200 "A and B direct (endpoint, handshake, allowed IPs)" direct
+wait_for 120 "A has B as a peer" bash -c "ip netns exec wlag-a wg show wlagA0 peers | grep -q '$(pub b)'"
+wait_for 180 "A and B direct (endpoint, handshake, allowed IPs)" direct
 echo "   direct after $((SECONDS - T0)) s"
 show wlag-a wlagA0
 show wlag-a wlagA0 --json > "$WORK/a.json"
