@@ -5,7 +5,7 @@
 //   RATIO converge n=<N> measured/model <r>       (model: two 5 s cycles)
 //   RATIO router_bytes n=<N> measured/model <r>   (model: every fact re-sent every ~125 s)
 // converge_s   virtual seconds from a new leaf's start until every other leaf has its
-//              membership, endpoint and allowed IP;
+//              membership, endpoint and allowed IP (the worst of three joins, 1 s steps);
 // *_bytes      UDP payload bytes sent per simulated minute in steady state (the router, and
 //              the mean over leaves);
 // cpu_ms       process CPU time per simulated minute for the whole mesh (all engines and the
@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <vector>
 
@@ -37,8 +38,8 @@ void run(std::size_t n) {
   std::vector<std::size_t> leaves;
   for (std::size_t i = 0; i < n; ++i) leaves.push_back(m.add_leaf());
 
-  // Warm up past one full TTL so the first full exchange is over.
-  m.run_until(start + 420s);
+  // Warm up past the first full exchange and the first round of resends (~125 s).
+  m.run_until(start + 300s);
 
   // Steady state over four simulated minutes (two resend rounds).
   const int minutes = 4;
@@ -54,22 +55,33 @@ void run(std::size_t n) {
   for (auto l : leaves) leaves_after += m.node(l).engine->counters().bytes_sent;
   const double leaf_bpm = static_cast<double>(leaves_after - leaves_before) / minutes / static_cast<double>(n);
 
-  // A new leaf joins; count virtual seconds until every other leaf knows it.
-  const auto joined_at = m.now();
-  const auto fresh = m.add_leaf();
+  // New leaves join one after another (each lands at a different point of the others'
+  // cycles); count virtual seconds until every other leaf knows it, and keep the worst.
   double converge = -1;
-  while (m.now() - joined_at < 900s) {
-    m.run_until(m.now() + 1s);
-    bool all = true;
-    for (auto l : leaves)
-      if (!m.knows(l, fresh)) {
-        all = false;
+  for (int join = 0; join < 3; ++join) {
+    const auto joined_at = m.now();
+    const auto fresh = m.add_leaf();
+    double took = -1;
+    while (m.now() - joined_at < 900s) {
+      m.run_until(m.now() + 1s);
+      bool all = true;
+      for (auto l : leaves)
+        if (!m.knows(l, fresh)) {
+          all = false;
+          break;
+        }
+      if (all) {
+        took = std::chrono::duration<double>(m.now() - joined_at).count();
         break;
       }
-    if (all) {
-      converge = std::chrono::duration<double>(m.now() - joined_at).count();
+    }
+    std::fprintf(stderr, "n=%zu join %d: %.0f s\n", n, join, took);
+    if (took < 0) {
+      converge = -1;  // did not converge within 15 minutes
       break;
     }
+    converge = std::max(converge, took);
+    leaves.push_back(fresh);
   }
 
   // Timing model: the new leaf's first cycle reaches the router, the router's next cycle

@@ -20,6 +20,13 @@ struct GossipEngine::Peer {
   WallTime last_handshake_seen{};
 };
 
+struct GossipEngine::Candidate {
+  const StoredFact* sf;
+  const Peer* subject_peer;  // nullptr when the subject has no peer entry
+  std::optional<Feature> feature;
+  bool relayable;            // about us, or about a peer that is up or configured
+};
+
 std::uint64_t Counters::rejected_total() const {
   std::uint64_t t = 0;
   for (auto v : rejected) t += v;
@@ -242,7 +249,8 @@ void GossipEngine::refresh_local_facts(TimePoint now) {
   ctx.self_router = self_router_;
   ctx.self_trust = trust_.configured(self_);
   ctx.features = options_.features;
-  if (!options_.own_token.empty()) ctx.features.add(Feature::coordinator_token);
+  // We understand tokens when we can check them or carry one ourselves.
+  if (!options_.own_token.empty() || options_.token_verifier) ctx.features.add(Feature::coordinator_token);
   ctx.peer_reachable = [this, now](const PublicKey& k) {
     return alive(k, now).has_value() || healthy(k);
   };
@@ -260,25 +268,43 @@ std::vector<OutgoingDatagram> GossipEngine::tick(TimePoint now) {
   return out;
 }
 
-TimePoint GossipEngine::next_deadline() const { return next_cycle_; }
+TimePoint GossipEngine::next_deadline() const {
+  // Enough queued datagrams make the cycle due at once.
+  if (queued_since_cycle_ >= timing::kCycleQueueTrigger) return std::min(next_cycle_, last_cycle_.value_or(next_cycle_));
+  return next_cycle_;
+}
 
 void GossipEngine::run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out) {
   ++counters_.cycles;
   if (last_cycle_ && (now < *last_cycle_ || now - *last_cycle_ > timing::kSuspendGap)) roll_boot_id();
-  const bool prune = !last_cycle_ || (now - *last_cycle_ >= timing::kCycle &&
-                                      counters_.cycles % 12 == 0);
+  const bool prune = counters_.cycles % 12 == 0;  // about once a minute
   last_cycle_ = now;
   next_cycle_ = now + timing::kCycle;
   queued_since_cycle_ = 0;
 
   expire(now);
   refresh_local_facts(now);
-  if (prune)
+  if (prune) {
     for (auto& [k, p] : peers_) p->filter.prune(now);
+    // Forget peers that left the device and went quiet, so churn cannot grow the table.
+    std::erase_if(peers_, [&](const auto& kv) {
+      return !trust_.in_device(kv.first) && (!kv.second->alive || kv.second->alive->until <= now);
+    });
+  }
+  candidates_.clear();
+  store_.for_each([&](const StoredFact& sf) {
+    auto it = peers_.find(sf.fact.subject);
+    const Peer* sp = it == peers_.end() ? nullptr : it->second.get();
+    // Relay only facts about peers we can currently vouch are up (or configured ones).
+    const bool up = sp && (sp->healthy || (sp->alive && sp->alive->until > now));
+    const bool relayable = sf.fact.subject == self_ || up || trust_.configured(sf.fact.subject).has_value();
+    candidates_.push_back(Candidate{&sf, sp, feature_for(sf.fact.attr), relayable});
+  });
   for (const auto& d : view_.device_peers) {
     if (!d.endpoint || d.key == self_) continue;
     send_to(peer(d.key), d.key, now, out);
   }
+  candidates_.clear();  // it points into the store
 }
 
 void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
@@ -293,25 +319,20 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
   std::vector<std::vector<std::uint8_t>> encoded;
   std::vector<std::pair<FactId, TimePoint>> sent;
   if (full) {
-    store_.for_each([&](const StoredFact& sf) {
+    for (const auto& c : candidates_) {
+      const StoredFact& sf = *c.sf;
       const Fact& f = sf.fact;
-      if (f.subject == key && f.attr != Attribute::member_metadata) return;
-      if (auto feat = feature_for(f.attr); feat && !p.features.has(*feat)) return;
-      if (f.subject != self_ && f.subject != key && !trust_.configured(f.subject).has_value()) {
-        // Relay only facts about peers we can currently vouch are up.
-        auto it = peers_.find(f.subject);
-        const bool up = it != peers_.end() &&
-                        (it->second->healthy || (it->second->alive && it->second->alive->until > now));
-        if (!up) return;
-      }
-      if (!p.filter.due(sf.id, sf.expires, now)) return;
+      if (c.subject_peer == &p && f.subject == key && f.attr != Attribute::member_metadata) continue;
+      if (c.feature && !p.features.has(*c.feature)) continue;
+      if (!c.relayable && c.subject_peer != &p) continue;
+      if (!p.filter.due(sf.id, sf.expires, now)) continue;
       const auto cap = sf.local ? timing::kMaxLocalTtlSeconds : timing::kMaxWireTtlSeconds;
       const auto ttl = ttl_seconds(sf.expires, now, cap);
-      if (ttl == 0) return;
+      if (ttl == 0) continue;
       encoded.emplace_back();
       encode_fact(f, ttl, encoded.back());
       sent.emplace_back(sf.id, now + std::chrono::seconds(ttl));
-    });
+    }
   }
 
   std::vector<std::uint8_t> ping;
@@ -347,31 +368,35 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
 
 bool GossipEngine::is_member(const PublicKey& subject, TimePoint now) const {
   if (trust_.is_admitted(subject, now)) return true;
-  for (const auto* sf : store_.about(subject))
-    if ((sf->fact.attr == Attribute::member || sf->fact.attr == Attribute::member_metadata) &&
-        sf->expires > now)
-      return true;
-  return false;
+  bool member = false;
+  store_.for_each_about(subject, [&](const StoredFact& sf) {
+    if ((sf.fact.attr == Attribute::member || sf.fact.attr == Attribute::member_metadata) && sf.expires > now)
+      member = true;
+  });
+  return member;
 }
 
 std::vector<PublicKey> GossipEngine::members(TimePoint now) const {
   std::vector<PublicKey> out;
-  for (const auto& s : store_.subjects())
+  store_.for_each_subject([&](const PublicKey& s) {
     if (s != self_ && is_member(s, now)) out.push_back(s);
+  });
   return out;
 }
 
 std::vector<Endpoint> GossipEngine::endpoints_of(const PublicKey& subject, TimePoint now) const {
   std::vector<Endpoint> out;
-  for (const auto* sf : store_.about(subject))
-    if (const auto* ep = std::get_if<Endpoint>(&sf->fact.value); ep && sf->expires > now) out.push_back(*ep);
+  store_.for_each_about(subject, [&](const StoredFact& sf) {
+    if (const auto* ep = std::get_if<Endpoint>(&sf.fact.value); ep && sf.expires > now) out.push_back(*ep);
+  });
   return out;
 }
 
 std::vector<Cidr> GossipEngine::allowed_ips_of(const PublicKey& subject, TimePoint now) const {
   std::vector<Cidr> out;
-  for (const auto* sf : store_.about(subject))
-    if (const auto* c = std::get_if<Cidr>(&sf->fact.value); c && sf->expires > now) out.push_back(*c);
+  store_.for_each_about(subject, [&](const StoredFact& sf) {
+    if (const auto* c = std::get_if<Cidr>(&sf.fact.value); c && sf.expires > now) out.push_back(*c);
+  });
   std::sort(out.begin(), out.end());
   return out;
 }

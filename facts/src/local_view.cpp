@@ -90,6 +90,13 @@ std::vector<Fact> collect_local_facts(const LocalView& view, const CollectContex
       for (const auto& ep : c.endpoints)
         if (!ep.address().is_v4_mapped()) out.push_back(make_endpoint(c.key, ep));
   }
+  // A node configured as a delegate for itself passes its configured trust on as grants
+  // (capped at membership; PROTOCOL.md §7.4). Only peers that advertise the feature get them.
+  if (self_trust == trust::Level::delegate)
+    for (const auto& c : view.config_peers)
+      if (c.key != ctx.self && c.trust)
+        out.push_back(make_grant(c.key, static_cast<std::uint8_t>(std::min(*c.trust, trust::Level::membership))));
+
   // Our own member-metadata carries the feature set (PROTOCOL.md §8).
   if (!self_meta_done && !ctx.features.empty()) {
     MemberMetadata m;

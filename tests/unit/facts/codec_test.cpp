@@ -5,6 +5,7 @@
 
 #include "test_support.hpp"
 #include "wirelink/facts/codec.hpp"
+#include "wirelink/facts/mac.hpp"
 
 namespace wl::facts {
 namespace {
@@ -191,6 +192,45 @@ TEST(Codec, GreedyPackingRespectsInnerLimit) {
   auto g2 = pack_inner(big);
   ASSERT_EQ(g2.size(), 3u);
   EXPECT_EQ(g2[1].size(), 2000u);
+}
+
+// The annotated example of PROTOCOL.md §3.4: built from facts, signed, byte for byte.
+TEST(Codec, ProtocolDocumentExample) {
+  const std::string doc_hex =
+      "5300c1c318eeeead11778e566a24a8cb04b9b431eb84cfa623c6a682c7ee56c8e2060104070a0d101316191c1f"
+      "2225282b2e3134373a3d404346b9e23a2581c3105dbcb3b990e2242dd721ff01c1c318eeeead11778e566a24a8"
+      "cb04b9b431eb84cfa623c6a682c7ee56c8e206101112131415161718191a1b1c1d1e1f65ff01c1c318eeeead11"
+      "778e566a24a8cb04b9b431eb84cfa623c6a682c7ee56c8e206c0000201ca6c61c801c1c318eeeead11778e566a"
+      "24a8cb04b9b431eb84cfa623c6a682c7ee56c8e2060a00000120";
+  const auto a = std::move(parse_private_key("ICcuNTxDSlFYX2ZtdHuCiZCXnqWss7rByM/W3eTr8nk=")).value();
+  const auto b = std::move(parse_private_key("OEZNVFtiaXB3foWMk5qhqK+2vcTL0tng5+71/AMKEVg=")).value();
+  const PublicKey pa = public_key_of(a);
+  EXPECT_EQ(pa.to_base64(), "wcMY7u6tEXeOVmokqMsEubQx64TPpiPGpoLH7lbI4gY=");
+  EXPECT_EQ(link_local_for(pa).to_string(), "fe80::7c18:41cf:57f:a09d");
+  BootId boot{};
+  for (int i = 0; i < 16; ++i) boot[i] = static_cast<std::uint8_t>(0x10 + i);
+  std::vector<std::uint8_t> inner;
+  encode_fact(make_alive(pa, boot), 255, inner);
+  encode_fact(make_endpoint(pa, *Endpoint::parse("192.0.2.1:51820")), 255, inner);
+  encode_fact(make_allowed_ip(pa, *Cidr::parse("10.0.0.1/32")), 200, inner);
+  const auto datagram = test::sign_inner(a, public_key_of(b), inner);
+  EXPECT_EQ(hex_encode(datagram), doc_hex);
+  auto d = decode_datagram(datagram);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d.group.facts.size(), 3u);
+  // The recipient's view of the pairwise key verifies it; anyone else's does not.
+  EXPECT_TRUE(mac_verify(*pairwise_key(b, pa), d.group.nonce, d.group.tag, d.group.inner));
+  EXPECT_FALSE(mac_verify(*pairwise_key(test::private_from_seed(3), pa), d.group.nonce, d.group.tag, d.group.inner));
+}
+
+TEST(Mac, PairwiseKeyIsSymmetricAndRejectsLowOrderPoints) {
+  const auto a = test::private_from_seed(1);
+  const auto b = test::private_from_seed(2);
+  EXPECT_TRUE(pairwise_key(a, public_key_of(b))->equals(*pairwise_key(b, public_key_of(a))));
+  EXPECT_FALSE(pairwise_key(a, PublicKey{}).has_value());  // all-zero point
+  std::array<std::uint8_t, 32> one{};
+  one[0] = 1;  // the identity point: also a zero shared secret
+  EXPECT_FALSE(pairwise_key(a, PublicKey(one)).has_value());
 }
 
 struct RejectCase {

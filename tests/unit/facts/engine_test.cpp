@@ -425,5 +425,118 @@ TEST_F(EngineTest, GrantsFromNonDelegatesAreRefused) {
   EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::untrusted)], 1u);
 }
 
+TEST_F(EngineTest, RouterSplitsManyFactsIntoGroupsWithinTheInnerLimit) {
+  // We are the router for 60 leaves; leaf b has a fresh handshake and gets everything.
+  std::vector<Node> leaves;
+  for (int i = 10; i < 70; ++i) leaves.emplace_back(static_cast<std::uint8_t>(i));
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    const std::string ip = "10.9.1." + std::to_string(i + 1) + "/32";
+    const std::string ep = "192.0.2." + std::to_string(i + 10) + ":51820";
+    view.device_peers.push_back(device_peer(leaves[i], ep.c_str(), {ip.c_str()}));
+  }
+  engine.set_local_view(view, kStart);
+  ASSERT_TRUE(engine.is_router());
+  // Make every leaf alive so its facts may be relayed.
+  for (const auto& l : leaves) {
+    auto inner = fact_bytes(make_alive(l.pub, BootId{3}), 255);
+    engine.on_datagram(link_local_for(l.pub), test::sign_inner(l.priv, a.pub, inner), kStart);
+  }
+  auto out = engine.tick(kStart);
+  std::size_t to_b = 0;
+  for (const auto& d : out)
+    if (d.peer == b.pub) {
+      ++to_b;
+      EXPECT_LE(d.bytes.size(), timing::kMaxInner + 74);
+    }
+  auto facts = open_all(out, a, b);  // also checks each inner <= 1136 and the MAC
+  EXPECT_GE(to_b, 3u);
+  // 60 leaves x (endpoint + allowed IP + member) + the ping, nothing about b but its M.
+  std::size_t about_leaves = 0;
+  for (const auto& f : facts)
+    if (f.fact.subject != a.pub && f.fact.subject != b.pub) ++about_leaves;
+  EXPECT_EQ(about_leaves, 180u);
+}
+
+TEST_F(EngineTest, ChattyLeafSendsFactsToHealthyPeersQuietLeafOnlyPings) {
+  Node r{5};
+  view.device_peers.push_back(device_peer(r, "192.0.2.5:51820", {"10.9.0.0/24"}));  // a router
+  view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
+  engine.set_local_view(view, kStart);
+  ASSERT_FALSE(engine.is_router());
+  auto quiet = open_all(engine.tick(kStart), a, b);
+  ASSERT_EQ(quiet.size(), 1u);
+  EXPECT_EQ(quiet[0].fact.attr, Attribute::alive);
+  view.chatty = true;
+  GossipEngine chatty(private_from_seed(1), EngineOptions{}, kStart);
+  chatty.set_local_view(view, kStart);
+  auto facts = open_all(chatty.tick(kStart), a, b);
+  EXPECT_GT(facts.size(), 1u);
+  // An unhealthy peer (stale handshake) gets only the ping even from a chatty node.
+  view.device_peers[0].last_handshake = kWall - 200s;
+  GossipEngine chatty2(private_from_seed(1), EngineOptions{}, kStart);
+  chatty2.set_local_view(view, kStart);
+  EXPECT_EQ(open_all(chatty2.tick(kStart), a, b).size(), 1u);
+}
+
+TEST_F(EngineTest, HundredDatagramsMakeTheCycleDue) {
+  (void)engine.tick(kStart);
+  EXPECT_EQ(engine.next_deadline(), kStart + 5s);
+  const auto inner = fact_bytes(make_alive(b.pub, BootId{1}), 255);
+  for (int i = 0; i < 100; ++i) engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart + 1s);
+  EXPECT_LE(engine.next_deadline(), kStart + 1s);
+  const auto cycles = engine.counters().cycles;
+  (void)engine.tick(kStart + 1s);
+  EXPECT_EQ(engine.counters().cycles, cycles + 1);
+  EXPECT_EQ(engine.next_deadline(), kStart + 6s);
+}
+
+TEST_F(EngineTest, RelaysForwardTheRemainingTtl) {
+  view.device_peers.push_back(device_peer(c, "192.0.2.3:51820", {"10.9.0.3/32"}));
+  engine.set_local_view(view, kStart);
+  ASSERT_TRUE(engine.is_router());
+  (void)engine.tick(kStart);  // the first full exchange with c
+  const Endpoint told = *Endpoint::parse("198.51.100.7:4000");
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_endpoint(b.pub, told), 200)), kStart + 1s);
+  std::optional<std::uint32_t> ttl;
+  for (const auto& f : open_all(engine.tick(kStart + 50s), a, c))
+    if (f.fact.attr == Attribute::endpoint_v4 && std::get<Endpoint>(f.fact.value) == told) ttl = f.ttl_seconds;
+  ASSERT_TRUE(ttl.has_value());
+  EXPECT_EQ(*ttl, 151u);  // received at +1 s with 200 s, sent at +50 s
+}
+
+TEST(EngineDelegate, SelfDelegateNodeGrantsReachPeersThatTrustIt) {
+  Node a{1}, d{2}, x{3};
+  // d is configured (on itself) as a delegate and trusts x for membership.
+  LocalView dv;
+  dv.listen_port = 51820;
+  dv.wall_now = kWall;
+  dv.config_peers = {{d.pub, "", trust::Level::delegate, false, false, {}, {}},
+                     {x.pub, "x", trust::Level::membership, false, false, {}, {}}};
+  dv.device_peers = {device_peer(a, "192.0.2.1:51820", {}), device_peer(x, "192.0.2.3:51820", {})};
+  GossipEngine de(private_from_seed(2), EngineOptions{}, kStart);
+  de.set_local_view(dv, kStart);
+  // a trusts d as a delegate; x is in a's device as a plain peer.
+  LocalView av;
+  av.listen_port = 51820;
+  av.wall_now = kWall;
+  av.config_peers = {{d.pub, "d", trust::Level::delegate, false, false, {}, {}}};
+  av.device_peers = {device_peer(d, "192.0.2.2:51820", {}), device_peer(x, "192.0.2.3:51820", {})};
+  GossipEngine ae(private_from_seed(1), EngineOptions{}, kStart);
+  ae.set_local_view(av, kStart);
+  EXPECT_EQ(ae.trust_of(x.pub, kStart).level, trust::Level::endpoint);
+  // Round 1: a tells d its features (a's own metadata); round 2: d sends the grant.
+  for (int round = 0; round < 3; ++round) {
+    const TimePoint t = kStart + std::chrono::seconds(5 * round);
+    for (auto& o : ae.tick(t))
+      if (o.peer == d.pub) de.on_datagram(link_local_for(a.pub), o.bytes, t);
+    for (auto& o : de.tick(t))
+      if (o.peer == a.pub) ae.on_datagram(link_local_for(d.pub), o.bytes, t);
+  }
+  EXPECT_TRUE(de.features_of(a.pub).has(Feature::trust_grant));
+  const auto t = ae.trust_of(x.pub, kStart + 10s);
+  EXPECT_EQ(t.level, trust::Level::membership);
+  EXPECT_EQ(t.source, trust::Source::grant);
+}
+
 }  // namespace
 }  // namespace wl::facts

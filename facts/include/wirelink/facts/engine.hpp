@@ -10,8 +10,11 @@
 //   on_datagram() for every received datagram (source = the IPv6 source address), and
 //   tick() when next_deadline() passes; tick() runs a cycle every kCycle (or sooner once
 //   kCycleQueueTrigger datagrams arrived) and returns what to send.
-// - Queries (members, endpoints, allowed IPs, liveness, trust) read the current state; the
+// - Queries (members, endpoints, allowed IPs, liveness, trust) read the current state and
+//   ignore anything expired at `now` (the store itself drops expired facts each cycle); the
 //   agent's peer state machine builds on them.
+// - next_deadline() is the next cycle, or a time <= now once kCycleQueueTrigger datagrams
+//   were accepted since the last cycle.
 #pragma once
 
 #include <array>
@@ -93,6 +96,8 @@ class GossipEngine {
   // Inputs.
   void set_local_view(LocalView view, TimePoint now);
   void on_datagram(const IpAddress& source, std::span<const std::uint8_t> bytes, TimePoint now);
+  // Replaces our own coordinator token (after a renewal); empty = none. Sent from the next cycle.
+  void set_own_token(std::vector<std::uint8_t> token) { options_.own_token = std::move(token); }
   std::vector<OutgoingDatagram> tick(TimePoint now);
   TimePoint next_deadline() const;
 
@@ -117,6 +122,7 @@ class GossipEngine {
 
  private:
   struct Peer;
+  struct Candidate;  // a stored fact prepared once per cycle for every peer's send filter
   void roll_boot_id();
   void run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out);
   void refresh_local_facts(TimePoint now);
@@ -142,6 +148,7 @@ class GossipEngine {
   std::size_t queued_since_cycle_ = 0;
   bool self_router_ = false;
   std::unordered_map<PublicKey, std::unique_ptr<Peer>> peers_;
+  std::vector<Candidate> candidates_;
 };
 
 }  // namespace wl::facts

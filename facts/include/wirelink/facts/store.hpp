@@ -52,7 +52,17 @@ class FactStore {
   // Facts about one subject, in insertion order.
   std::vector<const StoredFact*> about(const PublicKey& subject) const;
   void for_each(const std::function<void(const StoredFact&)>& fn) const;
-  std::vector<PublicKey> subjects() const;
+  // Visits the facts about one subject without allocating.
+  template <class F>
+  void for_each_about(const PublicKey& subject, F&& fn) const {
+    if (auto it = by_subject_.find(subject); it != by_subject_.end())
+      for (auto s : it->second) fn(*slots_[s]);
+  }
+  template <class F>
+  void for_each_subject(F&& fn) const {
+    for (const auto& kv : by_subject_) fn(kv.first);
+  }
+  std::vector<PublicKey> subjects() const;  // sorted
   std::size_t size() const { return index_.size(); }
   // The earliest expiry, for next_deadline().
   std::optional<TimePoint> earliest_expiry() const;
