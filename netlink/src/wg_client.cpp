@@ -50,6 +50,7 @@ Result<wg::DeviceState> WireGuardClient::get_device(std::string_view ifname) {
         return Error{errc::dump_interrupted, what + ": still interrupted after " + std::to_string(attempt) + " attempts"};
       return r.error();
     }
+    ++dump_restarts_;
   }
 }
 
@@ -153,9 +154,14 @@ Result<wg::DeviceConfig> WireGuardClient::rewrite_removals(const wg::DeviceConfi
 Result<void> WireGuardClient::set_device(const wg::DeviceConfig& cfg, SetProgress* progress) {
   auto fam = family();
   if (!fam) return fam.error();
-  auto effective = rewrite_removals(cfg);
-  if (!effective) return effective.error();
-  auto msgs = wgnl::build_set_device(*fam, *effective, max_message_);
+  const bool removals = std::any_of(cfg.peers.begin(), cfg.peers.end(), has_removals);
+  std::optional<wg::DeviceConfig> rewritten;
+  if (removals) {
+    auto r = rewrite_removals(cfg);
+    if (!r) return r.error();
+    rewritten = std::move(*r);
+  }
+  auto msgs = wgnl::build_set_device(*fam, rewritten ? *rewritten : cfg, max_message_);
   if (!msgs) return msgs.error();
   return send_messages(*msgs, "wireguard SET " + cfg.ifname, progress);
 }

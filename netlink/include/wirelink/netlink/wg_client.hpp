@@ -50,6 +50,8 @@ class WireGuardClient {
   AllowedIpRemoval allowed_ip_removal() const { return aip_removal_; }
   // Tests: pretend the probe already ran.
   void set_allowed_ip_removal(AllowedIpRemoval v) { aip_removal_ = v; }
+  // How many GET dumps were restarted because of NLM_F_DUMP_INTR (diagnostics, tests).
+  std::uint64_t dump_restarts() const { return dump_restarts_; }
   // Tests: smaller messages to exercise splitting.
   void set_max_message(std::size_t n) { max_message_ = n; }
 
@@ -62,6 +64,7 @@ class WireGuardClient {
   std::optional<std::uint16_t> family_;
   AllowedIpRemoval aip_removal_ = AllowedIpRemoval::unknown;
   std::size_t max_message_ = wgnl::kDefaultSetMessageSize;
+  std::uint64_t dump_restarts_ = 0;
 };
 
 }  // namespace wl::netlink
