@@ -23,6 +23,7 @@ trap cleanup EXIT
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+anon_kib() { awk '/^RssAnon:/ { print $2 }' "/proc/$1/status"; }
 
 for n in "${SIZES[@]}"; do
   ip netns del $NS 2>/dev/null || true
@@ -50,7 +51,7 @@ for n in "${SIZES[@]}"; do
   a0=$(cpu_ticks $AG); w0=$(cpu_ticks $WG)
   sleep "$SECS"
   a1=$(cpu_ticks $AG); w1=$(cpu_ticks $WG)
-  echo "AGENT peers=$n rss_kib=$(rss_kib $AG) cpu_pct=$(awk -v d=$((a1 - a0)) -v t="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * d / t / s }')"
+  echo "AGENT peers=$n rss_kib=$(rss_kib $AG) cpu_pct=$(awk -v d=$((a1 - a0)) -v t="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * d / t / s }') anon_kib=$(anon_kib $AG)"
   echo "WGGO peers=$n rss_kib=$(rss_kib $WG) cpu_pct=$(awk -v d=$((w1 - w0)) -v t="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * d / t / s }')"
   ip netns exec $NS env RUNTIME_DIRECTORY="$WORK/run" "$WIRELINK" show wlagbnc0 --json |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print("  (agent saw %d peers, %d cycles)" % (len(d["peers"]), d["cycles"]))'
