@@ -151,6 +151,10 @@ class Agent {
     if (!link->up) {
       if (interface_up_) spdlog::warn("{}: interface is down; waiting for it to come up", iface());
       interface_up_ = false;
+      // The kernel drops IPv6 addresses of a downed link: add ours again and rebind once it
+      // is back up.
+      address_ready_ = false;
+      drop_fact_socket();
       d_.notifier->status("waiting for " + iface() + " to come up");
       if (!ready_sent_) {
         d_.notifier->ready("waiting for " + iface() + " to come up");
@@ -158,6 +162,7 @@ class Agent {
       }
       return;
     }
+    if (!interface_up_ && cycles_ > 0) spdlog::info("{}: interface is up again", iface());
     interface_up_ = true;
 
     auto dev = d_.device->get();
@@ -206,6 +211,8 @@ class Agent {
       if (auto s = d_.device->set(res.changes); !s) {
         ++device_errors_;
         spdlog::warn("{}: configuring the device failed: {}", iface(), s.error().message());
+      } else {
+        sm_->note_applied(res.changes);
       }
     }
     // An endpoint switch only takes effect when WireGuard next sends to the peer: nudge it with
@@ -238,7 +245,7 @@ class Agent {
       return;
     }
     address_ready_ = true;
-    address_added_ = *r;
+    address_added_ = address_added_ || *r;
     if (*r) spdlog::info("{}: added {}/64", iface(), link_local_.to_string());
   }
 

@@ -39,6 +39,8 @@ class FactsGossip final : public GossipView {
     }
     for (const auto& p : v.peers) fv.device_peers.push_back({p.key, p.endpoint, p.last_handshake, p.allowed_ips});
     fv.wall_now = v.wall;
+    peers_seen_.clear();
+    for (const auto& p : v.peers) peers_seen_.push_back(p.key);
     engine_.set_local_view(std::move(fv), now);
   }
 
@@ -89,7 +91,12 @@ class FactsGossip final : public GossipView {
   std::string dump(TimePoint now) const override {
     std::ostringstream o;
     o << "gossip: boot id rolls " << engine_.counters().boot_id_rolls << ", cycles " << engine_.counters().cycles
-      << ", router " << (engine_.is_router() ? "yes" : "no") << ", members " << engine_.members(now).size();
+      << ", router " << (engine_.is_router() ? "yes" : "no") << ", members " << engine_.members(now).size()
+      << ", stored facts " << engine_.store().size() << "\n  own endpoints:";
+    for (const auto& e : engine_.endpoints_of(engine_.self(), now)) o << ' ' << e.to_string();
+    for (const auto& d : peers_seen_)
+      o << "\n  peer " << d.to_base64() << ": healthy " << engine_.healthy(d) << ", alive "
+        << engine_.alive(d, now).has_value() << ", trust " << trust::to_string(engine_.trust_of(d, now).level);
     for (const auto& m : engine_.members(now)) {
       o << "\n  member " << m.to_base64() << ": endpoints";
       for (const auto& e : engine_.endpoints_of(m, now)) o << ' ' << e.to_string();
@@ -103,6 +110,7 @@ class FactsGossip final : public GossipView {
   facts::GossipEngine engine_;
   Config cfg_;
   Resolver resolve_;
+  std::vector<PublicKey> peers_seen_;
 };
 
 }  // namespace

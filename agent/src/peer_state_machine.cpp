@@ -46,6 +46,24 @@ bool PeerStateMachine::is_lan(const IpAddress& a) {
   return (b[0] & 0xfe) == 0xfc || a.is_link_local();
 }
 
+void PeerStateMachine::note_applied(const wg::DeviceConfig& applied) {
+  for (const auto& pc : applied.peers) {
+    auto it = std::find_if(status_.begin(), status_.end(), [&](const PeerStatus& s) { return s.key == pc.public_key; });
+    if (it == status_.end()) continue;  // a new peer shows up from the next cycle
+    if (pc.remove) {
+      status_.erase(it);
+      continue;
+    }
+    if (pc.endpoint) it->endpoint = pc.endpoint;
+    if (pc.replace_allowed_ips) it->device_allowed_ips.clear();
+    for (const auto& a : pc.allowed_ips) {
+      auto& v = it->device_allowed_ips;
+      v.erase(std::remove(v.begin(), v.end(), a.cidr), v.end());
+      if (!a.remove) v.push_back(a.cidr);
+    }
+  }
+}
+
 CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipView& gossip,
                                        TimePoint now, WallTime wall) {
   using namespace std::chrono;

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The agent on a wireguard-go device: our link-local /64 added, every peer's link-local /128
 # in its allowed IPs, the fact socket bound on ListenPort+1, `wirelink show` (table and JSON),
+# an interface taken down and up again (the agent waits, then re-adds its address),
 # a healthy peer after a real handshake, SIGHUP with a broken config keeps the old one, SIGUSR1
 # dumps state, SIGTERM removes only what we added, a restarted agent adopts the device without
 # changing it, and a vanished interface makes the agent exit non-zero.
@@ -44,6 +45,16 @@ T=$(show wlag-b1 wlagb1)
 echo "$T"
 echo "$T" | grep -q "^PEER *NAME *LINK-LOCAL" || fail "table header"
 echo "$T" | grep -q "healthy,not-alive,basic" || fail "table state"
+
+say "interface down: the agent waits; up again: it re-adds its address and rebinds"
+ip -n wlag-b1 link set wlagb1 down
+iface_down() { show wlag-b1 wlagb1 --json | json_field 'd["interface_up"]' | grep -q False; }
+wait_for 15 "show reports the interface down" iface_down
+kill -0 "$AGENT_PID_wlagb1" || fail "agent exited when the interface went down"
+ip -n wlag-b1 link set wlagb1 up
+wait_for 15 "link-local re-added after up" bash -c "ip -n wlag-b1 -6 addr show dev wlagb1 | grep -q '$LL_ONE/64'"
+wait_for 15 "fact socket rebound after up" bash -c "ip netns exec wlag-b1 ss -uln | grep -q '$LL_ONE.*:51821'"
+ip netns exec wlag-b1 ping -c 2 -W 2 10.77.9.2 >/dev/null || fail "ping after the interface came back"
 
 say "SIGHUP with a broken config keeps running on the old one"
 cp "$WORK/wirelink.wlagb1.json" "$WORK/good.json"

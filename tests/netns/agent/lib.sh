@@ -10,13 +10,18 @@ WL_BIN=${WL_BIN:?}
 WIRELINK=$WL_BIN/wirelink
 [ -x "$WIRELINK" ] || { echo "FAIL: $WIRELINK not built"; exit 1; }
 
+# One wlag test at a time (they share namespace and interface names).
+exec 9>/tmp/wlag-netns.lock
+flock 9
+
 WORK=$(mktemp -d /tmp/wlag-test.XXXXXX)
 NAMESPACES=()
 AGENT_PIDS=()
+DAEMON_PIDS=()
 
 cleanup() {
   local pid ns
-  for pid in "${AGENT_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${AGENT_PIDS[@]}" "${DAEMON_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for ns in "${NAMESPACES[@]}"; do
     # Deleting the namespace removes its TUN devices; wireguard-go then exits.
     ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
@@ -26,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*"; for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; exit 1; }
+fail() { echo "FAIL: $*"; [ -n "${WLAG_HOLD:-}" ] && sleep "$WLAG_HOLD"; for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; exit 1; }
 say() { echo "== $*"; }
 
 add_ns() {
@@ -54,6 +59,9 @@ wggo() {
     sleep 0.1
   done
   ip netns exec "$1" wg show "$2" listen-port | grep -qx "$4" || fail "configuring $2"
+  # The daemon outlives its namespace; remember it (it is the only process in there now).
+  local p
+  for p in $(ip netns pids "$1"); do DAEMON_PIDS+=("$p"); done
   ip -n "$1" addr add "$5" dev "$2"
   ip -n "$1" link set "$2" up
 }

@@ -150,9 +150,13 @@ TEST_F(Fixture, TrustedAllowedIpsNeedHealthyAndAlive) {
   cycle(sm);
   EXPECT_FALSE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
   gossip.alive_until[b] = clock.now() + 200s;
-  cycle(sm);
+  auto res = cycle(sm);
   EXPECT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
   EXPECT_TRUE(status(sm, b)->alive);
+  // What show prints follows the device once the change is applied.
+  EXPECT_FALSE(has(status(sm, b)->device_allowed_ips, cidr("10.99.0.3/32")));
+  sm.note_applied(res.changes);
+  EXPECT_TRUE(has(status(sm, b)->device_allowed_ips, cidr("10.99.0.3/32")));
 }
 
 TEST_F(Fixture, BasicPeerNeedsNoAliveFact) {

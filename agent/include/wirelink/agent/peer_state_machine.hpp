@@ -64,6 +64,9 @@ class PeerStateMachine {
                        WallTime wall);
 
   const std::vector<PeerStatus>& status() const { return status_; }
+  // The device accepted `applied`: make status() show the device as it is now, not as it was
+  // at the start of the cycle.
+  void note_applied(const wg::DeviceConfig& applied);
   bool is_router() const { return router_; }
   bool allow_deconfigure() const { return allow_deconfigure_; }
   bool allow_delete() const { return allow_delete_; }

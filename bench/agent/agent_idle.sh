@@ -1,0 +1,61 @@
+#!/bin/bash
+# Resident memory and CPU of one wirelink agent managing N simulated peers on a wireguard-go
+# device, idle for a minute. Not run by CI. Usage (root):
+#   WL_BIN=build/bin bench/agent/agent_idle.sh [seconds] [peer counts...]
+# Prints one line per size: AGENT peers=<n> rss_kib=<x> cpu_pct=<y>
+# (and the same for the wireguard-go daemon, for scale: WGGO peers=<n> ...).
+# Peers get endpoints in 198.18.0.0/15 (benchmark space, routed nowhere), so the agent treats
+# them as unhealthy: it cycles their endpoints, pings them every 30 s and re-reads the device
+# every 5 s, which is its steady-state work.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "needs root"; exit 1; }
+WL_BIN=${WL_BIN:-build/bin}
+WIRELINK=$(realpath "$WL_BIN/wirelink")
+SECS=${1:-60}
+shift || true
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(100 1000)
+NS=wlag-bench
+WORK=$(mktemp -d /tmp/wlag-bench.XXXXXX)
+AG=; WG=
+cleanup() { [ -n "$AG" ] && kill "$AG" 2>/dev/null; [ -n "$WG" ] && kill "$WG" 2>/dev/null; ip netns del $NS 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+anon_kib() { awk '/^RssAnon:/ { print $2 }' "/proc/$1/status"; }
+
+for n in "${SIZES[@]}"; do
+  ip netns del $NS 2>/dev/null || true
+  ip netns add $NS; ip -n $NS link set lo up
+  rm -f /var/run/wireguard/wlagbnc0.sock
+  ip netns exec $NS wireguard-go wlagbnc0 >/dev/null 2>&1
+  for _ in $(seq 50); do [ -S /var/run/wireguard/wlagbnc0.sock ] && break; sleep 0.1; done
+  WG=$(ip netns pids $NS | head -1)
+  (umask 077; wg genkey > "$WORK/key")
+  {
+    echo "[Interface]"; echo "PrivateKey = $(cat "$WORK/key")"; echo "ListenPort = 51820"
+    for i in $(seq 1 "$n"); do
+      echo "[Peer]"; echo "PublicKey = $(wg genkey | wg pubkey)"
+      echo "AllowedIPs = 10.$((100 + i / 65536)).$(((i / 256) % 256)).$((i % 256))/32"
+      echo "Endpoint = 198.18.$(((i / 256) % 256)).$((i % 256)):51820"
+    done
+  } > "$WORK/wg.conf"
+  ip netns exec $NS wg setconf wlagbnc0 "$WORK/wg.conf"
+  ip -n $NS link set wlagbnc0 up
+  mkdir -p "$WORK/run"
+  ip netns exec $NS env RUNTIME_DIRECTORY="$WORK/run" WIRELINK_CONFIG_PATH="$WORK" "$WIRELINK" --iface wlagbnc0 \
+    >"$WORK/agent.log" 2>&1 &
+  AG=$!
+  sleep 15  # start-up: first cycles add every peer's link-local
+  a0=$(cpu_ticks $AG); w0=$(cpu_ticks $WG)
+  sleep "$SECS"
+  a1=$(cpu_ticks $AG); w1=$(cpu_ticks $WG)
+  echo "AGENT peers=$n rss_kib=$(rss_kib $AG) cpu_pct=$(awk -v d=$((a1 - a0)) -v t="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * d / t / s }') anon_kib=$(anon_kib $AG)"
+  echo "WGGO peers=$n rss_kib=$(rss_kib $WG) cpu_pct=$(awk -v d=$((w1 - w0)) -v t="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * d / t / s }')"
+  ip netns exec $NS env RUNTIME_DIRECTORY="$WORK/run" "$WIRELINK" show wlagbnc0 --json |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print("  (agent saw %d peers, %d cycles)" % (len(d["peers"]), d["cycles"]))'
+  kill $AG; wait $AG 2>/dev/null || true; AG=
+  kill $WG 2>/dev/null || true; WG=
+  ip netns del $NS
+done
