@@ -9,10 +9,10 @@ namespace wl::trust {
 
 enum class Level : std::uint8_t {
   untrusted = 0,
-  endpoint = 1,     // may tell us endpoints of peers we have
-  allowedips = 2,   // may tell us allowed IPs
-  membership = 3,   // may tell us which peers exist
-  delegate = 4,     // may grant trust to others (see PROTOCOL.md)
+  endpoint = 1,    // may tell us endpoints of peers we have
+  allowedips = 2,  // may tell us allowed IPs
+  membership = 3,  // may tell us which peers exist
+  delegate = 4,    // may grant trust to others (see PROTOCOL.md)
 };
 
 // Case-insensitive; accepts the five names above (and wirelink's "AllowedIPs" spelling).
