@@ -10,6 +10,8 @@
 //              the mean over leaves);
 // cpu_ms       process CPU time per simulated minute for the whole mesh (all engines and the
 //              fake network) in steady state.
+// Also: GOSSIP_CPU n=<N> router_cpu_ms_per_min=<a> leaf_cpu_ms_per_min=<b>: thread CPU time
+// inside the router's engine (and its stand-in agent), and the rest of the mesh per leaf.
 // Usage: gossip_bench [N ...]   (default 10 100 1000)
 #include <sys/resource.h>
 
@@ -49,8 +51,11 @@ void run(std::size_t n) {
   std::uint64_t leaves_before = 0;
   for (auto l : leaves) leaves_before += m.node(l).engine->counters().bytes_sent;
   const double cpu_before = cpu_ms();
+  const auto router_cpu_before = m.router_cpu;
   m.run_until(m.now() + std::chrono::minutes(minutes));
   const double cpu = (cpu_ms() - cpu_before) / minutes;
+  const double router_cpu =
+      std::chrono::duration<double, std::milli>(m.router_cpu - router_cpu_before).count() / minutes;
   const double router_bpm = static_cast<double>(rc.bytes_sent - router_before) / minutes;
   std::uint64_t leaves_after = 0;
   for (auto l : leaves) leaves_after += m.node(l).engine->counters().bytes_sent;
@@ -98,6 +103,8 @@ void run(std::size_t n) {
       "GOSSIP n=%zu converge_s=%.0f router_bytes_per_min=%.0f leaf_bytes_per_min=%.0f "
       "cpu_ms_per_min=%.0f\n",
       n, converge, router_bpm, leaf_bpm, cpu);
+  std::printf("GOSSIP_CPU n=%zu router_cpu_ms_per_min=%.1f leaf_cpu_ms_per_min=%.1f\n", n,
+              router_cpu, (cpu - router_cpu) / nn);
   std::printf("RATIO converge n=%zu measured/model %.2f\n", n, converge / 10.0);
   std::printf("RATIO router_bytes n=%zu measured/model %.2f\n", n, router_bpm / model_router);
   std::fflush(stdout);

@@ -1,6 +1,7 @@
 #include "mesh.hpp"
 
 #include <sodium.h>
+#include <time.h>
 
 #include <algorithm>
 
@@ -11,6 +12,12 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto kRehandshake = 120s;  // WireGuard's REKEY_AFTER_TIME
+
+std::chrono::nanoseconds thread_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
 
 PrivateKey key_for_index(std::uint64_t seed, std::size_t i) {
   std::array<std::uint8_t, randombytes_SEEDBYTES> s{};
@@ -157,7 +164,13 @@ void SimMesh::deliver(SimNode& from, std::vector<OutgoingDatagram>& out) {
     // the sender's endpoint for it must be its real address.
     if (!to.running || to.underlay != *dev->second.endpoint || !to.device.count(from.key)) continue;
     if (capture) captured.push_back({from.index, to.index, now_, d.bytes});
-    to.engine->on_datagram(src, d.bytes, now_);
+    if (to.router) {
+      const auto t0 = thread_cpu();
+      to.engine->on_datagram(src, d.bytes, now_);
+      router_cpu += thread_cpu() - t0;
+    } else {
+      to.engine->on_datagram(src, d.bytes, now_);
+    }
     ++to.datagrams_delivered;
   }
 }
@@ -168,9 +181,11 @@ void SimMesh::run_until(TimePoint until, Duration step) {
     for (auto& np : nodes_) {
       SimNode& n = *np;
       if (!n.running || n.engine->next_deadline() > now_) continue;
+      const auto t0 = n.router ? thread_cpu() : std::chrono::nanoseconds{0};
       agent_step(n);
       n.engine->set_local_view(view_of(n), now_);
       auto out = n.engine->tick(now_);
+      if (n.router) router_cpu += thread_cpu() - t0;
       deliver(n, out);
     }
   }
