@@ -10,11 +10,13 @@
 //              the mean over leaves);
 // cpu_ms       process CPU time per simulated minute for the whole mesh (all engines and the
 //              fake network) in steady state.
+// Also: GOSSIP_CPU n=<N> router_cpu_ms_per_min=<a> leaf_cpu_ms_per_min=<b>: thread CPU time
+// inside the router's engine (and its stand-in agent), and the rest of the mesh per leaf.
 // Usage: gossip_bench [N ...]   (default 10 100 1000)
 #include <sys/resource.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <vector>
 
@@ -28,7 +30,8 @@ namespace {
 double cpu_ms() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 void run(std::size_t n) {
@@ -48,12 +51,16 @@ void run(std::size_t n) {
   std::uint64_t leaves_before = 0;
   for (auto l : leaves) leaves_before += m.node(l).engine->counters().bytes_sent;
   const double cpu_before = cpu_ms();
+  const auto router_cpu_before = m.router_cpu;
   m.run_until(m.now() + std::chrono::minutes(minutes));
   const double cpu = (cpu_ms() - cpu_before) / minutes;
+  const double router_cpu =
+      std::chrono::duration<double, std::milli>(m.router_cpu - router_cpu_before).count() / minutes;
   const double router_bpm = static_cast<double>(rc.bytes_sent - router_before) / minutes;
   std::uint64_t leaves_after = 0;
   for (auto l : leaves) leaves_after += m.node(l).engine->counters().bytes_sent;
-  const double leaf_bpm = static_cast<double>(leaves_after - leaves_before) / minutes / static_cast<double>(n);
+  const double leaf_bpm =
+      static_cast<double>(leaves_after - leaves_before) / minutes / static_cast<double>(n);
 
   // New leaves join one after another (each lands at a different point of the others'
   // cycles); count virtual seconds until every other leaf knows it, and keep the worst.
@@ -92,8 +99,12 @@ void run(std::size_t n) {
   const double nn = static_cast<double>(n);
   const double fact_bytes = 116.0 * nn * (nn - 1) * 60.0 / 125.0;
   const double model_router = fact_bytes * (1.0 + 74.0 / 1136.0) + nn * 124.0 * 2.0;
-  std::printf("GOSSIP n=%zu converge_s=%.0f router_bytes_per_min=%.0f leaf_bytes_per_min=%.0f cpu_ms_per_min=%.0f\n",
-              n, converge, router_bpm, leaf_bpm, cpu);
+  std::printf(
+      "GOSSIP n=%zu converge_s=%.0f router_bytes_per_min=%.0f leaf_bytes_per_min=%.0f "
+      "cpu_ms_per_min=%.0f\n",
+      n, converge, router_bpm, leaf_bpm, cpu);
+  std::printf("GOSSIP_CPU n=%zu router_cpu_ms_per_min=%.1f leaf_cpu_ms_per_min=%.1f\n", n,
+              router_cpu, (cpu - router_cpu) / nn);
   std::printf("RATIO converge n=%zu measured/model %.2f\n", n, converge / 10.0);
   std::printf("RATIO router_bytes n=%zu measured/model %.2f\n", n, router_bpm / model_router);
   std::fflush(stdout);
@@ -103,7 +114,8 @@ void run(std::size_t n) {
 
 int main(int argc, char** argv) {
   std::vector<std::size_t> sizes;
-  for (int i = 1; i < argc; ++i) sizes.push_back(static_cast<std::size_t>(std::strtoul(argv[i], nullptr, 10)));
+  for (int i = 1; i < argc; ++i)
+    sizes.push_back(static_cast<std::size_t>(std::strtoul(argv[i], nullptr, 10)));
   if (sizes.empty()) sizes = {10, 100, 1000};
   for (auto n : sizes) run(n);
   return 0;

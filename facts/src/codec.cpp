@@ -10,23 +10,40 @@ namespace wl::facts {
 
 std::string_view to_string(RejectReason r) {
   switch (r) {
-    case RejectReason::none: return "none";
-    case RejectReason::truncated: return "truncated";
-    case RejectReason::not_signed_group: return "not_signed_group";
-    case RejectReason::nested_group: return "nested_group";
-    case RejectReason::unknown_attribute: return "unknown_attribute";
-    case RejectReason::bad_varint: return "bad_varint";
-    case RejectReason::ttl_too_large: return "ttl_too_large";
-    case RejectReason::bad_length: return "bad_length";
-    case RejectReason::prefix_too_long: return "prefix_too_long";
-    case RejectReason::v4_mapped_endpoint: return "v4_mapped_endpoint";
-    case RejectReason::bad_metadata: return "bad_metadata";
-    case RejectReason::bad_grant: return "bad_grant";
-    case RejectReason::bad_source_address: return "bad_source_address";
-    case RejectReason::zero_shared_secret: return "zero_shared_secret";
-    case RejectReason::bad_mac: return "bad_mac";
-    case RejectReason::self_signed: return "self_signed";
-    case RejectReason::count_: break;
+    case RejectReason::none:
+      return "none";
+    case RejectReason::truncated:
+      return "truncated";
+    case RejectReason::not_signed_group:
+      return "not_signed_group";
+    case RejectReason::nested_group:
+      return "nested_group";
+    case RejectReason::unknown_attribute:
+      return "unknown_attribute";
+    case RejectReason::bad_varint:
+      return "bad_varint";
+    case RejectReason::ttl_too_large:
+      return "ttl_too_large";
+    case RejectReason::bad_length:
+      return "bad_length";
+    case RejectReason::prefix_too_long:
+      return "prefix_too_long";
+    case RejectReason::v4_mapped_endpoint:
+      return "v4_mapped_endpoint";
+    case RejectReason::bad_metadata:
+      return "bad_metadata";
+    case RejectReason::bad_grant:
+      return "bad_grant";
+    case RejectReason::bad_source_address:
+      return "bad_source_address";
+    case RejectReason::zero_shared_secret:
+      return "zero_shared_secret";
+    case RejectReason::bad_mac:
+      return "bad_mac";
+    case RejectReason::self_signed:
+      return "self_signed";
+    case RejectReason::count_:
+      break;
   }
   return "invalid";
 }
@@ -365,8 +382,8 @@ std::vector<std::uint8_t> encode_datagram(const PublicKey& signer,
   return out;
 }
 
-std::vector<std::vector<std::uint8_t>> pack_inner(const std::vector<std::vector<std::uint8_t>>& facts,
-                                                  std::size_t max_inner) {
+std::vector<std::vector<std::uint8_t>> pack_inner(
+    const std::vector<std::vector<std::uint8_t>>& facts, std::size_t max_inner) {
   std::vector<std::vector<std::uint8_t>> groups;
   std::vector<std::uint8_t> cur;
   for (const auto& f : facts) {

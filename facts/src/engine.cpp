@@ -24,7 +24,7 @@ struct GossipEngine::Candidate {
   const StoredFact* sf;
   const Peer* subject_peer;  // nullptr when the subject has no peer entry
   std::optional<Feature> feature;
-  bool relayable;            // about us, or about a peer that is up or configured
+  bool relayable;  // about us, or about a peer that is up or configured
 };
 
 std::uint64_t Counters::rejected_total() const {
@@ -43,14 +43,20 @@ namespace {
 
 trust::FactKind kind_of(Attribute a) {
   switch (a) {
-    case Attribute::alive: return trust::FactKind::alive;
+    case Attribute::alive:
+      return trust::FactKind::alive;
     case Attribute::endpoint_v4:
-    case Attribute::endpoint_v6: return trust::FactKind::endpoint;
+    case Attribute::endpoint_v6:
+      return trust::FactKind::endpoint;
     case Attribute::allowed_ip_v4:
-    case Attribute::allowed_ip_v6: return trust::FactKind::allowed_ip;
-    case Attribute::coordinator_token: return trust::FactKind::token;
-    case Attribute::trust_grant: return trust::FactKind::grant;
-    default: return trust::FactKind::membership;
+    case Attribute::allowed_ip_v6:
+      return trust::FactKind::allowed_ip;
+    case Attribute::coordinator_token:
+      return trust::FactKind::token;
+    case Attribute::trust_grant:
+      return trust::FactKind::grant;
+    default:
+      return trust::FactKind::membership;
   }
 }
 
@@ -117,7 +123,8 @@ void GossipEngine::set_local_view(LocalView view, TimePoint now) {
     Peer& p = peer(d.key);
     const bool advanced = d.last_handshake > p.last_handshake_seen &&
                           p.last_handshake_seen.time_since_epoch().count() != 0;
-    p.healthy = d.endpoint.has_value() && (handshake_fresh(d.last_handshake, view_.wall_now) || advanced);
+    p.healthy =
+        d.endpoint.has_value() && (handshake_fresh(d.last_handshake, view_.wall_now) || advanced);
     p.last_handshake_seen = d.last_handshake;
   }
   (void)now;
@@ -162,7 +169,8 @@ void GossipEngine::on_datagram(const IpAddress& source, std::span<const std::uin
   }
   const PairwiseKey* key = key_for(signer);
   if (!key) return reject(RejectReason::zero_shared_secret);
-  if (!mac_verify(*key, d.group.nonce, d.group.tag, d.group.inner)) return reject(RejectReason::bad_mac);
+  if (!mac_verify(*key, d.group.nonce, d.group.tag, d.group.inner))
+    return reject(RejectReason::bad_mac);
 
   ++counters_.datagrams_accepted;
   ++queued_since_cycle_;
@@ -205,7 +213,8 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
   q.kind = kind_of(f.attr);
   q.subject_known = subject_known(f.subject, now);
   q.subject_is_source = f.subject == signer;
-  if (const auto* ep = std::get_if<Endpoint>(&f.value)) q.endpoint_in_tunnel = endpoint_in_tunnel(*ep);
+  if (const auto* ep = std::get_if<Endpoint>(&f.value))
+    q.endpoint_in_tunnel = endpoint_in_tunnel(*ep);
   const auto verdict = trust::accept(q);
   if (verdict != trust::Verdict::accept) {
     ++counters_.facts_refused[static_cast<std::size_t>(verdict)];
@@ -224,7 +233,8 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
   }
   if (f.attr == Attribute::coordinator_token && options_.token_verifier) {
     const auto& t = std::get<TokenBytes>(f.value);
-    if (auto until = options_.token_verifier(f.subject, t.bytes, now)) trust_.admit(f.subject, *until);
+    if (auto until = options_.token_verifier(f.subject, t.bytes, now))
+      trust_.admit(f.subject, *until);
   }
   ++counters_.facts_accepted;
   if (wf.ttl_seconds == 0) return;  // already expired
@@ -250,13 +260,15 @@ void GossipEngine::refresh_local_facts(TimePoint now) {
   ctx.self_trust = trust_.configured(self_);
   ctx.features = options_.features;
   // We understand tokens when we can check them or carry one ourselves.
-  if (!options_.own_token.empty() || options_.token_verifier) ctx.features.add(Feature::coordinator_token);
+  if (!options_.own_token.empty() || options_.token_verifier)
+    ctx.features.add(Feature::coordinator_token);
   ctx.peer_reachable = [this, now](const PublicKey& k) {
     return alive(k, now).has_value() || healthy(k);
   };
   const TimePoint expires = now + timing::kFactTtl;
   for (const auto& f : collect_local_facts(view_, ctx)) store_.upsert(f, expires, true);
-  if (!options_.own_token.empty()) store_.upsert(make_token(self_, options_.own_token), expires, true);
+  if (!options_.own_token.empty())
+    store_.upsert(make_token(self_, options_.own_token), expires, true);
 }
 
 std::vector<OutgoingDatagram> GossipEngine::tick(TimePoint now) {
@@ -270,13 +282,15 @@ std::vector<OutgoingDatagram> GossipEngine::tick(TimePoint now) {
 
 TimePoint GossipEngine::next_deadline() const {
   // Enough queued datagrams make the cycle due at once.
-  if (queued_since_cycle_ >= timing::kCycleQueueTrigger) return std::min(next_cycle_, last_cycle_.value_or(next_cycle_));
+  if (queued_since_cycle_ >= timing::kCycleQueueTrigger)
+    return std::min(next_cycle_, last_cycle_.value_or(next_cycle_));
   return next_cycle_;
 }
 
 void GossipEngine::run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out) {
   ++counters_.cycles;
-  if (last_cycle_ && (now < *last_cycle_ || now - *last_cycle_ > timing::kSuspendGap)) roll_boot_id();
+  if (last_cycle_ && (now < *last_cycle_ || now - *last_cycle_ > timing::kSuspendGap))
+    roll_boot_id();
   const bool prune = counters_.cycles % 12 == 0;  // about once a minute
   last_cycle_ = now;
   next_cycle_ = now + timing::kCycle;
@@ -297,7 +311,8 @@ void GossipEngine::run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out) 
     const Peer* sp = it == peers_.end() ? nullptr : it->second.get();
     // Relay only facts about peers we can currently vouch are up (or configured ones).
     const bool up = sp && (sp->healthy || (sp->alive && sp->alive->until > now));
-    const bool relayable = sf.fact.subject == self_ || up || trust_.configured(sf.fact.subject).has_value();
+    const bool relayable =
+        sf.fact.subject == self_ || up || trust_.configured(sf.fact.subject).has_value();
     candidates_.push_back(Candidate{&sf, sp, feature_for(sf.fact.attr), relayable});
   });
   for (const auto& d : view_.device_peers) {
@@ -313,7 +328,8 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
   bool exchanger = false;
   for (const auto& c : view_.config_peers)
     if (c.key == key) exchanger = c.fact_exchanger;
-  bool full = (cfg && *cfg >= trust::Level::allowedips) || trust_.is_device_router(key) || exchanger;
+  bool full =
+      (cfg && *cfg >= trust::Level::allowedips) || trust_.is_device_router(key) || exchanger;
   if (!full && (view_.chatty || self_router_)) full = p.healthy;
 
   std::vector<std::vector<std::uint8_t>> encoded;
@@ -322,7 +338,8 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
     for (const auto& c : candidates_) {
       const StoredFact& sf = *c.sf;
       const Fact& f = sf.fact;
-      if (c.subject_peer == &p && f.subject == key && f.attr != Attribute::member_metadata) continue;
+      if (c.subject_peer == &p && f.subject == key && f.attr != Attribute::member_metadata)
+        continue;
       if (c.feature && !p.features.has(*c.feature)) continue;
       if (!c.relayable && c.subject_peer != &p) continue;
       if (!p.filter.due(sf.id, sf.expires, now)) continue;
@@ -337,7 +354,8 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
 
   std::vector<std::uint8_t> ping;
   encode_fact(make_alive(self_, boot_), timing::kMaxLocalTtlSeconds, ping);
-  const bool ping_due = !p.filter.alive_known_until || *p.filter.alive_known_until - now <= timing::kPingDueWithin;
+  const bool ping_due =
+      !p.filter.alive_known_until || *p.filter.alive_known_until - now <= timing::kPingDueWithin;
   if (encoded.empty() && !ping_due) return;
   const PairwiseKey* pk = key_for(key);
   if (!pk) return;
@@ -370,7 +388,8 @@ bool GossipEngine::is_member(const PublicKey& subject, TimePoint now) const {
   if (trust_.is_admitted(subject, now)) return true;
   bool member = false;
   store_.for_each_about(subject, [&](const StoredFact& sf) {
-    if ((sf.fact.attr == Attribute::member || sf.fact.attr == Attribute::member_metadata) && sf.expires > now)
+    if ((sf.fact.attr == Attribute::member || sf.fact.attr == Attribute::member_metadata) &&
+        sf.expires > now)
       member = true;
   });
   return member;
@@ -387,7 +406,8 @@ std::vector<PublicKey> GossipEngine::members(TimePoint now) const {
 std::vector<Endpoint> GossipEngine::endpoints_of(const PublicKey& subject, TimePoint now) const {
   std::vector<Endpoint> out;
   store_.for_each_about(subject, [&](const StoredFact& sf) {
-    if (const auto* ep = std::get_if<Endpoint>(&sf.fact.value); ep && sf.expires > now) out.push_back(*ep);
+    if (const auto* ep = std::get_if<Endpoint>(&sf.fact.value); ep && sf.expires > now)
+      out.push_back(*ep);
   });
   return out;
 }
@@ -401,7 +421,8 @@ std::vector<Cidr> GossipEngine::allowed_ips_of(const PublicKey& subject, TimePoi
   return out;
 }
 
-std::optional<MemberMetadata> GossipEngine::metadata_of(const PublicKey& subject, TimePoint now) const {
+std::optional<MemberMetadata> GossipEngine::metadata_of(const PublicKey& subject,
+                                                        TimePoint now) const {
   // Prefer the richest entry (configured name/basic over the routers' empty ones).
   std::optional<MemberMetadata> best;
   for (const auto* sf : store_.about(subject))
@@ -417,7 +438,8 @@ FeatureSet GossipEngine::features_of(const PublicKey& peer_key) const {
 
 std::optional<AliveInfo> GossipEngine::alive(const PublicKey& peer_key, TimePoint now) const {
   auto it = peers_.find(peer_key);
-  if (it == peers_.end() || !it->second->alive || it->second->alive->until <= now) return std::nullopt;
+  if (it == peers_.end() || !it->second->alive || it->second->alive->until <= now)
+    return std::nullopt;
   return it->second->alive;
 }
 
@@ -430,6 +452,8 @@ trust::Decision GossipEngine::trust_of(const PublicKey& peer_key, TimePoint now)
   return trust_.evaluate(peer_key, now);
 }
 
-std::optional<trust::Level> GossipEngine::self_trust() const { return trust_.configured(self_); }
+std::optional<trust::Level> GossipEngine::self_trust() const {
+  return trust_.configured(self_);
+}
 
 }  // namespace wl::facts

@@ -40,7 +40,9 @@ std::optional<bool> MemberMetadata::basic() const {
   return it->second[0] != 0;
 }
 
-void MemberMetadata::set_basic(bool b) { entries[kBasicKey] = {static_cast<std::uint8_t>(b ? 1 : 0)}; }
+void MemberMetadata::set_basic(bool b) {
+  entries[kBasicKey] = {static_cast<std::uint8_t>(b ? 1 : 0)};
+}
 
 FeatureSet MemberMetadata::features() const {
   auto it = entries.find(kFeatureKey);
@@ -62,7 +64,8 @@ Fact make_alive(const PublicKey& subject, const BootId& boot) {
 Fact make_endpoint(const PublicKey& subject, const Endpoint& ep) {
   // Endpoints carry no scope on the wire.
   const Endpoint plain(ep.address(), ep.port());
-  return Fact{ep.address().is_v4() ? Attribute::endpoint_v4 : Attribute::endpoint_v6, subject, plain};
+  return Fact{ep.address().is_v4() ? Attribute::endpoint_v4 : Attribute::endpoint_v6, subject,
+              plain};
 }
 
 Fact make_allowed_ip(const PublicKey& subject, const Cidr& cidr) {
@@ -90,7 +93,9 @@ FactKey key_of(const Fact& f) {
   return k;
 }
 
-bool is_extension(Attribute a) { return feature_for(a).has_value(); }
+bool is_extension(Attribute a) {
+  return feature_for(a).has_value();
+}
 
 std::optional<Feature> feature_for(Attribute a) {
   switch (a) {

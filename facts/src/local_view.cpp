@@ -17,10 +17,11 @@ bool glob_match(std::string_view pattern, std::string_view name) {
 
 bool interface_reported(std::string_view name, const std::vector<std::string>& report,
                         const std::vector<std::string>& hide) {
-  if (!report.empty() &&
-      std::none_of(report.begin(), report.end(), [&](const std::string& g) { return glob_match(g, name); }))
+  if (!report.empty() && std::none_of(report.begin(), report.end(),
+                                      [&](const std::string& g) { return glob_match(g, name); }))
     return false;
-  return std::none_of(hide.begin(), hide.end(), [&](const std::string& g) { return glob_match(g, name); });
+  return std::none_of(hide.begin(), hide.end(),
+                      [&](const std::string& g) { return glob_match(g, name); });
 }
 
 bool handshake_fresh(WallTime last, WallTime now) {
@@ -48,7 +49,8 @@ std::vector<Fact> collect_local_facts(const LocalView& view, const CollectContex
   // Own endpoints: every global unicast address on an up, non-WireGuard, reported interface.
   if (view.listen_port != 0) {
     for (const auto& ifc : view.interfaces) {
-      if (!ifc.up || ifc.wireguard || !interface_reported(ifc.name, view.report_ifaces, view.hide_ifaces))
+      if (!ifc.up || ifc.wireguard ||
+          !interface_reported(ifc.name, view.report_ifaces, view.hide_ifaces))
         continue;
       for (const auto& a : ifc.addresses)
         if (a.is_global_unicast() && !a.is_v4_mapped())
@@ -95,7 +97,8 @@ std::vector<Fact> collect_local_facts(const LocalView& view, const CollectContex
   if (self_trust == trust::Level::delegate)
     for (const auto& c : view.config_peers)
       if (c.key != ctx.self && c.trust)
-        out.push_back(make_grant(c.key, static_cast<std::uint8_t>(std::min(*c.trust, trust::Level::membership))));
+        out.push_back(make_grant(
+            c.key, static_cast<std::uint8_t>(std::min(*c.trust, trust::Level::membership))));
 
   // Our own member-metadata carries the feature set (PROTOCOL.md §8).
   if (!self_meta_done && !ctx.features.empty()) {

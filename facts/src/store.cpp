@@ -73,7 +73,8 @@ const StoredFact* FactStore::find(const FactKey& key) const {
 }
 
 const StoredFact* FactStore::get(FactId id) const {
-  if (id.slot >= slots_.size() || !slots_[id.slot] || slots_[id.slot]->id.generation != id.generation)
+  if (id.slot >= slots_.size() || !slots_[id.slot] ||
+      slots_[id.slot]->id.generation != id.generation)
     return nullptr;
   return &*slots_[id.slot];
 }

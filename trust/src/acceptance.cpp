@@ -4,24 +4,35 @@ namespace wl::trust {
 
 std::string_view to_string(Verdict v) {
   switch (v) {
-    case Verdict::accept: return "accept";
-    case Verdict::untrusted: return "untrusted";
-    case Verdict::unknown_subject: return "unknown_subject";
-    case Verdict::routes_into_tunnel: return "routes_into_tunnel";
-    case Verdict::self_grant: return "self_grant";
+    case Verdict::accept:
+      return "accept";
+    case Verdict::untrusted:
+      return "untrusted";
+    case Verdict::unknown_subject:
+      return "unknown_subject";
+    case Verdict::routes_into_tunnel:
+      return "routes_into_tunnel";
+    case Verdict::self_grant:
+      return "self_grant";
   }
   return "invalid";
 }
 
 Level required_level(FactKind kind) {
   switch (kind) {
-    case FactKind::alive: return Level::untrusted;
-    case FactKind::endpoint: return Level::endpoint;
-    case FactKind::allowed_ip: return Level::allowedips;
-    case FactKind::membership: return Level::membership;
+    case FactKind::alive:
+      return Level::untrusted;
+    case FactKind::endpoint:
+      return Level::endpoint;
+    case FactKind::allowed_ip:
+      return Level::allowedips;
+    case FactKind::membership:
+      return Level::membership;
     // A token proves itself (coordinator signature); relaying one needs only a known peer.
-    case FactKind::token: return Level::endpoint;
-    case FactKind::grant: return Level::delegate;
+    case FactKind::token:
+      return Level::endpoint;
+    case FactKind::grant:
+      return Level::delegate;
   }
   return Level::delegate;
 }

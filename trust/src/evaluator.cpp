@@ -6,11 +6,16 @@ namespace wl::trust {
 
 std::string_view to_string(Source s) {
   switch (s) {
-    case Source::none: return "none";
-    case Source::config: return "config";
-    case Source::grant: return "grant";
-    case Source::router: return "router";
-    case Source::known_peer: return "known-peer";
+    case Source::none:
+      return "none";
+    case Source::config:
+      return "config";
+    case Source::grant:
+      return "grant";
+    case Source::router:
+      return "router";
+    case Source::known_peer:
+      return "known-peer";
   }
   return "invalid";
 }
@@ -21,10 +26,10 @@ bool is_router(std::span<const Cidr> allowed_ips) {
   });
 }
 
-void TrustEvaluator::set_configured(std::vector<ConfiguredTrust> peers) {
+void TrustEvaluator::set_configured(const std::vector<ConfiguredTrust>& peers) {
   configured_.clear();
   any_configured_trust_ = false;
-  for (auto& p : peers) {
+  for (const auto& p : peers) {
     configured_[p.key] = p.trust;
     if (p.trust) any_configured_trust_ = true;
   }
@@ -39,14 +44,18 @@ void TrustEvaluator::set_configured(std::vector<ConfiguredTrust> peers) {
   }
 }
 
-void TrustEvaluator::set_device_peers(std::vector<DevicePeerTrust> peers) {
+void TrustEvaluator::set_device_peers(const std::vector<DevicePeerTrust>& peers) {
   device_.clear();
-  for (auto& p : peers) device_[p.key] = is_router(p.allowed_ips);
+  for (const auto& p : peers) device_[p.key] = is_router(p.allowed_ips);
 }
 
-void TrustEvaluator::admit(const PublicKey& subject, TimePoint until) { admitted_[subject] = until; }
+void TrustEvaluator::admit(const PublicKey& subject, TimePoint until) {
+  admitted_[subject] = until;
+}
 
-void TrustEvaluator::revoke(const PublicKey& subject) { admitted_.erase(subject); }
+void TrustEvaluator::revoke(const PublicKey& subject) {
+  admitted_.erase(subject);
+}
 
 bool TrustEvaluator::is_admitted(const PublicKey& subject, TimePoint now) const {
   auto it = admitted_.find(subject);
@@ -106,7 +115,9 @@ Decision TrustEvaluator::evaluate(const PublicKey& source, TimePoint now) const 
   return {};
 }
 
-bool TrustEvaluator::in_device(const PublicKey& key) const { return device_.count(key) != 0; }
+bool TrustEvaluator::in_device(const PublicKey& key) const {
+  return device_.count(key) != 0;
+}
 
 bool TrustEvaluator::is_device_router(const PublicKey& key) const {
   auto d = device_.find(key);

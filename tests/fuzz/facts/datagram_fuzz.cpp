@@ -18,7 +18,8 @@ wl::facts::GossipEngine& engine() {
     b[0] &= 248;
     b[31] = static_cast<std::uint8_t>((b[31] & 127) | 64);
     return wl::facts::GossipEngine(wl::PrivateKey::from(std::span<const std::uint8_t, 32>(b)),
-                                   wl::facts::EngineOptions{}, wl::TimePoint(std::chrono::hours(1)));
+                                   wl::facts::EngineOptions{},
+                                   wl::TimePoint(std::chrono::hours(1)));
   }();
   return e;
 }

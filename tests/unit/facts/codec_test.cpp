@@ -88,8 +88,9 @@ TEST(Codec, HandBuiltWholePacketIs124Bytes) {
 }
 
 TEST(Codec, WirelinkCapturedPacketsDecodeAndReencodeExactly) {
-  const std::string dir = std::string(std::getenv("WL_SOURCE_DIR") ? std::getenv("WL_SOURCE_DIR") : ".") +
-                          "/tests/unit/facts/data/wirelink014-packets.hex";
+  const std::string dir =
+      std::string(std::getenv("WL_SOURCE_DIR") ? std::getenv("WL_SOURCE_DIR") : ".") +
+      "/tests/unit/facts/data/wirelink014-packets.hex";
   auto packets = test::load_hex_lines(dir);
   ASSERT_EQ(packets.size(), 3u) << dir;
   std::size_t total_facts = 0;
@@ -134,7 +135,8 @@ TEST(Codec, AllAttributesRoundTrip) {
       make_grant(k, 3),
   };
   std::vector<std::uint8_t> inner;
-  for (std::size_t i = 0; i < facts.size(); ++i) encode_fact(facts[i], static_cast<std::uint32_t>(i * 100), inner);
+  for (std::size_t i = 0; i < facts.size(); ++i)
+    encode_fact(facts[i], static_cast<std::uint32_t>(i * 100), inner);
   std::vector<WireFact> out;
   ASSERT_EQ(decode_inner(inner, out), RejectReason::none);
   ASSERT_EQ(out.size(), facts.size());
@@ -142,7 +144,8 @@ TEST(Codec, AllAttributesRoundTrip) {
     EXPECT_EQ(out[i].fact, facts[i]) << i;
     EXPECT_EQ(out[i].ttl_seconds, i * 100);
   }
-  EXPECT_TRUE(std::get<MemberMetadata>(out[6].fact.value).features().has(Feature::coordinator_token));
+  EXPECT_TRUE(
+      std::get<MemberMetadata>(out[6].fact.value).features().has(Feature::coordinator_token));
 }
 
 TEST(Codec, EmptyMetadataIsSingleZeroByte) {
@@ -179,7 +182,8 @@ TEST(Codec, Uvarint) {
 }
 
 TEST(Codec, GreedyPackingRespectsInnerLimit) {
-  std::vector<std::vector<std::uint8_t>> facts(40, std::vector<std::uint8_t>(57, 1));  // 40*57 = 2280
+  std::vector<std::vector<std::uint8_t>> facts(40,
+                                               std::vector<std::uint8_t>(57, 1));  // 40*57 = 2280
   auto groups = pack_inner(facts);
   ASSERT_EQ(groups.size(), 3u);
   EXPECT_EQ(groups[0].size(), 19u * 57u);  // 1083 <= 1136 < 1140
@@ -202,8 +206,10 @@ TEST(Codec, ProtocolDocumentExample) {
       "cb04b9b431eb84cfa623c6a682c7ee56c8e206101112131415161718191a1b1c1d1e1f65ff01c1c318eeeead11"
       "778e566a24a8cb04b9b431eb84cfa623c6a682c7ee56c8e206c0000201ca6c61c801c1c318eeeead11778e566a"
       "24a8cb04b9b431eb84cfa623c6a682c7ee56c8e2060a00000120";
-  const auto a = std::move(parse_private_key("ICcuNTxDSlFYX2ZtdHuCiZCXnqWss7rByM/W3eTr8nk=")).value();
-  const auto b = std::move(parse_private_key("OEZNVFtiaXB3foWMk5qhqK+2vcTL0tng5+71/AMKEVg=")).value();
+  const auto a =
+      std::move(parse_private_key("ICcuNTxDSlFYX2ZtdHuCiZCXnqWss7rByM/W3eTr8nk=")).value();
+  const auto b =
+      std::move(parse_private_key("OEZNVFtiaXB3foWMk5qhqK+2vcTL0tng5+71/AMKEVg=")).value();
   const PublicKey pa = public_key_of(a);
   EXPECT_EQ(pa.to_base64(), "wcMY7u6tEXeOVmokqMsEubQx64TPpiPGpoLH7lbI4gY=");
   EXPECT_EQ(link_local_for(pa).to_string(), "fe80::7c18:41cf:57f:a09d");
@@ -220,7 +226,8 @@ TEST(Codec, ProtocolDocumentExample) {
   ASSERT_EQ(d.group.facts.size(), 3u);
   // The recipient's view of the pairwise key verifies it; anyone else's does not.
   EXPECT_TRUE(mac_verify(*pairwise_key(b, pa), d.group.nonce, d.group.tag, d.group.inner));
-  EXPECT_FALSE(mac_verify(*pairwise_key(test::private_from_seed(3), pa), d.group.nonce, d.group.tag, d.group.inner));
+  EXPECT_FALSE(mac_verify(*pairwise_key(test::private_from_seed(3), pa), d.group.nonce, d.group.tag,
+                          d.group.inner));
 }
 
 TEST(Mac, PairwiseKeyIsSymmetricAndRejectsLowOrderPoints) {
@@ -250,7 +257,8 @@ std::vector<RejectCase> reject_cases() {
   c.push_back({"empty", {}, RejectReason::truncated});
   c.push_back({"unsigned_top_level", header(0x65, 1, k), RejectReason::not_signed_group});
   c.push_back({"old_ping", bytes_of({0x00, 0x01}), RejectReason::not_signed_group});
-  c.push_back({"short_group", std::vector<std::uint8_t>{0x53, 0x00, 0x01}, RejectReason::truncated});
+  c.push_back(
+      {"short_group", std::vector<std::uint8_t>{0x53, 0x00, 0x01}, RejectReason::truncated});
   {
     auto g = header(0x53, 0, k);
     g.resize(g.size() + 30);
@@ -270,7 +278,8 @@ std::vector<RejectCase> reject_cases() {
     c.push_back({"overlong_varint", group_with(v), RejectReason::bad_varint});
   }
   c.push_back({"short_endpoint_v4", inner_with(0x65, {1, 2, 3, 4, 5}), RejectReason::truncated});
-  c.push_back({"short_alive", inner_with(0x21, std::vector<std::uint8_t>(15, 0)), RejectReason::truncated});
+  c.push_back(
+      {"short_alive", inner_with(0x21, std::vector<std::uint8_t>(15, 0)), RejectReason::truncated});
   c.push_back({"short_subject", group_with(bytes_of({0x65, 0x01, 0xaa})), RejectReason::truncated});
   {
     std::vector<std::uint8_t> mapped(16, 0);
@@ -281,18 +290,23 @@ std::vector<RejectCase> reject_cases() {
     mapped.push_back(0x6c);
     c.push_back({"v4_mapped_in_E", inner_with(0x45, mapped), RejectReason::v4_mapped_endpoint});
   }
-  c.push_back({"prefix_33_in_a", inner_with(0x61, {10, 0, 0, 0, 33}), RejectReason::prefix_too_long});
+  c.push_back(
+      {"prefix_33_in_a", inner_with(0x61, {10, 0, 0, 0, 33}), RejectReason::prefix_too_long});
   {
     std::vector<std::uint8_t> v(16, 0x20);
     v.push_back(129);
     c.push_back({"prefix_129_in_A", inner_with(0x41, v), RejectReason::prefix_too_long});
   }
-  c.push_back({"metadata_len_past_end", inner_with(0x4d, {0x05, 0x6e, 0x01}), RejectReason::truncated});
-  c.push_back({"metadata_entry_past_payload", inner_with(0x4d, {0x03, 0x6e, 0x05, 'a'}), RejectReason::bad_length});
+  c.push_back(
+      {"metadata_len_past_end", inner_with(0x4d, {0x05, 0x6e, 0x01}), RejectReason::truncated});
+  c.push_back({"metadata_entry_past_payload", inner_with(0x4d, {0x03, 0x6e, 0x05, 'a'}),
+               RejectReason::bad_length});
   c.push_back({"metadata_duplicate_key", inner_with(0x4d, {0x06, 0x6e, 0x01, 'a', 0x6e, 0x01, 'b'}),
                RejectReason::bad_metadata});
-  c.push_back({"metadata_basic_2", inner_with(0x4d, {0x03, 0x62, 0x01, 0x02}), RejectReason::bad_metadata});
-  c.push_back({"metadata_basic_len_2", inner_with(0x4d, {0x04, 0x62, 0x02, 0x00, 0x00}), RejectReason::bad_metadata});
+  c.push_back(
+      {"metadata_basic_2", inner_with(0x4d, {0x03, 0x62, 0x01, 0x02}), RejectReason::bad_metadata});
+  c.push_back({"metadata_basic_len_2", inner_with(0x4d, {0x04, 0x62, 0x02, 0x00, 0x00}),
+               RejectReason::bad_metadata});
   c.push_back({"grant_level_4", inner_with(0x67, {0x04}), RejectReason::bad_grant});
   c.push_back({"token_len_past_end", inner_with(0x54, {0x09, 1, 2}), RejectReason::truncated});
   {

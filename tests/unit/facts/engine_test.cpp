@@ -93,8 +93,9 @@ TEST_F(EngineTest, AcceptsEndpointFromKnownPeerAndRecordsLiveness) {
 
 TEST_F(EngineTest, EveryRejectionLeavesNoTrace) {
   // Seed the store with one accepted fact so "no effect" is checked against a non-empty store.
-  engine.on_datagram(link_local_for(b.pub),
-                     from_b(fact_bytes(make_endpoint(b.pub, *Endpoint::parse("198.51.100.7:1")), 100)), kStart);
+  engine.on_datagram(
+      link_local_for(b.pub),
+      from_b(fact_bytes(make_endpoint(b.pub, *Endpoint::parse("198.51.100.7:1")), 100)), kStart);
   ASSERT_EQ(engine.store().size(), 1u);
 
   const auto good_inner = [&] {
@@ -122,8 +123,10 @@ TEST_F(EngineTest, EveryRejectionLeavesNoTrace) {
   };
   std::vector<Case> cases;
   const IpAddress ll_b = link_local_for(b.pub);
-  cases.push_back({"source_not_signer_ll", link_local_for(c.pub), from_b(good_inner), RejectReason::bad_source_address});
-  cases.push_back({"source_global", *IpAddress::parse("2001:db8::2"), from_b(good_inner), RejectReason::bad_source_address});
+  cases.push_back({"source_not_signer_ll", link_local_for(c.pub), from_b(good_inner),
+                   RejectReason::bad_source_address});
+  cases.push_back({"source_global", *IpAddress::parse("2001:db8::2"), from_b(good_inner),
+                   RejectReason::bad_source_address});
   {
     auto d = from_b(good_inner);
     d[34 + 24] ^= 0x01;  // first tag byte
@@ -134,7 +137,8 @@ TEST_F(EngineTest, EveryRejectionLeavesNoTrace) {
     d[d.size() - 2] ^= 0x80;  // an address byte of the inner facts (the AD) changed after signing
     cases.push_back({"inner_changed", ll_b, d, RejectReason::bad_mac});
   }
-  cases.push_back({"signed_for_someone_else", ll_b, test::sign_inner(b.priv, c.pub, good_inner), RejectReason::bad_mac});
+  cases.push_back({"signed_for_someone_else", ll_b, test::sign_inner(b.priv, c.pub, good_inner),
+                   RejectReason::bad_mac});
   {
     // A low-order public key: X25519 with it is all zeros, so anyone could forge its tags.
     PublicKey zero;  // all-zero point
@@ -142,13 +146,15 @@ TEST_F(EngineTest, EveryRejectionLeavesNoTrace) {
     append_key(d, zero);
     d.resize(d.size() + 40, 0);
     append(d, fact_bytes(make_endpoint(zero, *Endpoint::parse("198.51.100.1:1")), 100));
-    cases.push_back({"zero_shared_secret", link_local_for(zero), d, RejectReason::zero_shared_secret});
+    cases.push_back(
+        {"zero_shared_secret", link_local_for(zero), d, RejectReason::zero_shared_secret});
   }
-  cases.push_back({"self_signed", link_local_for(a.pub), test::sign_inner(a.priv, a.pub, good_inner),
-                   RejectReason::self_signed});
+  cases.push_back({"self_signed", link_local_for(a.pub),
+                   test::sign_inner(a.priv, a.pub, good_inner), RejectReason::self_signed});
   {
     auto t = fact_hdr(0x7a, 5);
-    cases.push_back({"unknown_attribute", ll_b, from_b(with_tail(t)), RejectReason::unknown_attribute});
+    cases.push_back(
+        {"unknown_attribute", ll_b, from_b(with_tail(t)), RejectReason::unknown_attribute});
   }
   {
     auto t = bytes_of({0x65, 0x80, 0x80, 0x04});
@@ -159,7 +165,8 @@ TEST_F(EngineTest, EveryRejectionLeavesNoTrace) {
   {
     auto t = fact_hdr(0x61, 5);
     append(t, bytes_of({10, 0, 0, 0, 33}));
-    cases.push_back({"prefix_beyond_address", ll_b, from_b(with_tail(t)), RejectReason::prefix_too_long});
+    cases.push_back(
+        {"prefix_beyond_address", ll_b, from_b(with_tail(t)), RejectReason::prefix_too_long});
   }
   {
     auto t = fact_hdr(0x45, 5);
@@ -168,7 +175,8 @@ TEST_F(EngineTest, EveryRejectionLeavesNoTrace) {
     mapped[12] = 10;
     append(t, mapped);
     append(t, bytes_of({0, 1}));
-    cases.push_back({"v4_mapped_endpoint", ll_b, from_b(with_tail(t)), RejectReason::v4_mapped_endpoint});
+    cases.push_back(
+        {"v4_mapped_endpoint", ll_b, from_b(with_tail(t)), RejectReason::v4_mapped_endpoint});
   }
   {
     auto t = fact_hdr(0x65, 5);
@@ -213,8 +221,11 @@ TEST_F(EngineTest, KnownPeerMayNotTellMembershipOrAllowedIps) {
   EXPECT_EQ(engine.counters().datagrams_accepted, 1u);
   EXPECT_EQ(engine.store().size(), 0u);
   EXPECT_FALSE(engine.is_member(c.pub, kStart));
-  EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::untrusted)], 2u);
-  EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::unknown_subject)], 1u);
+  EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::untrusted)],
+            2u);
+  EXPECT_EQ(
+      engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::unknown_subject)],
+      1u);
 }
 
 TEST_F(EngineTest, RouterInFullAutoModeTellsMembershipAndAllowedIps) {
@@ -236,7 +247,9 @@ TEST_F(EngineTest, EndpointsInsideTheTunnelAreDropped) {
   auto inner = fact_bytes(make_endpoint(b.pub, *Endpoint::parse("10.9.0.2:51820")), 100);
   engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart);
   EXPECT_TRUE(engine.endpoints_of(b.pub, kStart).empty());
-  EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::routes_into_tunnel)], 1u);
+  EXPECT_EQ(
+      engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::routes_into_tunnel)],
+      1u);
 }
 
 TEST_F(EngineTest, LatestExpiryWinsAndRelaysForwardRemainingTtl) {
@@ -250,7 +263,8 @@ TEST_F(EngineTest, LatestExpiryWinsAndRelaysForwardRemainingTtl) {
 }
 
 // Decodes what the engine sent to `to` and verifies it as `to` would.
-std::vector<WireFact> open_all(const std::vector<OutgoingDatagram>& out, const Node& from, const Node& to) {
+std::vector<WireFact> open_all(const std::vector<OutgoingDatagram>& out, const Node& from,
+                               const Node& to) {
   std::vector<WireFact> facts;
   for (const auto& d : out) {
     if (d.peer != to.pub) continue;
@@ -278,10 +292,12 @@ TEST_F(EngineTest, LeafPingsAndResendsOnlyWhenThePeerCopyRunsLow) {
   for (const auto& f : first)
     if (f.fact.attr == Attribute::endpoint_v4 && f.fact.subject == a.pub) own_endpoint = true;
   EXPECT_TRUE(own_endpoint);
-  for (const auto& f : first) EXPECT_NE(f.fact.subject == b.pub && f.fact.attr != Attribute::member_metadata, true);
+  for (const auto& f : first)
+    EXPECT_NE(f.fact.subject == b.pub && f.fact.attr != Attribute::member_metadata, true);
 
   // Next cycles: nothing new until the ping is due (every 30 s).
-  for (int s = 5; s < 30; s += 5) EXPECT_TRUE(engine.tick(kStart + std::chrono::seconds(s)).empty()) << s;
+  for (int s = 5; s < 30; s += 5)
+    EXPECT_TRUE(engine.tick(kStart + std::chrono::seconds(s)).empty()) << s;
   auto ping = open_all(engine.tick(kStart + 30s), a, b);
   ASSERT_EQ(ping.size(), 1u);
   EXPECT_EQ(ping[0].fact.attr, Attribute::alive);
@@ -303,10 +319,12 @@ TEST_F(EngineTest, NewBootIdOfPeerTriggersFullResend) {
   view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));
   view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
   engine.set_local_view(view, kStart);
-  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_alive(b.pub, BootId{1}), 255)), kStart);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_alive(b.pub, BootId{1}), 255)),
+                     kStart);
   ASSERT_FALSE(engine.tick(kStart).empty());
   EXPECT_TRUE(engine.tick(kStart + 5s).empty());
-  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_alive(b.pub, BootId{2}), 255)), kStart + 6s);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_alive(b.pub, BootId{2}), 255)),
+                     kStart + 6s);
   auto again = open_all(engine.tick(kStart + 10s), a, b);
   EXPECT_GE(again.size(), 2u);  // ping + our endpoint again
 }
@@ -337,7 +355,8 @@ TEST_F(EngineTest, BootIdRollsOnSuspendClockStepAndCriticalExpiry) {
   view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));
   engine.set_local_view(view, kStart + 20s);
   engine.on_datagram(link_local_for(b.pub),
-                     from_b(fact_bytes(make_allowed_ip(b.pub, *Cidr::parse("10.8.0.0/16")), 7)), kStart + 21s);
+                     from_b(fact_bytes(make_allowed_ip(b.pub, *Cidr::parse("10.8.0.0/16")), 7)),
+                     kStart + 21s);
   (void)engine.tick(kStart + 25s);
   EXPECT_EQ(engine.boot_id(), third);
   (void)engine.tick(kStart + 30s);
@@ -352,7 +371,8 @@ TEST_F(EngineTest, FeatureAdvertisementGatesExtensions) {
   GossipEngine e(private_from_seed(1), opts, kStart);
   view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));
   e.set_local_view(view, kStart);
-  for (const auto& f : open_all(e.tick(kStart), a, b)) EXPECT_NE(f.fact.attr, Attribute::coordinator_token);
+  for (const auto& f : open_all(e.tick(kStart), a, b))
+    EXPECT_NE(f.fact.attr, Attribute::coordinator_token);
   // b advertises the token feature in its own metadata (accepted for this purpose whatever
   // its trust), then b's boot id changes so we resend.
   MemberMetadata m;
@@ -378,8 +398,9 @@ TEST_F(EngineTest, CoordinatorAdmissionMakesAMember) {
   EXPECT_TRUE(engine.is_member(c.pub, kStart + 59s));
   EXPECT_FALSE(engine.is_member(c.pub, kStart + 60s));
   // An admitted subject is known, so a known peer may tell us its endpoint.
-  engine.on_datagram(link_local_for(b.pub),
-                     from_b(fact_bytes(make_endpoint(c.pub, *Endpoint::parse("198.51.100.3:1")), 100)), kStart);
+  engine.on_datagram(
+      link_local_for(b.pub),
+      from_b(fact_bytes(make_endpoint(c.pub, *Endpoint::parse("198.51.100.3:1")), 100)), kStart);
   EXPECT_EQ(engine.endpoints_of(c.pub, kStart).size(), 1u);
 }
 
@@ -392,9 +413,11 @@ TEST_F(EngineTest, TokenVerifierAdmitsSubject) {
   };
   GossipEngine e(private_from_seed(1), opts, kStart);
   e.set_local_view(view, kStart);
-  e.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_token(c.pub, {0x41, 0, 0}), 100)), kStart);
+  e.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_token(c.pub, {0x41, 0, 0}), 100)),
+                kStart);
   EXPECT_FALSE(e.is_member(c.pub, kStart));
-  e.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_token(c.pub, {0x42, 0, 0}), 100)), kStart);
+  e.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_token(c.pub, {0x42, 0, 0}), 100)),
+                kStart);
   EXPECT_TRUE(e.is_member(c.pub, kStart));
   EXPECT_FALSE(e.is_member(c.pub, kStart + 100s));
 }
@@ -405,9 +428,11 @@ TEST_F(EngineTest, DelegateGrantsRaiseTrustOfOthers) {
   view.device_peers.push_back(device_peer(d, "192.0.2.4:51820", {}));
   engine.set_local_view(view, kStart);
   EXPECT_EQ(engine.trust_of(d.pub, kStart).level, trust::Level::endpoint);
-  engine.on_datagram(link_local_for(b.pub),
-                     from_b(fact_bytes(make_grant(d.pub, static_cast<std::uint8_t>(trust::Level::membership)), 100)),
-                     kStart);
+  engine.on_datagram(
+      link_local_for(b.pub),
+      from_b(
+          fact_bytes(make_grant(d.pub, static_cast<std::uint8_t>(trust::Level::membership)), 100)),
+      kStart);
   auto t = engine.trust_of(d.pub, kStart + 1s);
   EXPECT_EQ(t.level, trust::Level::membership);
   EXPECT_EQ(t.source, trust::Source::grant);
@@ -422,7 +447,8 @@ TEST_F(EngineTest, GrantsFromNonDelegatesAreRefused) {
   engine.set_local_view(view, kStart);
   engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_grant(d.pub, 3), 100)), kStart);
   EXPECT_EQ(engine.trust_of(d.pub, kStart).level, trust::Level::endpoint);
-  EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::untrusted)], 1u);
+  EXPECT_EQ(engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::untrusted)],
+            1u);
 }
 
 TEST_F(EngineTest, RouterSplitsManyFactsIntoGroupsWithinTheInnerLimit) {
@@ -482,7 +508,8 @@ TEST_F(EngineTest, HundredDatagramsMakeTheCycleDue) {
   (void)engine.tick(kStart);
   EXPECT_EQ(engine.next_deadline(), kStart + 5s);
   const auto inner = fact_bytes(make_alive(b.pub, BootId{1}), 255);
-  for (int i = 0; i < 100; ++i) engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart + 1s);
+  for (int i = 0; i < 100; ++i)
+    engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart + 1s);
   EXPECT_LE(engine.next_deadline(), kStart + 1s);
   const auto cycles = engine.counters().cycles;
   (void)engine.tick(kStart + 1s);
@@ -496,10 +523,12 @@ TEST_F(EngineTest, RelaysForwardTheRemainingTtl) {
   ASSERT_TRUE(engine.is_router());
   (void)engine.tick(kStart);  // the first full exchange with c
   const Endpoint told = *Endpoint::parse("198.51.100.7:4000");
-  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_endpoint(b.pub, told), 200)), kStart + 1s);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_endpoint(b.pub, told), 200)),
+                     kStart + 1s);
   std::optional<std::uint32_t> ttl;
   for (const auto& f : open_all(engine.tick(kStart + 50s), a, c))
-    if (f.fact.attr == Attribute::endpoint_v4 && std::get<Endpoint>(f.fact.value) == told) ttl = f.ttl_seconds;
+    if (f.fact.attr == Attribute::endpoint_v4 && std::get<Endpoint>(f.fact.value) == told)
+      ttl = f.ttl_seconds;
   ASSERT_TRUE(ttl.has_value());
   EXPECT_EQ(*ttl, 151u);  // received at +1 s with 200 s, sent at +50 s
 }

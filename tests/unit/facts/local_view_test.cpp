@@ -22,22 +22,31 @@ PublicKey key(std::uint8_t n) {
 
 const WallTime kWall = WallTime(std::chrono::seconds(1'800'000'000));
 
-bool has(const std::vector<Fact>& v, const Fact& f) { return std::find(v.begin(), v.end(), f) != v.end(); }
+bool has(const std::vector<Fact>& v, const Fact& f) {
+  return std::find(v.begin(), v.end(), f) != v.end();
+}
 
 LocalView base_view() {
   LocalView v;
   v.listen_port = 51820;
   v.wall_now = kWall;
   v.interfaces = {
-      {"eth0", true, false, {*IpAddress::parse("192.0.2.10"), *IpAddress::parse("fe80::1"), *IpAddress::parse("2001:db8::10")}},
-      {"eth1", false, false, {*IpAddress::parse("198.51.100.10")}},           // down
-      {"wg0", true, true, {*IpAddress::parse("10.0.0.1")}},                    // WireGuard
+      {"eth0",
+       true,
+       false,
+       {*IpAddress::parse("192.0.2.10"), *IpAddress::parse("fe80::1"),
+        *IpAddress::parse("2001:db8::10")}},
+      {"eth1", false, false, {*IpAddress::parse("198.51.100.10")}},  // down
+      {"wg0", true, true, {*IpAddress::parse("10.0.0.1")}},          // WireGuard
       {"docker0", true, false, {*IpAddress::parse("172.17.0.1")}},
       {"lo", true, false, {*IpAddress::parse("127.0.0.1")}},
   };
-  DevicePeerView fresh{key(2), *Endpoint::parse("203.0.113.2:51820"), kWall - 100s,
+  DevicePeerView fresh{key(2),
+                       *Endpoint::parse("203.0.113.2:51820"),
+                       kWall - 100s,
                        {*Cidr::parse("fe80::2/128"), *Cidr::parse("10.0.0.2/32")}};
-  DevicePeerView stale{key(3), *Endpoint::parse("203.0.113.3:51820"), kWall - 170s, {*Cidr::parse("10.0.0.3/32")}};
+  DevicePeerView stale{
+      key(3), *Endpoint::parse("203.0.113.3:51820"), kWall - 170s, {*Cidr::parse("10.0.0.3/32")}};
   v.device_peers = {fresh, stale};
   return v;
 }
@@ -100,7 +109,12 @@ TEST(LocalFacts, RouterTellsAllowedIpsMembershipAndItsSubnets) {
 
 TEST(LocalFacts, ConfiguredPeersAndOwnFeatures) {
   auto v = base_view();
-  ConfiguredPeerView c{key(4), "db", std::nullopt, false, true, {*Endpoint::parse("198.51.100.4:51820")},
+  ConfiguredPeerView c{key(4),
+                       "db",
+                       std::nullopt,
+                       false,
+                       true,
+                       {*Endpoint::parse("198.51.100.4:51820")},
                        {*Cidr::parse("10.0.4.0/24")}};
   v.config_peers = {c};
   FeatureSet fs;
@@ -134,7 +148,9 @@ TEST(LocalFacts, SelfDelegateEmitsCappedGrants) {
   auto f = collect_local_facts(v, del);
   EXPECT_TRUE(has(f, make_grant(key(4), 3)));  // delegate is capped at membership
   EXPECT_TRUE(has(f, make_grant(key(5), 2)));
-  EXPECT_EQ(std::count_if(f.begin(), f.end(), [](const Fact& x) { return x.attr == Attribute::trust_grant; }), 2);
+  EXPECT_EQ(std::count_if(f.begin(), f.end(),
+                          [](const Fact& x) { return x.attr == Attribute::trust_grant; }),
+            2);
 }
 
 TEST(Store, IdentityLatestExpiryAndExactExpiry) {
@@ -172,9 +188,9 @@ TEST(SendFilter, ResendWindowAndBootReset) {
   EXPECT_TRUE(f.due(id, t0 + 255s, t0));
   f.note_known(id, t0 + 255s);
   EXPECT_FALSE(f.due(id, t0 + 255s, t0));
-  EXPECT_FALSE(f.due(id, t0 + 380s, t0 + 122s));  // peer copy has 133 s left
-  EXPECT_TRUE(f.due(id, t0 + 380s, t0 + 123s));   // 132 s left, ours is later
-  EXPECT_FALSE(f.due(id, t0 + 255s, t0 + 123s));  // ours is not later: nothing to gain
+  EXPECT_FALSE(f.due(id, t0 + 380s, t0 + 122s));    // peer copy has 133 s left
+  EXPECT_TRUE(f.due(id, t0 + 380s, t0 + 123s));     // 132 s left, ours is later
+  EXPECT_FALSE(f.due(id, t0 + 255s, t0 + 123s));    // ours is not later: nothing to gain
   EXPECT_TRUE(f.due(FactId{3, 2}, t0 + 255s, t0));  // a recycled slot is another fact
   EXPECT_FALSE(f.observe_boot_id(BootId{1}));
   EXPECT_FALSE(f.observe_boot_id(BootId{1}));

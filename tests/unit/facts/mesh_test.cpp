@@ -18,17 +18,23 @@ TEST(SimMesh, LeavesLearnEachOtherThroughTheRouter) {
   // Before any gossip, a leaf knows only its router.
   for (auto a : leaves)
     for (auto b : leaves)
-      if (a != b) { EXPECT_FALSE(m.knows_anything_about(a, b)); }
+      if (a != b) {
+        EXPECT_FALSE(m.knows_anything_about(a, b));
+      }
 
   m.run_until(kStart + 60s);
   for (auto a : leaves)
     for (auto b : leaves)
-      if (a != b) { EXPECT_TRUE(m.knows(a, b)) << a << " about " << b; }
+      if (a != b) {
+        EXPECT_TRUE(m.knows(a, b)) << a << " about " << b;
+      }
   // Leaves put each other into their devices and end up with direct, healthy tunnels.
   for (auto a : leaves) {
     EXPECT_EQ(m.node(a).device.size(), leaves.size());  // router + 5 other leaves
     for (auto b : leaves)
-      if (a != b) { EXPECT_TRUE(m.node(a).engine->healthy(m.node(b).key)) << a << "->" << b; }
+      if (a != b) {
+        EXPECT_TRUE(m.node(a).engine->healthy(m.node(b).key)) << a << "->" << b;
+      }
   }
   // Trust came from the router heuristic, not from configuration.
   const auto t = m.node(leaves[0]).engine->trust_of(m.node(m.router_index()).key, m.now());
@@ -36,7 +42,8 @@ TEST(SimMesh, LeavesLearnEachOtherThroughTheRouter) {
   EXPECT_TRUE(m.node(m.router_index()).engine->is_router());
   EXPECT_FALSE(m.node(leaves[0]).engine->is_router());
   // Nothing on the fake network was malformed or forged.
-  for (std::size_t i = 0; i < m.size(); ++i) EXPECT_EQ(m.node(i).engine->counters().rejected_total(), 0u);
+  for (std::size_t i = 0; i < m.size(); ++i)
+    EXPECT_EQ(m.node(i).engine->counters().rejected_total(), 0u);
 }
 
 TEST(SimMesh, LateJoinerIsLearnedAndSteadyStateIsQuiet) {
@@ -47,7 +54,9 @@ TEST(SimMesh, LateJoinerIsLearnedAndSteadyStateIsQuiet) {
   const auto late = m.add_leaf();
   m.run_until(kStart + 340s);
   for (std::size_t i = 0; i < m.size(); ++i)
-    if (i != late && i != m.router_index()) { EXPECT_TRUE(m.knows(i, late)) << i; }
+    if (i != late && i != m.router_index()) {
+      EXPECT_TRUE(m.knows(i, late)) << i;
+    }
   EXPECT_TRUE(m.knows(late, 1));
 
   // In steady state each fact is re-sent about every two minutes, plus 30 s pings: in ten
@@ -68,7 +77,9 @@ TEST(SimMesh, DepartedLeafStopsBeingAdvertised) {
   m.run_until(kStart + 120s);
   const auto gone = leaves.back();
   for (auto a : leaves)
-    if (a != gone) { ASSERT_TRUE(m.knows(a, gone)); }
+    if (a != gone) {
+      ASSERT_TRUE(m.knows(a, gone));
+    }
   m.stop(gone);
   const TimePoint stopped = m.now();
 
@@ -80,7 +91,9 @@ TEST(SimMesh, DepartedLeafStopsBeingAdvertised) {
   // at the other leaves then expire. After that nobody hears of it again.
   m.run_until(stopped + 600s);
   for (auto a : leaves)
-    if (a != gone) { EXPECT_FALSE(m.knows_anything_about(a, gone)) << a; }
+    if (a != gone) {
+      EXPECT_FALSE(m.knows_anything_about(a, gone)) << a;
+    }
   m.capture = true;
   m.run_until(stopped + 900s);
   ASSERT_FALSE(m.captured.empty());
@@ -90,7 +103,9 @@ TEST(SimMesh, DepartedLeafStopsBeingAdvertised) {
     for (const auto& wf : d.group.facts) EXPECT_NE(wf.fact.subject, m.node(gone).key);
   }
   for (auto a : leaves)
-    if (a != gone) { EXPECT_FALSE(m.knows_anything_about(a, gone)) << a; }
+    if (a != gone) {
+      EXPECT_FALSE(m.knows_anything_about(a, gone)) << a;
+    }
   // The remaining leaves still know each other.
   EXPECT_TRUE(m.knows(leaves[0], leaves[1]));
 }

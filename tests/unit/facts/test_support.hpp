@@ -15,7 +15,8 @@ namespace wl::facts::test {
 // A private key from a seed byte (clamped like a real one).
 inline PrivateKey private_from_seed(std::uint8_t seed) {
   std::array<std::uint8_t, 32> b{};
-  for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::uint8_t>(seed * 31 + i * 7 + 1);
+  for (std::size_t i = 0; i < b.size(); ++i)
+    b[i] = static_cast<std::uint8_t>(seed * 31 + i * 7 + 1);
   b[0] &= 248;
   b[31] &= 127;
   b[31] |= 64;
@@ -45,7 +46,8 @@ inline void append_key(std::vector<std::uint8_t>& v, const PublicKey& k) {
 }
 
 // Signs `inner` from `signer_priv` to `recipient` exactly as a peer would.
-inline std::vector<std::uint8_t> sign_inner(const PrivateKey& signer_priv, const PublicKey& recipient,
+inline std::vector<std::uint8_t> sign_inner(const PrivateKey& signer_priv,
+                                            const PublicKey& recipient,
                                             const std::vector<std::uint8_t>& inner) {
   auto key = pairwise_key(signer_priv, recipient);
   Nonce nonce{};

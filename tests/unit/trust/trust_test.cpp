@@ -16,14 +16,17 @@ PublicKey key(std::uint8_t n) {
   return PublicKey(b);
 }
 
-Cidr cidr(const char* s) { return *Cidr::parse(s); }
+Cidr cidr(const char* s) {
+  return *Cidr::parse(s);
+}
 
 const TimePoint kNow = TimePoint(100s);
 
 TEST(TrustMatrix, EveryLevelAndKind) {
   using L = Level;
   using K = FactKind;
-  const std::array<L, 5> levels = {L::untrusted, L::endpoint, L::allowedips, L::membership, L::delegate};
+  const std::array<L, 5> levels = {L::untrusted, L::endpoint, L::allowedips, L::membership,
+                                   L::delegate};
   struct Row {
     K kind;
     // Expected verdict per level, for a known subject and for an unknown subject.
@@ -45,9 +48,11 @@ TEST(TrustMatrix, EveryLevelAndKind) {
       q.kind = r.kind;
       q.source_level = levels[i];
       q.subject_known = true;
-      EXPECT_EQ(accept(q), r.known[i]) << "kind " << int(r.kind) << " level " << to_string(levels[i]);
+      EXPECT_EQ(accept(q), r.known[i])
+          << "kind " << int(r.kind) << " level " << to_string(levels[i]);
       q.subject_known = false;
-      EXPECT_EQ(accept(q), r.unknown[i]) << "kind " << int(r.kind) << " level " << to_string(levels[i]) << " unknown";
+      EXPECT_EQ(accept(q), r.unknown[i])
+          << "kind " << int(r.kind) << " level " << to_string(levels[i]) << " unknown";
     }
   }
 }
@@ -80,8 +85,10 @@ class EvaluatorTest : public ::testing::Test {
   TrustEvaluator t;
   PublicKey router = key(1), leaf = key(2), stranger = key(3), delegate = key(4), cfg = key(5);
   void devices() {
-    t.set_device_peers({{router, {cidr("10.0.0.0/24")}}, {leaf, {cidr("10.0.0.2/32")}},
-                        {delegate, {}}, {cfg, {cidr("10.1.0.0/16")}}});
+    t.set_device_peers({{router, {cidr("10.0.0.0/24")}},
+                        {leaf, {cidr("10.0.0.2/32")}},
+                        {delegate, {}},
+                        {cfg, {cidr("10.1.0.0/16")}}});
   }
 };
 

@@ -21,22 +21,22 @@ namespace wl::facts {
 // Why a datagram was dropped. Each reason has its own counter (GossipEngine::Counters).
 enum class RejectReason : std::uint8_t {
   none = 0,
-  truncated,            // ran out of bytes inside a fact
-  not_signed_group,     // top-level fact is not 'S' (unsigned facts, old 0x00 ping, ...)
-  nested_group,         // 'S' inside a group
-  unknown_attribute,    // any attribute code we do not know (or an extension in a 0.14 frame)
-  bad_varint,           // overlong or unterminated uvarint
-  ttl_too_large,        // TTL above 65535
-  bad_length,           // a length prefix that disagrees with the bytes or the attribute
-  prefix_too_long,      // allowed-IP prefix beyond the address size
-  v4_mapped_endpoint,   // ::ffff:a.b.c.d in an 'E' fact
-  bad_metadata,         // duplicate metadata key, basic flag not 0/1
-  bad_grant,            // trust grant level above membership
-  bad_source_address,   // source IP is not the signer's link-local address
-  zero_shared_secret,   // X25519 with the signer gave all zeros (low-order key)
-  bad_mac,              // tag does not verify
-  self_signed,          // signer is our own key (a loop or a reflection)
-  count_                // number of reasons
+  truncated,           // ran out of bytes inside a fact
+  not_signed_group,    // top-level fact is not 'S' (unsigned facts, old 0x00 ping, ...)
+  nested_group,        // 'S' inside a group
+  unknown_attribute,   // any attribute code we do not know (or an extension in a 0.14 frame)
+  bad_varint,          // overlong or unterminated uvarint
+  ttl_too_large,       // TTL above 65535
+  bad_length,          // a length prefix that disagrees with the bytes or the attribute
+  prefix_too_long,     // allowed-IP prefix beyond the address size
+  v4_mapped_endpoint,  // ::ffff:a.b.c.d in an 'E' fact
+  bad_metadata,        // duplicate metadata key, basic flag not 0/1
+  bad_grant,           // trust grant level above membership
+  bad_source_address,  // source IP is not the signer's link-local address
+  zero_shared_secret,  // X25519 with the signer gave all zeros (low-order key)
+  bad_mac,             // tag does not verify
+  self_signed,         // signer is our own key (a loop or a reflection)
+  count_               // number of reasons
 };
 inline constexpr std::size_t kRejectReasonCount = static_cast<std::size_t>(RejectReason::count_);
 std::string_view to_string(RejectReason r);
@@ -84,8 +84,8 @@ std::vector<std::uint8_t> encode_datagram(const PublicKey& signer,
 
 // Greedy packing of encoded facts into groups of at most kMaxInner bytes, in order. A fact
 // larger than kMaxInner on its own gets its own group.
-std::vector<std::vector<std::uint8_t>> pack_inner(const std::vector<std::vector<std::uint8_t>>& facts,
-                                                  std::size_t max_inner = timing::kMaxInner);
+std::vector<std::vector<std::uint8_t>> pack_inner(
+    const std::vector<std::vector<std::uint8_t>>& facts, std::size_t max_inner = timing::kMaxInner);
 
 // Protobuf-style unsigned varints (exposed for tests and the metadata codec).
 void put_uvarint(std::uint64_t v, std::vector<std::uint8_t>& out);

@@ -128,8 +128,8 @@ class GossipEngine {
   void refresh_local_facts(TimePoint now);
   void expire(TimePoint now);
   void send_to(Peer& p, const PublicKey& key, TimePoint now, std::vector<OutgoingDatagram>& out);
-  void accept_fact(const WireFact& wf, const PublicKey& signer, trust::Level level,
-                   Peer& sender, TimePoint now);
+  void accept_fact(const WireFact& wf, const PublicKey& signer, trust::Level level, Peer& sender,
+                   TimePoint now);
   const PairwiseKey* key_for(const PublicKey& peer);
   Peer& peer(const PublicKey& key);
   bool subject_known(const PublicKey& subject, TimePoint now) const;

@@ -45,16 +45,16 @@ struct ConfiguredPeerView {
 };
 
 struct LocalView {
-  std::uint16_t listen_port = 0;       // the WireGuard ListenPort (own endpoints use it)
-  std::optional<bool> router;          // configured Router; absent = auto-detect
+  std::uint16_t listen_port = 0;  // the WireGuard ListenPort (own endpoints use it)
+  std::optional<bool> router;     // configured Router; absent = auto-detect
   bool chatty = false;
   std::vector<std::string> report_ifaces;  // globs; empty = all
   std::vector<std::string> hide_ifaces;    // globs
   std::vector<InterfaceSnapshot> interfaces;
-  std::vector<Cidr> wg_subnets;        // addresses on our wg interface (router fallback)
+  std::vector<Cidr> wg_subnets;  // addresses on our wg interface (router fallback)
   std::vector<ConfiguredPeerView> config_peers;
   std::vector<DevicePeerView> device_peers;
-  WallTime wall_now{};                 // for handshake ages
+  WallTime wall_now{};  // for handshake ages
 };
 
 // Shell-style glob with '*', '?' and '[...]' (what ReportIfaces/HideIfaces use).

@@ -1,6 +1,7 @@
 #include "mesh.hpp"
 
 #include <sodium.h>
+#include <time.h>
 
 #include <algorithm>
 
@@ -11,6 +12,12 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto kRehandshake = 120s;  // WireGuard's REKEY_AFTER_TIME
+
+std::chrono::nanoseconds thread_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
 
 PrivateKey key_for_index(std::uint64_t seed, std::size_t i) {
   std::array<std::uint8_t, randombytes_SEEDBYTES> s{};
@@ -28,8 +35,11 @@ PrivateKey key_for_index(std::uint64_t seed, std::size_t i) {
 }  // namespace
 
 SimMesh::SimMesh(TimePoint start, std::uint64_t seed)
-    : start_(start), now_(start), wall_start_(WallTime(std::chrono::seconds(1'800'000'000))),
-      seed_(seed), rng_state_(seed * 0x9e3779b97f4a7c15ull + 1) {}
+    : start_(start),
+      now_(start),
+      wall_start_(WallTime(std::chrono::seconds(1'800'000'000))),
+      seed_(seed),
+      rng_state_(seed * 0x9e3779b97f4a7c15ull + 1) {}
 
 std::size_t SimMesh::add_node(bool router) {
   auto n = std::make_unique<SimNode>();
@@ -56,9 +66,10 @@ std::size_t SimMesh::add_node(bool router) {
     n->underlay = Endpoint(IpAddress::v4({203, 0, 113, 1}), 51820);
     n->overlay = *Cidr::parse("10.0.0.0/16");
   } else {
-    n->underlay = Endpoint(IpAddress::v4({198, static_cast<std::uint8_t>(18 + (i >> 16)),
-                                          static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)}),
-                           51820);
+    n->underlay =
+        Endpoint(IpAddress::v4({198, static_cast<std::uint8_t>(18 + (i >> 16)),
+                                static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)}),
+                 51820);
     n->overlay = Cidr(IpAddress::v4({10, 0, static_cast<std::uint8_t>((i + 2) >> 8),
                                      static_cast<std::uint8_t>(i + 2)}),
                       32);
@@ -86,11 +97,14 @@ std::size_t SimMesh::add_leaf() {
   leaf.config.push_back(cfg);
   leaf.device[r.key] = SimPeer{r.underlay, {}, {Cidr(link_local_for(r.key), 128), r.overlay}};
   // The administrator adds the leaf to the router's device; its endpoint is learned by roaming.
-  r.device[leaf.key] = SimPeer{std::nullopt, {}, {Cidr(link_local_for(leaf.key), 128), leaf.overlay}};
+  r.device[leaf.key] =
+      SimPeer{std::nullopt, {}, {Cidr(link_local_for(leaf.key), 128), leaf.overlay}};
   return i;
 }
 
-void SimMesh::stop(std::size_t index) { nodes_[index]->running = false; }
+void SimMesh::stop(std::size_t index) {
+  nodes_[index]->running = false;
+}
 
 LocalView SimMesh::view_of(const SimNode& n) const {
   LocalView v;
@@ -100,7 +114,8 @@ LocalView SimMesh::view_of(const SimNode& n) const {
   v.wg_subnets = {n.router ? n.overlay : Cidr(n.overlay.address(), 16)};
   v.config_peers = n.config;
   v.device_peers.reserve(n.device.size());
-  for (const auto& [k, p] : n.device) v.device_peers.push_back({k, p.endpoint, p.last_handshake, p.allowed_ips});
+  for (const auto& [k, p] : n.device)
+    v.device_peers.push_back({k, p.endpoint, p.last_handshake, p.allowed_ips});
   v.wall_now = wall();
   return v;
 }
@@ -122,7 +137,8 @@ void SimMesh::agent_step(SimNode& n) {
         if (std::find(p.allowed_ips.begin(), p.allowed_ips.end(), c) == p.allowed_ips.end())
           p.allowed_ips.push_back(c);
     // A handshake succeeds when the endpoint reaches a running node that has us configured.
-    if (!p.endpoint || (p.last_handshake.time_since_epoch().count() != 0 && wall() - p.last_handshake < kRehandshake))
+    if (!p.endpoint || (p.last_handshake.time_since_epoch().count() != 0 &&
+                        wall() - p.last_handshake < kRehandshake))
       continue;
     auto it = by_key_.find(k);
     if (it == by_key_.end()) continue;
@@ -148,7 +164,13 @@ void SimMesh::deliver(SimNode& from, std::vector<OutgoingDatagram>& out) {
     // the sender's endpoint for it must be its real address.
     if (!to.running || to.underlay != *dev->second.endpoint || !to.device.count(from.key)) continue;
     if (capture) captured.push_back({from.index, to.index, now_, d.bytes});
-    to.engine->on_datagram(src, d.bytes, now_);
+    if (to.router) {
+      const auto t0 = thread_cpu();
+      to.engine->on_datagram(src, d.bytes, now_);
+      router_cpu += thread_cpu() - t0;
+    } else {
+      to.engine->on_datagram(src, d.bytes, now_);
+    }
     ++to.datagrams_delivered;
   }
 }
@@ -159,9 +181,11 @@ void SimMesh::run_until(TimePoint until, Duration step) {
     for (auto& np : nodes_) {
       SimNode& n = *np;
       if (!n.running || n.engine->next_deadline() > now_) continue;
+      const auto t0 = n.router ? thread_cpu() : std::chrono::nanoseconds{0};
       agent_step(n);
       n.engine->set_local_view(view_of(n), now_);
       auto out = n.engine->tick(now_);
+      if (n.router) router_cpu += thread_cpu() - t0;
       deliver(n, out);
     }
   }

@@ -72,6 +72,10 @@ class SimMesh {
   bool capture = false;
   std::vector<Captured> captured;
 
+  // Thread CPU time spent inside the router's engine (its cycles, its view, received
+  // datagrams), for bench/gossip.
+  std::chrono::nanoseconds router_cpu{0};
+
  private:
   std::size_t add_node(bool router);
   void agent_step(SimNode& n);

@@ -51,8 +51,8 @@ bool is_router(std::span<const Cidr> allowed_ips);
 
 class TrustEvaluator {
  public:
-  void set_configured(std::vector<ConfiguredTrust> peers);
-  void set_device_peers(std::vector<DevicePeerTrust> peers);
+  void set_configured(const std::vector<ConfiguredTrust>& peers);
+  void set_device_peers(const std::vector<DevicePeerTrust>& peers);
 
   // Coordinator admission: `subject` counts as a member until `until`. A later call replaces
   // the time (a renewal or an earlier revocation).
