@@ -88,10 +88,11 @@ cpu = (float(c1) - float(c0)) / float(hz)
 try:
     e = json.load(open(j))["end"]
     if test == "udp":
-        s = e["sum"]
+        # Received rate: the server's view (iperf3 >= 3.11 reports it as sum_received).
+        s = e.get("sum_received", e["sum"])
         mbps = s["bits_per_second"] / 1e6
         loss = s.get("lost_percent", 0.0)
-        nbytes = s["bytes"] * (1 - loss / 100)
+        nbytes = s["bytes"]
     else:
         mbps = e["sum_received"]["bits_per_second"] / 1e6
         loss = e["sum_sent"].get("retransmits", 0)

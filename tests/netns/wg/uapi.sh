@@ -57,6 +57,9 @@ diff -u "$TMP/want" "$TMP/show0" || fail "showconf differs from the file given t
 ok "setconf/showconf round trip identical to wireguard-go and to the input"
 [ "$(ip netns exec "$N" wg show wlwgu0 public-key)" = "$(cat "$TMP/dev.pub")" ] || fail "public key"
 ok "wg show derives the public key"
+marks=$(ip netns exec "$N" ss -uapne 2>/dev/null | grep ':51901 ' | grep -c 'fwmark:0x1234')
+[ "$marks" = 2 ] || { ip netns exec "$N" ss -uapne 2>/dev/null; fail "fwmark not on both UDP sockets ($marks)"; }
+ok "fwmark 0x1234 set on the IPv4 and IPv6 sockets"
 
 # Raw requests: replies (and the state they leave) must match wireguard-go's.
 cat >"$TMP/uapi.py" <<'PY'

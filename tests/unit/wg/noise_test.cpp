@@ -243,6 +243,14 @@ TEST(WgNoise, UnknownPeerAndRemovedPeer) {
   t.deliver(t.a, t.b);
   EXPECT_EQ(t.b.e().stats().bad_handshake, 1u);
   EXPECT_TRUE(t.b.wire.out.empty());
+  // A removed peer (still referenced by an in-flight batch) never starts a handshake again.
+  t.a.e().remove_peer(t.b.pub);
+  t.clock.advance(10s);
+  t.a.e().initiate(*t.a_b, false);
+  t.a.e().stage(*t.a_b, t.a_to_b());
+  EXPECT_TRUE(t.a.wire.out.empty());
+  EXPECT_TRUE(t.a_b->staged.empty());
+  EXPECT_EQ(t.a.e().route(t.a_to_b()), nullptr);
 }
 
 TEST(WgNoise, PresharedKeyMustMatch) {
