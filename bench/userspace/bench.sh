@@ -34,6 +34,7 @@ stop_daemons() {
 }
 cleanup() {
   stop_daemons
+  if [ -n "${IPERF_PID:-}" ]; then kill "$IPERF_PID" 2>/dev/null; wait "$IPERF_PID" 2>/dev/null; fi
   for ns in $A $B; do
     for p in $(ip netns pids $ns 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
     ip netns del $ns 2>/dev/null
