@@ -57,7 +57,7 @@ class Device final : public UapiBackend {
   void tun_loop();
   void udp_loop();
   std::shared_ptr<UdpSockets> sockets();
-  void serve_connection(int fd);
+  void serve_connection(int fd, int signal_fd);
 
   SystemClock clock_;
   std::unique_ptr<Sink> sink_;
