@@ -134,6 +134,14 @@ ok "raw UAPI replies identical to wireguard-go for $(grep -c '^same' "$TMP/uapi.
 [ "$(ip netns exec "$N" wg show wlwgu1 listen-port)" = 51977 ] || true  # wireguard-go binds only when up
 ok "partial application up to the failing line"
 
+# A peer with the interface's own public key is ignored by both.
+ip netns exec "$N" wg set wlwgu0 peer "$(cat "$TMP/dev.pub")" allowed-ips 10.99.0.0/16 || fail "own-key peer (ours)"
+ip netns exec "$N" wg set wlwgu1 peer "$(cat "$TMP/dev.pub")" allowed-ips 10.99.0.0/16 || fail "own-key peer (wireguard-go)"
+n0=$(ip netns exec "$N" wg show wlwgu0 peers | grep -c "$(cat "$TMP/dev.pub")")
+n1=$(ip netns exec "$N" wg show wlwgu1 peers | grep -c "$(cat "$TMP/dev.pub")")
+[ "$n0" = 0 ] && [ "$n1" = 0 ] || fail "own-key peer added (ours $n0, wireguard-go $n1)"
+ok "a peer with the interface's own key is ignored, as by wireguard-go"
+
 # `wg set` with a port already taken: same exit status and message as wireguard-go.
 ip netns exec "$N" wg set wlwgu0 listen-port 51990 || fail "set port"
 ip netns exec "$N" python3 -c 'import socket,time,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("0.0.0.0",51991)); open(sys.argv[1],"w").close(); time.sleep(20)' "$TMP/bound" &
