@@ -146,6 +146,8 @@ int main(int argc, char** argv) {
 
   wl::wg::device::DeviceOptions opt;
   opt.ifname = ifname;
+  if (const char* w = std::getenv("WIRELINK_WG_CRYPTO_WORKERS"); w != nullptr && *w != '\0')
+    opt.crypto_workers = std::atoi(w);
   auto dev = wl::wg::device::Device::create(opt);
   if (!dev) {
     spdlog::error("{}: {}", ifname, dev.error().message());

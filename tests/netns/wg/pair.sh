@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root_tools iperf3 ping python3
 A=wlwg-pa; B=wlwg-pb
+[ -n "${WIRELINK_WG_CRYPTO_WORKERS:-}" ] && echo "crypto workers per direction: $WIRELINK_WG_CRYPTO_WORKERS"
 make_pair "$A" "$B"
 start_daemon "$A" wlwgpa0 "$WLWG"; PID_A=${PIDS[-1]}
 start_daemon "$B" wlwgpb0 "$WLWG"; PID_B=${PIDS[-1]}

@@ -95,6 +95,14 @@ Result<std::unique_ptr<Device>> Device::create(const DeviceOptions& opt) {
   d->listen_fd_ = std::move(*l);
   spdlog::info("{}: TUN up (vnet offload {}), UDP port {}{}, UAPI {}", d->tun_.name(), d->tun_.vnet_hdr() ? "on" : "off",
                d->udp_->port(), d->udp_->fd6() < 0 ? " (IPv4 only)" : "", d->socket_path_);
+  unsigned workers = 0;
+  if (opt.crypto_workers >= 0) {
+    workers = static_cast<unsigned>(opt.crypto_workers);
+  } else if (const unsigned hw = std::thread::hardware_concurrency(); hw > 2) {
+    workers = (hw - 2) / 2;
+  }
+  d->send_pool_ = std::make_unique<CryptoPool>(workers);
+  d->recv_pool_ = std::make_unique<CryptoPool>(workers);
   d->tun_thread_ = std::thread([p = d.get()] { p->tun_loop(); });
   d->udp_thread_ = std::thread([p = d.get()] { p->udp_loop(); });
   return d;
