@@ -19,6 +19,7 @@
 #include <string>
 
 #include "wirelink/base/version.hpp"
+#include "wirelink/wg/crypto/primitives.hpp"
 #include "wirelink/wg/device/device.hpp"
 
 namespace {
@@ -137,8 +138,16 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   const int sfd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
+  // Transport AEAD: OpenSSL by default (much faster here), libsodium on request.
+  const char* aead = std::getenv("WIRELINK_WG_AEAD");
+  const bool sodium = aead != nullptr && std::string(aead) == "sodium";
+  wl::wg::crypto::set_aead_backend(sodium ? wl::wg::crypto::AeadBackend::sodium : wl::wg::crypto::AeadBackend::openssl);
+  spdlog::debug("{}: ChaCha20-Poly1305 from {}", ifname, sodium ? "libsodium" : "OpenSSL");
+
   wl::wg::device::DeviceOptions opt;
   opt.ifname = ifname;
+  if (const char* w = std::getenv("WIRELINK_WG_CRYPTO_WORKERS"); w != nullptr && *w != '\0')
+    opt.crypto_workers = std::atoi(w);
   auto dev = wl::wg::device::Device::create(opt);
   if (!dev) {
     spdlog::error("{}: {}", ifname, dev.error().message());

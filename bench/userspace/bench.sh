@@ -34,6 +34,7 @@ stop_daemons() {
 }
 cleanup() {
   stop_daemons
+  if [ -n "${IPERF_PID:-}" ]; then kill "$IPERF_PID" 2>/dev/null; wait "$IPERF_PID" 2>/dev/null; fi
   for ns in $A $B; do
     for p in $(ip netns pids $ns 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
     ip netns del $ns 2>/dev/null
@@ -88,10 +89,11 @@ cpu = (float(c1) - float(c0)) / float(hz)
 try:
     e = json.load(open(j))["end"]
     if test == "udp":
-        s = e["sum"]
+        # Received rate: the server's view (iperf3 >= 3.11 reports it as sum_received).
+        s = e.get("sum_received", e["sum"])
         mbps = s["bits_per_second"] / 1e6
         loss = s.get("lost_percent", 0.0)
-        nbytes = s["bytes"] * (1 - loss / 100)
+        nbytes = s["bytes"]
     else:
         mbps = e["sum_received"]["bits_per_second"] / 1e6
         loss = e["sum_sent"].get("retransmits", 0)

@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root_tools iperf3 ping python3
 A=wlwg-pa; B=wlwg-pb
+[ -n "${WIRELINK_WG_CRYPTO_WORKERS:-}" ] && echo "crypto workers per direction: $WIRELINK_WG_CRYPTO_WORKERS"
 make_pair "$A" "$B"
 start_daemon "$A" wlwgpa0 "$WLWG"; PID_A=${PIDS[-1]}
 start_daemon "$B" wlwgpb0 "$WLWG"; PID_B=${PIDS[-1]}
@@ -25,6 +26,19 @@ ip netns exec "$B" ping -c 2 -i 0.3 -W 1 -q 10.202.0.1 >/dev/null || fail "ping 
 ep=$(ip netns exec "$A" wg show wlwgpa0 endpoints | awk '{print $2}')
 [ "$ep" = "[fd00:201::2]:51841" ] || fail "A did not follow B's new port: $ep"
 ok "roaming: A follows B to $ep"
+
+# SIGTERM stops a daemon promptly (status 0) even while a UAPI client holds a connection open.
+start_daemon "$A" wlwgpc0 "$WLWG"; PID_C=${PIDS[-1]}
+ip netns exec "$A" python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.send(b"get=1\n"); time.sleep(15)' "$SOCKDIR/wlwgpc0.sock" &
+PIDS+=($!)
+sleep 0.5
+kill -TERM "$PID_C"
+for _ in $(seq 20); do kill -0 "$PID_C" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$PID_C" 2>/dev/null && fail "daemon ignored SIGTERM for 2 s while a client was connected"
+wait "$PID_C"; rc=$?
+[ "$rc" = 0 ] || fail "exit status $rc after SIGTERM"
+[ -e "$SOCKDIR/wlwgpc0.sock" ] && fail "socket left behind after SIGTERM"
+ok "SIGTERM with a client connected: exit 0 within 2 s, socket removed"
 
 # Removing the UAPI socket stops the daemon (exit status 1), as wireguard-go does.
 rm -f "$SOCKDIR/wlwgpa0.sock"

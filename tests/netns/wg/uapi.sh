@@ -57,6 +57,9 @@ diff -u "$TMP/want" "$TMP/show0" || fail "showconf differs from the file given t
 ok "setconf/showconf round trip identical to wireguard-go and to the input"
 [ "$(ip netns exec "$N" wg show wlwgu0 public-key)" = "$(cat "$TMP/dev.pub")" ] || fail "public key"
 ok "wg show derives the public key"
+marks=$(ip netns exec "$N" ss -uapne 2>/dev/null | grep ':51901 ' | grep -c 'fwmark:0x1234')
+[ "$marks" = 2 ] || { ip netns exec "$N" ss -uapne 2>/dev/null; fail "fwmark not on both UDP sockets ($marks)"; }
+ok "fwmark 0x1234 set on the IPv4 and IPv6 sockets"
 
 # Raw requests: replies (and the state they leave) must match wireguard-go's.
 cat >"$TMP/uapi.py" <<'PY'
@@ -130,6 +133,14 @@ ok "raw UAPI replies identical to wireguard-go for $(grep -c '^same' "$TMP/uapi.
 [ "$(ip netns exec "$N" wg show wlwgu0 listen-port)" = 51977 ] || fail "partial apply (ours)"
 [ "$(ip netns exec "$N" wg show wlwgu1 listen-port)" = 51977 ] || true  # wireguard-go binds only when up
 ok "partial application up to the failing line"
+
+# A peer with the interface's own public key is ignored by both.
+ip netns exec "$N" wg set wlwgu0 peer "$(cat "$TMP/dev.pub")" allowed-ips 10.99.0.0/16 || fail "own-key peer (ours)"
+ip netns exec "$N" wg set wlwgu1 peer "$(cat "$TMP/dev.pub")" allowed-ips 10.99.0.0/16 || fail "own-key peer (wireguard-go)"
+n0=$(ip netns exec "$N" wg show wlwgu0 peers | grep -c "$(cat "$TMP/dev.pub")")
+n1=$(ip netns exec "$N" wg show wlwgu1 peers | grep -c "$(cat "$TMP/dev.pub")")
+[ "$n0" = 0 ] && [ "$n1" = 0 ] || fail "own-key peer added (ours $n0, wireguard-go $n1)"
+ok "a peer with the interface's own key is ignored, as by wireguard-go"
 
 # `wg set` with a port already taken: same exit status and message as wireguard-go.
 ip netns exec "$N" wg set wlwgu0 listen-port 51990 || fail "set port"

@@ -243,6 +243,14 @@ TEST(WgNoise, UnknownPeerAndRemovedPeer) {
   t.deliver(t.a, t.b);
   EXPECT_EQ(t.b.e().stats().bad_handshake, 1u);
   EXPECT_TRUE(t.b.wire.out.empty());
+  // A removed peer (still referenced by an in-flight batch) never starts a handshake again.
+  t.a.e().remove_peer(t.b.pub);
+  t.clock.advance(10s);
+  t.a.e().initiate(*t.a_b, false);
+  t.a.e().stage(*t.a_b, t.a_to_b());
+  EXPECT_TRUE(t.a.wire.out.empty());
+  EXPECT_TRUE(t.a_b->staged.empty());
+  EXPECT_EQ(t.a.e().route(t.a_to_b()), nullptr);
 }
 
 TEST(WgNoise, PresharedKeyMustMatch) {
@@ -256,4 +264,31 @@ TEST(WgNoise, PresharedKeyMustMatch) {
   t.run_for(6s);
   EXPECT_TRUE(t.a_b->current != nullptr);
   EXPECT_EQ(t.b.delivered.size(), 1u);
+}
+
+TEST(WgNoise, PrivateKeyChangeExpiresSessionsAndRehandshakes) {
+  TwoPeers t;
+  t.establish();
+  ASSERT_TRUE(t.b_a->current != nullptr);
+  // B gets a new key: its old sessions must not be used for sending any more.
+  auto fresh = wl::generate_private_key();
+  t.b.e().set_private_key(&fresh);
+  t.clock.advance(1s);
+  EXPECT_FALSE(t.b.e().send_packet(t.b_to_a()));  // staged, handshake attempted
+  EXPECT_EQ(t.b.wire.count(MessageType::initiation), 1u);
+  // A still expects B's old key, so that handshake fails at A (unknown static key).
+  t.pump();
+  EXPECT_GE(t.a.e().stats().bad_handshake + t.a.e().stats().bad_mac1, 1u);
+  // Once A learns the new key, traffic flows again.
+  t.a.e().remove_peer(t.b.pub);
+  t.b.pub = wl::public_key_of(fresh);
+  t.a_b = t.a.e().add_peer(t.b.pub);
+  t.a_b->endpoint = t.b.addr;
+  t.a.e().allowed_ips().insert(*wl::Cidr::parse("10.0.0.2/32"), t.a_b.get());
+  t.run_for(6s);
+  EXPECT_TRUE(t.a_b->current != nullptr);
+  EXPECT_EQ(t.a.delivered.size(), 1u);
+  // Removing the key stops handshakes entirely.
+  t.b.e().set_private_key(nullptr);
+  EXPECT_FALSE(t.b.e().identity().has_key);
 }

@@ -3,7 +3,10 @@
 #include <blake2.h>
 #include <sodium.h>
 
+#include <atomic>
 #include <cstring>
+
+#include "aead_openssl.hpp"
 
 namespace wl::wg::crypto {
 
@@ -95,12 +98,17 @@ void nonce12(std::uint8_t n[12], std::uint64_t counter) {
   std::memset(n, 0, 4);
   for (int i = 0; i < 8; ++i) n[4 + i] = static_cast<std::uint8_t>(counter >> (8 * i));
 }
+std::atomic<AeadBackend> g_backend{AeadBackend::sodium};
 }  // namespace
+
+void set_aead_backend(AeadBackend b) { g_backend = b; }
+AeadBackend aead_backend() { return g_backend.load(std::memory_order_relaxed); }
 
 void aead_seal(std::uint8_t* out, const std::uint8_t key[kKeyLen], std::uint64_t counter, Bytes in,
                Bytes aad) {
   std::uint8_t n[12];
   nonce12(n, counter);
+  if (aead_backend() == AeadBackend::openssl && ossl_seal(out, key, n, in, aad)) return;
   unsigned long long maclen = 0;
   crypto_aead_chacha20poly1305_ietf_encrypt_detached(out, out + in.size(), &maclen, in.data(), in.size(),
                                                      aad.data(), aad.size(), nullptr, n, key);
@@ -111,6 +119,7 @@ bool aead_open(std::uint8_t* out, const std::uint8_t key[kKeyLen], std::uint64_t
   if (in.size() < kTagLen) return false;
   std::uint8_t n[12];
   nonce12(n, counter);
+  if (aead_backend() == AeadBackend::openssl) return ossl_open(out, key, n, in, aad);
   const std::size_t len = in.size() - kTagLen;
   return crypto_aead_chacha20poly1305_ietf_decrypt_detached(out, nullptr, in.data(), len, in.data() + len,
                                                             aad.data(), aad.size(), n, key) == 0;

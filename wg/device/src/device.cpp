@@ -95,6 +95,14 @@ Result<std::unique_ptr<Device>> Device::create(const DeviceOptions& opt) {
   d->listen_fd_ = std::move(*l);
   spdlog::info("{}: TUN up (vnet offload {}), UDP port {}{}, UAPI {}", d->tun_.name(), d->tun_.vnet_hdr() ? "on" : "off",
                d->udp_->port(), d->udp_->fd6() < 0 ? " (IPv4 only)" : "", d->socket_path_);
+  unsigned workers = 0;
+  if (opt.crypto_workers >= 0) {
+    workers = static_cast<unsigned>(opt.crypto_workers);
+  } else if (const unsigned hw = std::thread::hardware_concurrency(); hw > 2) {
+    workers = (hw - 2) / 2;
+  }
+  d->send_pool_ = std::make_unique<CryptoPool>(workers);
+  d->recv_pool_ = std::make_unique<CryptoPool>(workers);
   d->tun_thread_ = std::thread([p = d.get()] { p->tun_loop(); });
   d->udp_thread_ = std::thread([p = d.get()] { p->udp_loop(); });
   return d;
@@ -122,7 +130,7 @@ int Device::run(int signal_fd) {
     }
     if ((fds[0].revents & POLLIN) != 0) {
       UniqueFd c(::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-      if (c) serve_connection(c.get());
+      if (c) serve_connection(c.get(), signal_fd);
     }
     {
       std::lock_guard<std::mutex> g(mu_);
@@ -157,13 +165,15 @@ int Device::run(int signal_fd) {
   return gone ? 1 : 0;
 }
 
-void Device::serve_connection(int fd) {
+void Device::serve_connection(int fd, int signal_fd) {
   UapiSession session(*this);
   char buf[4096];
   for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    // A client that stalls for 5 s is dropped so it cannot block timers forever.
-    if (::poll(&p, 1, 5000) <= 0) return;
+    pollfd p[3] = {{fd, POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
+    // A client that stalls for 5 s is dropped so it cannot block timers forever; a signal or
+    // stop request ends the conversation at once (run() then sees it too).
+    if (::poll(p, signal_fd >= 0 ? 3 : 2, 5000) <= 0) return;
+    if ((p[1].revents & POLLIN) != 0 || (signal_fd >= 0 && (p[2].revents & POLLIN) != 0)) return;
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0) return;
     const std::string reply = session.feed(std::string_view(buf, static_cast<std::size_t>(n)));

@@ -120,8 +120,12 @@ void Device::udp_loop() {
           }
         }
       }
-      for (auto& d : dg)
+      // Decrypt outside the lock, spread over the crypto pool when it has workers.
+      std::vector<Dgram>* dgp = &dg;  // one pointer: the std::function stores it without allocating
+      recv_pool_->run(dg.size(), [dgp](std::size_t i) {
+        Dgram& d = (*dgp)[i];
         if (d.transport) d.opened = noise::open_transport(*d.ticket.keypair, d.data, d.len);
+      });
       {
         std::lock_guard<std::mutex> g(mu_);
         for (auto& d : dg) {

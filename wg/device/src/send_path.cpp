@@ -31,6 +31,27 @@ struct Run {
   std::size_t bytes = 0;
   bool data = false;
 };
+struct Work {
+  Run* run;
+  std::size_t k;
+};
+
+struct SealJob {
+  std::vector<Work>* work;
+  std::vector<std::uint8_t>* slots;
+  std::vector<std::size_t>* len;
+  std::vector<iovec>* iov;
+  std::size_t mtu;
+  void seal(std::size_t w) const {
+    const Work& x = (*work)[w];
+    const std::size_t i = x.run->first + x.k;
+    std::uint8_t* buf = slots->data() + i * kSlotSize;
+    const std::size_t out =
+        noise::seal_transport(*x.run->grant.keypair, x.run->grant.first_counter + x.k, buf, (*len)[i], mtu);
+    (*iov)[i].iov_base = buf;
+    (*iov)[i].iov_len = out;
+  }
+};
 }  // namespace
 
 void Device::tun_loop() {
@@ -41,6 +62,8 @@ void Device::tun_loop() {
   std::vector<std::uint8_t*> outp(kMaxSegmentsPerRead);
   std::vector<Run> runs;
   runs.reserve(kSlots);
+  std::vector<Work> work;
+  work.reserve(kSlots);
   const bool vnet = tun_.vnet_hdr();
 
   while (!stopping_) {
@@ -115,22 +138,23 @@ void Device::tun_loop() {
       }
     }
 
-    // 3. Encrypt outside the lock and send each run in one batch.
+    // 3. Encrypt outside the lock (spread over the crypto pool when it has workers), then send
+    //    each run in one batch, in the original order.
+    work.clear();
+    for (auto& r : runs)
+      if (r.granted)
+        for (std::size_t k = 0; k < r.count; ++k) work.push_back(Work{&r, k});
+    SealJob job{&work, &slots, &len, &iov, mtu};
+    const SealJob* jp = &job;  // one pointer: the std::function stores it without allocating
+    send_pool_->run(work.size(), [jp](std::size_t w) { jp->seal(w); });
     auto udp = sockets();
     for (auto& r : runs) {
       if (!r.granted) continue;
-      std::size_t seg = 0;
       for (std::size_t k = 0; k < r.count; ++k) {
-        const std::size_t i = r.first + k;
-        std::uint8_t* buf = slots.data() + i * kSlotSize;
-        const std::size_t out = noise::seal_transport(*r.grant.keypair, r.grant.first_counter + k, buf, len[i], mtu);
-        iov[i].iov_base = buf;
-        iov[i].iov_len = out;
-        r.bytes += out;
-        r.data = r.data || len[i] > 0;
-        if (k == 0) seg = out;
+        r.bytes += iov[r.first + k].iov_len;
+        r.data = r.data || len[r.first + k] > 0;
       }
-      if (udp) udp->send_batch(r.endpoint, iov.data() + r.first, r.count, seg);
+      if (udp) udp->send_batch(r.endpoint, iov.data() + r.first, r.count, iov[r.first].iov_len);
     }
 
     // 4. Timers and counters.

@@ -303,6 +303,8 @@ void Engine::handle_cookie_reply(std::span<const std::uint8_t> msg) {
 }
 
 void Engine::initiate(Peer& p, bool retry) {
+  // A batch may finish after its peer was removed: never allocate indices for it again.
+  if (p.removed) return;
   if (!retry) p.timers.handshake_attempts = 0;
   const TimePoint now = clock_.now();
   if (p.last_sent_handshake != TimePoint::min() && now - p.last_sent_handshake < kRekeyTimeout) return;
@@ -429,13 +431,14 @@ bool Engine::grant_send(Peer& p, std::size_t n, SendGrant& out) {
 }
 
 void Engine::stage(Peer& p, std::span<const std::uint8_t> ip) {
+  if (p.removed) return;
   if (p.staged.size() >= kMaxStagedPackets) p.staged.pop_front();
   p.staged.emplace_back(ip.begin(), ip.end());
   initiate(p, false);
 }
 
 void Engine::on_data_sent(Peer& p, const Keypair& kp, std::size_t packets, std::size_t bytes, bool keepalive_only) {
-  if (packets == 0) return;
+  if (packets == 0 || p.removed) return;
   p.tx_bytes += bytes;
   timers_any_authenticated_packet_traversal(p);
   timers_any_authenticated_packet_sent(p);

@@ -37,6 +37,14 @@ void dh_public(std::uint8_t pub[kKeyLen], const std::uint8_t priv[kKeyLen]);
 // A fresh clamped private key.
 void dh_generate(std::uint8_t priv[kKeyLen]);
 
+// Which implementation computes ChaCha20-Poly1305 (both are RFC 8439; tests check both
+// against the RFC vector and each other). libsodium is the reference; OpenSSL's EVP code is
+// several times faster on CPUs with AVX2/AVX-512, where it dominates the data plane's cost.
+// Set once at start-up, before any thread encrypts.
+enum class AeadBackend { sodium, openssl };
+void set_aead_backend(AeadBackend b);
+AeadBackend aead_backend();
+
 // ChaCha20-Poly1305 IETF with nonce = 4 zero bytes || counter (LE). out has in.size()+16 bytes;
 // in and out may be the same buffer (in place).
 void aead_seal(std::uint8_t* out, const std::uint8_t key[kKeyLen], std::uint64_t counter, Bytes in,

@@ -22,6 +22,7 @@
 #include "wirelink/base/clock.hpp"
 #include "wirelink/base/result.hpp"
 #include "wirelink/base/unique_fd.hpp"
+#include "wirelink/wg/device/crypto_pool.hpp"
 #include "wirelink/wg/device/tun.hpp"
 #include "wirelink/wg/device/uapi_protocol.hpp"
 #include "wirelink/wg/device/udp.hpp"
@@ -32,6 +33,9 @@ namespace wl::wg::device {
 struct DeviceOptions {
   std::string ifname;
   int mtu = 1420;
+  // Extra crypto threads per direction; -1 = from the number of cores (cores beyond the two
+  // data-plane threads, split between the directions).
+  int crypto_workers = -1;
   std::string socket_dir = "/var/run/wireguard";
 };
 
@@ -57,7 +61,7 @@ class Device final : public UapiBackend {
   void tun_loop();
   void udp_loop();
   std::shared_ptr<UdpSockets> sockets();
-  void serve_connection(int fd);
+  void serve_connection(int fd, int signal_fd);
 
   SystemClock clock_;
   std::unique_ptr<Sink> sink_;
@@ -75,6 +79,8 @@ class Device final : public UapiBackend {
   UniqueFd udp_wake_fd_;  // eventfd: the UDP sockets were replaced
   std::atomic<bool> stopping_{false};
   std::atomic<bool> vanished_{false};
+  std::unique_ptr<CryptoPool> send_pool_;
+  std::unique_ptr<CryptoPool> recv_pool_;
   std::thread tun_thread_;
   std::thread udp_thread_;
 };
