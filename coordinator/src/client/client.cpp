@@ -92,6 +92,7 @@ Result<CoordinatorClient::Raw> CoordinatorClient::request(const std::string& met
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(impl_->o.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!impl_->o.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, impl_->o.ca_file.c_str());
   const CURLcode c = curl_easy_perform(h);
   curl_slist_free_all(hdrs);
   if (!auth.empty()) std::fill(auth.begin(), auth.end(), '\0');
@@ -227,6 +228,7 @@ Result<void> follow_events(const ClientOptions& o, const std::string& token,
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 45L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!o.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.c_str());
   const CURLcode c = curl_easy_perform(h);
   curl_slist_free_all(hdrs);
   curl_easy_cleanup(h);

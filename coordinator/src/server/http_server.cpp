@@ -2,6 +2,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
@@ -21,10 +22,12 @@ using tcp = asio::ip::tcp;
 constexpr std::size_t kBodyLimit = 64 * 1024;
 constexpr auto kIdle = std::chrono::seconds(60);
 
-// A WebSocket event stream: text frames, one JSON event each.
-class WsStream : public std::enable_shared_from_this<WsStream> {
+// A WebSocket event stream: text frames, one JSON event each. Stream: beast::tcp_stream or
+// beast::ssl_stream<beast::tcp_stream>.
+template <class Stream>
+class WsStream : public std::enable_shared_from_this<WsStream<Stream>> {
  public:
-  WsStream(tcp::socket s, Service& svc) : ws_(std::move(s)), svc_(svc), alive_(svc.alive()) {}
+  WsStream(Stream s, Service& svc) : ws_(std::move(s)), svc_(svc), alive_(svc.alive()) {}
   ~WsStream() {
     if (!alive_.expired()) svc_.unsubscribe(id_);
   }
@@ -35,7 +38,7 @@ class WsStream : public std::enable_shared_from_this<WsStream> {
     ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& r) {
       r.set(http::field::server, "wirelink-coordinator");
     }));
-    ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) {
+    ws_.async_accept(req, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return self->close();
       self->open_ = true;
       self->read();
@@ -52,7 +55,7 @@ class WsStream : public std::enable_shared_from_this<WsStream> {
 
  private:
   void read() {
-    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_read(in_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       self->in_.consume(self->in_.size());  // clients have nothing to say; ignore frames
       self->read();
@@ -61,7 +64,7 @@ class WsStream : public std::enable_shared_from_this<WsStream> {
   void write_next() {
     if (queue_.empty() || closed_) return;
     ws_.text(true);
-    ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_write(asio::buffer(queue_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       self->queue_.pop_front();
       self->write_next();
@@ -75,7 +78,7 @@ class WsStream : public std::enable_shared_from_this<WsStream> {
     beast::get_lowest_layer(ws_).socket().close(ec);
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   Service& svc_;
   std::weak_ptr<void> alive_;
   beast::flat_buffer in_;
@@ -85,9 +88,10 @@ class WsStream : public std::enable_shared_from_this<WsStream> {
 };
 
 // The text/event-stream variant: "data: <json>\n\n" per event, ": ping" every 15 s.
-class SseStream : public std::enable_shared_from_this<SseStream> {
+template <class Stream>
+class SseStream : public std::enable_shared_from_this<SseStream<Stream>> {
  public:
-  SseStream(tcp::socket s, Service& svc)
+  SseStream(Stream s, Service& svc)
       : sock_(std::move(s)), svc_(svc), alive_(svc.alive()), ping_(sock_.get_executor()) {}
   ~SseStream() {
     if (!alive_.expired()) svc_.unsubscribe(id_);
@@ -112,13 +116,13 @@ class SseStream : public std::enable_shared_from_this<SseStream> {
  private:
   void watch() {
     // Clients never send after the request; any read completion means close.
-    sock_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code, std::size_t) {
+    sock_.async_read_some(asio::buffer(scratch_), [self = this->shared_from_this()](beast::error_code, std::size_t) {
       self->close();
     });
   }
   void schedule_ping() {
     ping_.expires_after(std::chrono::seconds(15));
-    ping_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    ping_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (ec || self->closed_) return;
       self->queue_.push_back(": ping\n\n");
       if (self->queue_.size() == 1) self->write_next();
@@ -127,7 +131,7 @@ class SseStream : public std::enable_shared_from_this<SseStream> {
   }
   void write_next() {
     if (queue_.empty() || closed_) return;
-    asio::async_write(sock_, asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    asio::async_write(sock_, asio::buffer(queue_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       self->queue_.pop_front();
       self->write_next();
@@ -139,10 +143,10 @@ class SseStream : public std::enable_shared_from_this<SseStream> {
     if (!alive_.expired()) svc_.unsubscribe(id_);
     ping_.cancel();
     beast::error_code ec;
-    sock_.close(ec);
+    beast::get_lowest_layer(sock_).socket().close(ec);
   }
 
-  tcp::socket sock_;
+  Stream sock_;
   Service& svc_;
   std::weak_ptr<void> alive_;
   asio::steady_timer ping_;
@@ -152,22 +156,34 @@ class SseStream : public std::enable_shared_from_this<SseStream> {
   bool closed_ = false;
 };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(tcp::socket s, Service& svc) : stream_(std::move(s)), svc_(svc) {
+  template <class... A>
+  HttpSession(Service& svc, tcp::socket s, A&&... a) : stream_(std::move(s), std::forward<A>(a)...), svc_(svc) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     ip_ = ec ? std::string("?") : ep.address().to_string();
   }
-  void start() { read(); }
+  void start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      read();
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+      stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) return self->close();
+        self->read();
+      });
+    }
+  }
 
  private:
   void read() {
     parser_.emplace();
     parser_->body_limit(kBodyLimit);
     parser_->header_limit(8 * 1024);
-    stream_.expires_after(kIdle);
-    http::async_read(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    beast::get_lowest_layer(stream_).expires_after(kIdle);
+    http::async_read(stream_, buf_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec == http::error::end_of_stream) return self->shutdown();
       if (ec == http::error::body_limit) return self->reject(413, "request body too large");
       if (ec) return self->shutdown();
@@ -183,7 +199,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res.keep_alive(false);
     res.prepare_payload();
     auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
-    http::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code, std::size_t) { self->shutdown(); });
+    http::async_write(stream_, *sp, [self = this->shared_from_this(), sp](beast::error_code, std::size_t) { self->shutdown(); });
   }
 
   void dispatch() {
@@ -193,35 +209,34 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const std::string auth(req[http::field::authorization]);
     if (path == "/api/v1/events" && req.method() == http::verb::get) return events(std::move(req), auth);
     const bool keep = req.keep_alive();
-    stream_.expires_never();
+    beast::get_lowest_layer(stream_).expires_never();
     svc_.handle(std::string_view(req.method_string().data(), req.method_string().size()), path, ip_, auth, req.body(),
-                [self = shared_from_this(), keep](Reply r) { self->respond(std::move(r), keep); });
+                [self = this->shared_from_this(), keep](Reply r) { self->respond(std::move(r), keep); });
   }
 
   void events(http::request<http::string_body> req, const std::string& auth) {
     const bool ws = websocket::is_upgrade(req);
     // Authenticate before upgrading, so a refusal is a plain HTTP error with a JSON body. The
-    // holder is filled right after (same thread, so no event can arrive in between).
-    struct Holder {
-      std::weak_ptr<WsStream> ws;
-      std::weak_ptr<SseStream> sse;
-    };
-    auto holder = std::make_shared<Holder>();
-    auto sub = svc_.subscribe(ip_, auth, [holder](const std::string& json) {
-      if (auto w = holder->ws.lock()) w->send(json);
-      if (auto s = holder->sse.lock()) s->send(json);
+    // sink is filled right after (same thread, so no event can arrive in between).
+    auto sink = std::make_shared<std::function<void(const std::string&)>>();
+    auto sub = svc_.subscribe(ip_, auth, [sink](const std::string& json) {
+      if (*sink) (*sink)(json);
     });
     if (auto* err = std::get_if<Reply>(&sub)) return respond(std::move(*err), false);
-    stream_.expires_never();
+    beast::get_lowest_layer(stream_).expires_never();
     const auto id = std::get<std::uint64_t>(sub);
     if (ws) {
-      auto w = std::make_shared<WsStream>(stream_.release_socket(), svc_);
-      holder->ws = w;
+      auto w = std::make_shared<WsStream<Stream>>(std::move(stream_), svc_);
+      *sink = [weak = std::weak_ptr<WsStream<Stream>>(w)](const std::string& json) {
+        if (auto p = weak.lock()) p->send(json);
+      };
       w->start(std::move(req), id);
     } else {
-      auto s = std::make_shared<SseStream>(stream_.release_socket(), svc_);
-      holder->sse = s;
-      s->start(id);
+      auto e = std::make_shared<SseStream<Stream>>(std::move(stream_), svc_);
+      *sink = [weak = std::weak_ptr<SseStream<Stream>>(e)](const std::string& json) {
+        if (auto p = weak.lock()) p->send(json);
+      };
+      e->start(id);
     }
   }
 
@@ -233,7 +248,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res->body() = std::move(r.body);
     res->keep_alive(keep);
     res->prepare_payload();
-    http::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
       if (ec || !keep) return self->shutdown();
       self->read();
     });
@@ -241,10 +256,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void shutdown() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
+    }
+  }
+  void close() {
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   Service& svc_;
   beast::flat_buffer buf_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -254,6 +278,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& ioc, Service& svc) : ioc_(ioc), svc_(svc), acceptor_(ioc) {}
+
+Result<void> HttpServer::enable_tls(const std::string& cert_file, const std::string& key_file) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  beast::error_code ec;
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                   asio::ssl::context::single_dh_use, ec);
+  if (!ec) ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec) return Error{ec, "TLS certificate " + cert_file};
+  ctx->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec) return Error{ec, "TLS key " + key_file};
+  tls_ = std::move(ctx);
+  return {};
+}
 
 Result<tcp::endpoint> HttpServer::listen(const tcp::endpoint& at) {
   beast::error_code ec;
@@ -276,7 +314,8 @@ void HttpServer::accept() {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
       s.set_option(tcp::no_delay(true), ec);
-      std::make_shared<HttpSession>(std::move(s), svc_)->start();
+      if (tls_) std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(svc_, std::move(s), *tls_)->start();
+      else std::make_shared<HttpSession<beast::tcp_stream>>(svc_, std::move(s))->start();
     }
     accept();
   });

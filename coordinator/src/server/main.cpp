@@ -43,6 +43,8 @@ Commands:
   serve                  run the HTTP API
       --listen ADDR:PORT listen address (default 127.0.0.1:8787; port 0 = ephemeral)
       --port-file FILE   write the bound port to FILE once listening
+      --tls-cert FILE    serve HTTPS with this PEM certificate chain (needs --tls-key)
+      --tls-key FILE     PEM private key for --tls-cert
       --floor N          anonymity-set floor: peers per cohort (default 30; < 30 needs --dev)
       --dev              development network: allow floors below 30
       --rotation DUR     cohort rotation period (default 15m)
@@ -238,9 +240,15 @@ int cmd_serve(const Args& a) {
   server::Service svc(ioc.get_executor(), o, std::move(*db), clock);
   if (auto r = svc.load(); !r) return spdlog::error("coordinator: {}", r.error().message()), 1;
   server::HttpServer http(ioc, svc);
+  if (a.opts.count("tls-cert") != a.opts.count("tls-key")) return usage("--tls-cert and --tls-key go together");
+  if (a.opts.count("tls-cert")) {
+    if (auto r = http.enable_tls(a.opts.at("tls-cert"), a.opts.at("tls-key")); !r)
+      return spdlog::error("coordinator: {}: {}", r.error().message(), r.error().code.message()), 1;
+  }
   auto bound = http.listen(asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(port)));
   if (!bound) return spdlog::error("coordinator: {}: {}", bound.error().message(), bound.error().code.message()), 1;
-  spdlog::info("coordinator: listening on {}:{} (floor {}{}, rotation {}s)", bound->address().to_string(),
+  spdlog::info("coordinator: listening on {}://{}:{} (floor {}{}, rotation {}s)", a.opts.count("tls-cert") ? "https" : "http",
+               bound->address().to_string(),
                bound->port(), o.floor, o.dev ? ", dev" : "",
                std::chrono::duration_cast<std::chrono::seconds>(o.rotation).count());
   if (a.opts.count("port-file")) {
@@ -299,7 +307,8 @@ int main(int argc, char** argv) {
   static const std::map<std::string, bool> kTakesValue = {
       {"db", true}, {"uses", true}, {"ttl", true}, {"listen", true}, {"port-file", true}, {"floor", true},
       {"rotation", true}, {"token-ttl", true}, {"match-wait", true}, {"peer-timeout", true}, {"rate-ip", true},
-      {"rate-ip-burst", true}, {"rate-peer", true}, {"rate-peer-burst", true}, {"sync", true}, {"log-level", true}};
+      {"rate-ip-burst", true}, {"rate-peer", true}, {"rate-peer-burst", true}, {"sync", true}, {"log-level", true},
+      {"tls-cert", true}, {"tls-key", true}};
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
     if (s == "-h" || s == "--help") return std::cout << kHelp, 0;

@@ -41,6 +41,8 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+constexpr int kMaxYear = 2200;
+
 bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 }  // namespace
@@ -71,7 +73,8 @@ Result<WallTime> parse_rfc3339(std::string_view s) {
       s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se))
     return bad;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap(y)) ||
+  // WallTime counts nanoseconds in 64 bits (good until 2262): later years cannot be held.
+  if (y < 1970 || y > kMaxYear || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap(y)) ||
       h > 23 || mi > 59 || se > 60)
     return bad;
   std::size_t pos = 19;

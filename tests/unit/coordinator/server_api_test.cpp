@@ -1,5 +1,8 @@
 // Every endpoint and error code of the coordinator API, against a real server process over
 // real HTTP (libcurl) on 127.0.0.1.
+#include <atomic>
+#include <cctype>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
@@ -16,6 +19,24 @@ TEST(CoordinatorCli, HelpAndUsageErrors) {
   EXPECT_EQ(rc, 0);
   for (const char* s : {"keygen", "invite create", "--uses", "--ttl", "serve", "--listen", "--db", "--floor", "--dev"})
     EXPECT_NE(out.find(s), std::string::npos) << s;
+  // --help is true to the parser: every option it lists is accepted (an unknown option before
+  // --help would be a usage error, exit 2), and every option the parser takes is listed.
+  std::set<std::string> listed;
+  for (std::size_t i = out.find("--"); i != std::string::npos; i = out.find("--", i + 2)) {
+    std::size_t j = i + 2;
+    while (j < out.size() && (std::isalnum(static_cast<unsigned char>(out[j])) || out[j] == '-')) ++j;
+    if (j > i + 2) listed.insert(out.substr(i, j - i));
+  }
+  for (const auto& opt : listed) {
+    const bool flag = opt == "--dev" || opt == "--help" || opt == "--version";
+    auto r = flag ? run_cli({opt, "--help"}) : run_cli({opt, "x", "--help"});
+    EXPECT_EQ(r.first, 0) << opt;
+  }
+  for (const char* opt : {"--db", "--uses", "--ttl", "--listen", "--port-file", "--floor", "--dev", "--rotation",
+                          "--token-ttl", "--match-wait", "--peer-timeout", "--rate-ip", "--rate-ip-burst", "--rate-peer",
+                          "--rate-peer-burst", "--sync", "--log-level", "--tls-cert", "--tls-key", "--version"})
+    EXPECT_TRUE(listed.count(opt)) << opt;
+  EXPECT_EQ(run_cli({"--bogus", "x", "--help"}).first, 2);
   TempDir d;
   EXPECT_EQ(run_cli({"serve", "--floor", "10", "--db", d.path() + "/x.db"}).first, 2);
   EXPECT_EQ(run_cli({"frobnicate"}).first, 2);
@@ -184,4 +205,43 @@ TEST_F(ApiTest, PerIpRateLimit) {
   EXPECT_EQ(cl.request("GET", "/healthz", "")->status, 200);
   auto m = cl.request("GET", "/metrics", "");
   EXPECT_NE(m->body.find("wl_coord_rate_limited_total{scope=\"ip\"} 1"), std::string::npos) << m->body;
+}
+
+TEST_F(ApiTest, TlsWithCertificateAndKey) {
+  const std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
+  const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "
+                          "/CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert +
+                          " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "openssl CLI not available";
+  // Mismatched flags are a usage error.
+  EXPECT_EQ(run_cli({"serve", "--tls-cert", cert, "--db", db}).first, 2);
+  const auto inv = invite(db, 2);
+  ServerProcess srv(dir.path(), db, {"--tls-cert", cert, "--tls-key", key});
+  ASSERT_TRUE(srv.running());
+  const std::string https = "https://127.0.0.1:" + std::to_string(srv.port());
+  CoordinatorClient cl({https, 5s, 2s, cert});
+  const auto A = new_key();
+  auto a = cl.register_peer(reg(A, inv));
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  EXPECT_TRUE(verify_peer_token(a->session_token, pub, A, SystemClock().wall()).ok());
+  EXPECT_TRUE(cl.heartbeat(a->session_token, {A, false, std::nullopt}).ok());
+  EXPECT_EQ(code_of(cl.heartbeat("bogus", {A, false, std::nullopt})), coord_errc::token_invalid);
+  // The event stream works over TLS too (stopped right after it connects).
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    eventually([&] {
+      auto m = cl.request("GET", "/metrics", "");
+      return m.ok() && m->body.find("wl_coord_event_subscribers 1") != std::string::npos;
+    });
+    stop = true;
+  });
+  auto ev = follow_events(ClientOptions{https, 5s, 2s, cert}, a->session_token, [](const wire::Event&) {}, stop);
+  stopper.join();
+  EXPECT_TRUE(ev.ok()) << ev.error().message();
+  // Without trusting the certificate, or speaking plain HTTP, nothing gets through.
+  CoordinatorClient untrusted({https, 5s, 2s});
+  EXPECT_FALSE(untrusted.register_peer(reg(new_key(), inv)).ok());
+  CoordinatorClient plain({"http://127.0.0.1:" + std::to_string(srv.port()), 5s, 2s});
+  EXPECT_FALSE(plain.register_peer(reg(new_key(), inv)).ok());
+  EXPECT_EQ(srv.stop(SIGTERM), 0);
 }

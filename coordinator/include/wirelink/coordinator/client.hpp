@@ -20,9 +20,10 @@
 namespace wl::coordinator {
 
 struct ClientOptions {
-  std::string base_url;  // "http://127.0.0.1:8787"
+  std::string base_url;  // "http://127.0.0.1:8787" or "https://…"
   std::chrono::milliseconds timeout{10'000};
   std::chrono::milliseconds connect_timeout{3'000};
+  std::string ca_file{};  // PEM CA bundle to trust for https (empty: the system store)
 };
 
 class CoordinatorClient {

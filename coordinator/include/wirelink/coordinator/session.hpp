@@ -12,7 +12,8 @@
 // except stop(), which blocks for at most the client timeout (the final disconnect) plus
 // thread joins. Integrate with an event loop by polling notify_fd() (an eventfd, readable
 // when status changed or events arrived; drain_events() resets it). Never throws; never logs
-// tokens, keys or invites.
+// tokens, keys or invites. The Clock must advance in real time (SystemClock): the workers
+// sleep on it; token expiry and fail-static decisions read its wall time.
 #pragma once
 
 #include <memory>
