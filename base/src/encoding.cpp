@@ -52,6 +52,7 @@ std::optional<std::vector<std::uint8_t>> base64url_decode(std::string_view text)
 }
 
 std::string hex_encode(std::span<const std::uint8_t> bytes) {
+  if (bytes.empty()) return {};
   std::string out(bytes.size() * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());
   out.pop_back();
@@ -60,6 +61,7 @@ std::string hex_encode(std::span<const std::uint8_t> bytes) {
 
 std::optional<std::vector<std::uint8_t>> hex_decode(std::string_view text) {
   if (text.size() % 2 != 0) return std::nullopt;
+  if (text.empty()) return std::vector<std::uint8_t>{};  // libsodium must not see a null buffer
   std::vector<std::uint8_t> out(text.size() / 2);
   std::size_t len = 0;
   const char* end = nullptr;

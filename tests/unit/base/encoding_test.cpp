@@ -55,6 +55,8 @@ TEST(Hex, RoundTripAndErrors) {
   const std::vector<std::uint8_t> data = {0x00, 0xab, 0xff};
   EXPECT_EQ(hex_encode(data), "00abff");
   EXPECT_EQ(*hex_decode("00ABff"), data);
+  EXPECT_EQ(hex_decode("")->size(), 0u);
+  EXPECT_EQ(hex_encode({}), "");
   EXPECT_FALSE(hex_decode("0"));
   EXPECT_FALSE(hex_decode("0g"));
   EXPECT_FALSE(hex_decode("00 a"));
