@@ -27,13 +27,13 @@ bool SendFilter::due(FactId id, TimePoint our_expires, TimePoint now) const {
 
 bool SendFilter::observe_boot_id(const BootId& boot) {
   if (boot_ && *boot_ == boot) return false;
-  const bool changed = boot_.has_value();
+  // A new boot id, or the first one we hear: whatever we sent before may have been lost (the
+  // peer's agent was not running yet, or restarted), so forget it and send everything again
+  // instead of waiting two minutes for the regular re-send.
   boot_ = boot;
-  if (changed) {
-    known_.clear();
-    alive_known_until.reset();
-  }
-  return changed;
+  known_.clear();
+  alive_known_until.reset();
+  return true;
 }
 
 void SendFilter::prune(TimePoint now) {

@@ -329,6 +329,22 @@ TEST_F(EngineTest, NewBootIdOfPeerTriggersFullResend) {
   EXPECT_GE(again.size(), 2u);  // ping + our endpoint again
 }
 
+TEST_F(EngineTest, FactsSentBeforeThePeerWasHeardAreResentOnFirstContact) {
+  view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
+  engine.set_local_view(view, kStart);
+  auto count_endpoints = [&](const std::vector<OutgoingDatagram>& out) {
+    int n = 0;
+    for (const auto& f : open_all(out, a, b)) n += f.fact.attr == Attribute::endpoint_v4;
+    return n;
+  };
+  ASSERT_EQ(count_endpoints(engine.tick(kStart)), 1);  // sent into the void: b is not up yet
+  EXPECT_EQ(count_endpoints(engine.tick(kStart + 5s)), 0);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_alive(b.pub, BootId{3}), 255)),
+                     kStart + 7s);
+  EXPECT_EQ(count_endpoints(engine.tick(kStart + 10s)), 1);  // not two minutes later
+  EXPECT_EQ(count_endpoints(engine.tick(kStart + 15s)), 0);
+}
+
 TEST_F(EngineTest, FactsReceivedFromAPeerAreNotEchoedBack) {
   view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));
   engine.set_local_view(view, kStart);

@@ -3,7 +3,8 @@
 //
 // Contract: single-threaded, no I/O. A fact is due for a peer when the peer's copy would
 // expire within kResendWithin (132.5 s) and ours expires later than theirs. Facts received
-// from the peer count as known to it. A change of the peer's boot id forgets everything.
+// from the peer count as known to it. The first boot id heard from the peer, and any change
+// of it, forgets everything (facts sent before may have been lost).
 #pragma once
 
 #include <optional>
@@ -22,7 +23,8 @@ class SendFilter {
   bool due(FactId id, TimePoint our_expires, TimePoint now) const;
   // When the peer's copy of `id` expires, if recorded.
   std::optional<TimePoint> known_until(FactId id) const;
-  // Returns true (and forgets everything) when the boot id differs from the last one seen.
+  // Returns true (and forgets everything) when the boot id is the first or differs from the
+  // last one seen.
   bool observe_boot_id(const BootId& boot);
   // Drops records whose copy has expired (bounded memory).
   void prune(TimePoint now);
