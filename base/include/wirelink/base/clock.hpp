@@ -2,6 +2,8 @@
 // reads it from a Clock. Tests use FakeClock and advance it explicitly (no sleeps).
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 
 namespace wl {
@@ -13,13 +15,20 @@ using WallTime = std::chrono::time_point<std::chrono::system_clock, Duration>;
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual TimePoint now() const = 0;  // monotonic; suspend is detected by the caller
+  virtual TimePoint now() const = 0;  // monotonic, counts time spent suspended
   virtual WallTime wall() const = 0;  // for TAI64N, token expiry, handshake ages
 };
 
+// now() reads CLOCK_BOOTTIME: monotonic like steady_clock, but it keeps counting during
+// suspend, so a suspended host sees the gap (boot-id roll, stale handshakes, expired facts)
+// instead of resuming as if no time had passed.
 class SystemClock final : public Clock {
  public:
-  TimePoint now() const override { return std::chrono::steady_clock::now(); }
+  TimePoint now() const override {
+    timespec ts{};
+    ::clock_gettime(CLOCK_BOOTTIME, &ts);
+    return TimePoint(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+  }
   WallTime wall() const override { return std::chrono::system_clock::now(); }
 };
 
