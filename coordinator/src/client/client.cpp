@@ -20,7 +20,8 @@ std::size_t append(char* p, std::size_t size, std::size_t n, void* ud) {
 }
 
 Error transport(CURLcode c, const char* errbuf) {
-  const std::string d = std::string("coordinator unreachable: ") + (errbuf[0] ? errbuf : curl_easy_strerror(c));
+  const std::string d =
+      std::string("coordinator unreachable: ") + (errbuf[0] ? errbuf : curl_easy_strerror(c));
   if (c == CURLE_OPERATION_TIMEDOUT) return Error{std::make_error_code(std::errc::timed_out), d};
   return Error{std::make_error_code(std::errc::host_unreachable), d};
 }
@@ -40,7 +41,9 @@ Result<T> parse_ok(Result<CoordinatorClient::Raw> raw, F parse) {
   if (!raw) return raw.error();
   if (raw->status != 200) return from_reply(raw->status, raw->body);
   auto v = parse(raw->body);
-  if (!v) return Error{std::make_error_code(std::errc::protocol_error), "bad reply: " + v.error().message()};
+  if (!v)
+    return Error{std::make_error_code(std::errc::protocol_error),
+                 "bad reply: " + v.error().message()};
   return std::move(*v);
 }
 
@@ -54,7 +57,8 @@ struct CoordinatorClient::Impl {
 CoordinatorClient::CoordinatorClient(ClientOptions o) : impl_(std::make_unique<Impl>()) {
   global_init();
   impl_->o = std::move(o);
-  while (!impl_->o.base_url.empty() && impl_->o.base_url.back() == '/') impl_->o.base_url.pop_back();
+  while (!impl_->o.base_url.empty() && impl_->o.base_url.back() == '/')
+    impl_->o.base_url.pop_back();
   impl_->h = curl_easy_init();
 }
 
@@ -62,8 +66,10 @@ CoordinatorClient::~CoordinatorClient() {
   if (impl_->h) curl_easy_cleanup(impl_->h);
 }
 
-Result<CoordinatorClient::Raw> CoordinatorClient::request(const std::string& method, const std::string& path,
-                                                          const std::string& body, const std::string& token) {
+Result<CoordinatorClient::Raw> CoordinatorClient::request(const std::string& method,
+                                                          const std::string& path,
+                                                          const std::string& body,
+                                                          const std::string& token) {
   CURL* h = impl_->h;
   if (!h) return Error{std::make_error_code(std::errc::not_enough_memory), "curl_easy_init failed"};
   curl_easy_reset(h);
@@ -89,7 +95,8 @@ Result<CoordinatorClient::Raw> CoordinatorClient::request(const std::string& met
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &out.body);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(impl_->o.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(impl_->o.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(impl_->o.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   if (!impl_->o.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, impl_->o.ca_file.c_str());
@@ -101,22 +108,26 @@ Result<CoordinatorClient::Raw> CoordinatorClient::request(const std::string& met
   return out;
 }
 
-Result<wire::RegisterAck> CoordinatorClient::register_peer(const wire::RegisterRequest& r, const std::string& token) {
+Result<wire::RegisterAck> CoordinatorClient::register_peer(const wire::RegisterRequest& r,
+                                                           const std::string& token) {
   return parse_ok<wire::RegisterAck>(request("POST", "/api/v1/register", wire::to_json(r), token),
                                      wire::parse_register_ack);
 }
 
-Result<wire::MatchResponse> CoordinatorClient::match(const std::string& token, const wire::MatchRequest& r) {
+Result<wire::MatchResponse> CoordinatorClient::match(const std::string& token,
+                                                     const wire::MatchRequest& r) {
   return parse_ok<wire::MatchResponse>(request("POST", "/api/v1/match", wire::to_json(r), token),
                                        wire::parse_match_response);
 }
 
-Result<wire::HeartbeatAck> CoordinatorClient::heartbeat(const std::string& token, const wire::HeartbeatRequest& r) {
+Result<wire::HeartbeatAck> CoordinatorClient::heartbeat(const std::string& token,
+                                                        const wire::HeartbeatRequest& r) {
   return parse_ok<wire::HeartbeatAck>(request("POST", "/api/v1/heartbeat", wire::to_json(r), token),
                                       wire::parse_heartbeat_ack);
 }
 
-Result<void> CoordinatorClient::disconnect(const std::string& token, const wire::DisconnectRequest& r) {
+Result<void> CoordinatorClient::disconnect(const std::string& token,
+                                           const wire::DisconnectRequest& r) {
   auto raw = request("POST", "/api/v1/disconnect", wire::to_json(r), token);
   if (!raw) return raw.error();
   if (raw->status != 200) return from_reply(raw->status, raw->body);
@@ -187,7 +198,8 @@ std::size_t header_cb(char* p, std::size_t size, std::size_t n, void* ud) {
   std::string_view h(p, size * n);
   if (h.substr(0, 5) == "HTTP/") {
     auto sp = h.find(' ');
-    if (sp != std::string_view::npos) s.status = std::atol(std::string(h.substr(sp + 1, 3)).c_str());
+    if (sp != std::string_view::npos)
+      s.status = std::atol(std::string(h.substr(sp + 1, 3)).c_str());
   }
   return size * n;
 }
@@ -199,8 +211,8 @@ int progress_cb(void* ud, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }  // namespace
 
 Result<void> follow_events(const ClientOptions& o, const std::string& token,
-                           const std::function<void(const wire::Event&)>& on_event, const std::atomic<bool>& stop,
-                           EventStreamStats* stats) {
+                           const std::function<void(const wire::Event&)>& on_event,
+                           const std::atomic<bool>& stop, EventStreamStats* stats) {
   global_init();
   CURL* h = curl_easy_init();
   if (!h) return Error{std::make_error_code(std::errc::not_enough_memory), "curl_easy_init failed"};
@@ -236,7 +248,8 @@ Result<void> follow_events(const ClientOptions& o, const std::string& token,
   if (stop.load()) return {};
   if (s.status != 0 && s.status != 200) return from_reply(s.status, s.error_body);
   if (c != CURLE_OK) return transport(c, errbuf);
-  return Error{std::make_error_code(std::errc::connection_reset), "event stream closed by the coordinator"};
+  return Error{std::make_error_code(std::errc::connection_reset),
+               "event stream closed by the coordinator"};
 }
 
 }  // namespace wl::coordinator

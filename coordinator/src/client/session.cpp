@@ -17,12 +17,18 @@ namespace wl::coordinator {
 
 const char* to_string(SessionState s) {
   switch (s) {
-    case SessionState::starting: return "starting";
-    case SessionState::registered: return "registered";
-    case SessionState::unreachable: return "unreachable";
-    case SessionState::refused: return "refused";
-    case SessionState::expired: return "expired";
-    case SessionState::stopped: return "stopped";
+    case SessionState::starting:
+      return "starting";
+    case SessionState::registered:
+      return "registered";
+    case SessionState::unreachable:
+      return "unreachable";
+    case SessionState::refused:
+      return "refused";
+    case SessionState::expired:
+      return "expired";
+    case SessionState::stopped:
+      return "stopped";
   }
   return "?";
 }
@@ -58,7 +64,10 @@ struct CoordinatorSession::Impl {
     auto cap = cfg.backoff_min * (1LL << std::min(attempt, 20));
     if (cap > cfg.backoff_max) cap = cfg.backoff_max;
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(cap).count();
-    const auto pick = ms > 0 ? randombytes_uniform(static_cast<std::uint32_t>(std::min<long long>(ms, 0xffffffff)) + 1) : 0;
+    const auto pick = ms > 0
+                          ? randombytes_uniform(
+                                static_cast<std::uint32_t>(std::min<long long>(ms, 0xffffffff)) + 1)
+                          : 0;
     return std::max<Duration>(std::chrono::milliseconds(pick), std::chrono::milliseconds(50));
   }
 
@@ -74,10 +83,14 @@ struct CoordinatorSession::Impl {
     std::lock_guard l(mu);
     if (st.state != s) {
       // Once per state change, never per retry.
-      if (s == SessionState::registered) spdlog::info("coordinator: registered with {}", cfg.client.base_url);
-      else if (s == SessionState::unreachable) spdlog::warn("coordinator: unreachable ({}); keeping admission until token expiry", err);
-      else if (s == SessionState::refused) spdlog::error("coordinator: registration refused: {}", err);
-      else if (s == SessionState::expired) spdlog::warn("coordinator: session token expired");
+      if (s == SessionState::registered)
+        spdlog::info("coordinator: registered with {}", cfg.client.base_url);
+      else if (s == SessionState::unreachable)
+        spdlog::warn("coordinator: unreachable ({}); keeping admission until token expiry", err);
+      else if (s == SessionState::refused)
+        spdlog::error("coordinator: registration refused: {}", err);
+      else if (s == SessionState::expired)
+        spdlog::warn("coordinator: session token expired");
       st.state = s;
       notify();
     }
@@ -129,7 +142,8 @@ struct CoordinatorSession::Impl {
       const auto now = clock.wall();
       Result<void> step;
       if (tok.empty()) {
-        wire::RegisterRequest r{cfg.self, cfg.invite, cfg.addr_hint, cfg.can_exit, cfg.capacity, now};
+        wire::RegisterRequest r{cfg.self,     cfg.invite,   cfg.addr_hint,
+                                cfg.can_exit, cfg.capacity, now};
         auto ack = cl.register_peer(r);
         if (ack && take_token(ack->session_token)) {
           set_state(SessionState::registered, "");
@@ -139,9 +153,12 @@ struct CoordinatorSession::Impl {
         }
         if (!ack) {
           const auto& e = ack.error();
-          if (is_transport(e)) set_state(SessionState::unreachable, e.message());
-          else if (e.code == coord_errc::rate_limited) set_state(SessionState::unreachable, e.message());
-          else set_state(SessionState::refused, e.message());
+          if (is_transport(e))
+            set_state(SessionState::unreachable, e.message());
+          else if (e.code == coord_errc::rate_limited)
+            set_state(SessionState::unreachable, e.message());
+          else
+            set_state(SessionState::refused, e.message());
         }
         if (!sleep_for(backoff(attempt++))) break;
         continue;
@@ -230,11 +247,13 @@ struct CoordinatorSession::Impl {
       }
       const auto started_at = clock.now();
       EventStreamStats stats;
-      auto r = follow_events(cfg.client, tok, [&](const wire::Event& e) { on_event(e); }, stopping, &stats);
+      auto r = follow_events(
+          cfg.client, tok, [&](const wire::Event& e) { on_event(e); }, stopping, &stats);
       if (stopping.load()) break;
       if (stats.events > 0 || clock.now() - started_at > std::chrono::seconds(30)) attempt = 0;
       if (!r && !is_transport(r.error()) &&
-          (r.error().code == coord_errc::token_invalid || r.error().code == coord_errc::token_expired)) {
+          (r.error().code == coord_errc::token_invalid ||
+           r.error().code == coord_errc::token_expired)) {
         // The control thread will fetch a new token; wait for it.
         if (!sleep_stream(std::chrono::milliseconds(500))) break;
         continue;
@@ -247,7 +266,8 @@ struct CoordinatorSession::Impl {
     const auto until = clock.now() + d;
     while (clock.now() < until) {
       if (stopping.load()) return false;
-      std::this_thread::sleep_for(std::min<Duration>(until - clock.now(), std::chrono::milliseconds(50)));
+      std::this_thread::sleep_for(
+          std::min<Duration>(until - clock.now(), std::chrono::milliseconds(50)));
     }
     return !stopping.load();
   }
@@ -282,7 +302,9 @@ struct CoordinatorSession::Impl {
 CoordinatorSession::CoordinatorSession(SessionConfig cfg, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(cfg), clock)) {}
 
-CoordinatorSession::~CoordinatorSession() { stop(); }
+CoordinatorSession::~CoordinatorSession() {
+  stop();
+}
 
 void CoordinatorSession::start() {
   if (impl_->started) return;
@@ -316,6 +338,8 @@ std::vector<wire::Event> CoordinatorSession::drain_events() {
   return std::exchange(impl_->events, {});
 }
 
-int CoordinatorSession::notify_fd() const { return impl_->efd; }
+int CoordinatorSession::notify_fd() const {
+  return impl_->efd;
+}
 
 }  // namespace wl::coordinator

@@ -4,14 +4,18 @@
 
 namespace wl::coordinator::server {
 
-void Admission::upsert_peer(const PeerInfo& p) { peers_[p.key] = p; }
+void Admission::upsert_peer(const PeerInfo& p) {
+  peers_[p.key] = p;
+}
 
 const PeerInfo* Admission::peer(const PublicKey& k) const {
   auto it = peers_.find(k);
   return it == peers_.end() ? nullptr : &it->second;
 }
 
-std::size_t Admission::pending_count() const { return pending_exit_.size(); }
+std::size_t Admission::pending_count() const {
+  return pending_exit_.size();
+}
 
 std::size_t Admission::exit_count() const {
   return static_cast<std::size_t>(std::count_if(peers_.begin(), peers_.end(), [](const auto& p) {
@@ -41,7 +45,9 @@ std::optional<PublicKey> Admission::pick_relay(const PublicKey& who, const Publi
   return best;
 }
 
-bool Admission::is_pending(const PublicKey& k) const { return pending_exit_.count(k) != 0; }
+bool Admission::is_pending(const PublicKey& k) const {
+  return pending_exit_.count(k) != 0;
+}
 
 const Assignment* Admission::assignment(const PublicKey& k) const {
   auto it = live_.find(k);
@@ -124,8 +130,9 @@ std::vector<std::string> Admission::remove(const PublicKey& k, bool keep_peer) {
   std::vector<std::string> affected;
   if (auto pe = pending_exit_.find(k); pe != pending_exit_.end()) {
     auto& pool = pools_[pe->second];
-    pool.erase(std::remove_if(pool.begin(), pool.end(), [&](const Pending& p) { return p.who == k; }),
-               pool.end());
+    pool.erase(
+        std::remove_if(pool.begin(), pool.end(), [&](const Pending& p) { return p.who == k; }),
+        pool.end());
     if (pool.empty()) pools_.erase(pe->second);
     pending_exit_.erase(pe);
   }

@@ -2,8 +2,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
 
@@ -35,9 +35,8 @@ class WsStream : public std::enable_shared_from_this<WsStream<Stream>> {
   void start(http::request<http::string_body> req, std::uint64_t id) {
     id_ = id;
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& r) {
-      r.set(http::field::server, "wirelink-coordinator");
-    }));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& r) { r.set(http::field::server, "wirelink-coordinator"); }));
     ws_.async_accept(req, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return self->close();
       self->open_ = true;
@@ -64,11 +63,12 @@ class WsStream : public std::enable_shared_from_this<WsStream<Stream>> {
   void write_next() {
     if (queue_.empty() || closed_) return;
     ws_.text(true);
-    ws_.async_write(asio::buffer(queue_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      self->queue_.pop_front();
-      self->write_next();
-    });
+    ws_.async_write(asio::buffer(queue_.front()),
+                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) return self->close();
+                      self->queue_.pop_front();
+                      self->write_next();
+                    });
   }
   void close() {
     if (closed_) return;
@@ -116,9 +116,9 @@ class SseStream : public std::enable_shared_from_this<SseStream<Stream>> {
  private:
   void watch() {
     // Clients never send after the request; any read completion means close.
-    sock_.async_read_some(asio::buffer(scratch_), [self = this->shared_from_this()](beast::error_code, std::size_t) {
-      self->close();
-    });
+    sock_.async_read_some(
+        asio::buffer(scratch_),
+        [self = this->shared_from_this()](beast::error_code, std::size_t) { self->close(); });
   }
   void schedule_ping() {
     ping_.expires_after(std::chrono::seconds(15));
@@ -131,11 +131,12 @@ class SseStream : public std::enable_shared_from_this<SseStream<Stream>> {
   }
   void write_next() {
     if (queue_.empty() || closed_) return;
-    asio::async_write(sock_, asio::buffer(queue_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      self->queue_.pop_front();
-      self->write_next();
-    });
+    asio::async_write(sock_, asio::buffer(queue_.front()),
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        self->queue_.pop_front();
+                        self->write_next();
+                      });
   }
   void close() {
     if (closed_) return;
@@ -160,7 +161,8 @@ template <class Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   template <class... A>
-  HttpSession(Service& svc, tcp::socket s, A&&... a) : stream_(std::move(s), std::forward<A>(a)...), svc_(svc) {
+  HttpSession(Service& svc, tcp::socket s, A&&... a)
+      : stream_(std::move(s), std::forward<A>(a)...), svc_(svc) {
     beast::error_code ec;
     auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     ip_ = ec ? std::string("?") : ep.address().to_string();
@@ -170,10 +172,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       read();
     } else {
       beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
-      stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
-        if (ec) return self->close();
-        self->read();
-      });
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->close();
+                                self->read();
+                              });
     }
   }
 
@@ -183,12 +186,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     parser_->body_limit(kBodyLimit);
     parser_->header_limit(8 * 1024);
     beast::get_lowest_layer(stream_).expires_after(kIdle);
-    http::async_read(stream_, buf_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec == http::error::end_of_stream) return self->shutdown();
-      if (ec == http::error::body_limit) return self->reject(413, "request body too large");
-      if (ec) return self->shutdown();
-      self->dispatch();
-    });
+    http::async_read(stream_, buf_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec == http::error::end_of_stream) return self->shutdown();
+                       if (ec == http::error::body_limit)
+                         return self->reject(413, "request body too large");
+                       if (ec) return self->shutdown();
+                       self->dispatch();
+                     });
   }
 
   void reject(int status, std::string_view msg) {
@@ -199,7 +204,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     res.keep_alive(false);
     res.prepare_payload();
     auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
-    http::async_write(stream_, *sp, [self = this->shared_from_this(), sp](beast::error_code, std::size_t) { self->shutdown(); });
+    http::async_write(stream_, *sp,
+                      [self = this->shared_from_this(), sp](beast::error_code, std::size_t) {
+                        self->shutdown();
+                      });
   }
 
   void dispatch() {
@@ -207,11 +215,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     std::string_view target(req.target().data(), req.target().size());
     const std::string path(target.substr(0, target.find('?')));
     const std::string auth(req[http::field::authorization]);
-    if (path == "/api/v1/events" && req.method() == http::verb::get) return events(std::move(req), auth);
+    if (path == "/api/v1/events" && req.method() == http::verb::get)
+      return events(std::move(req), auth);
     const bool keep = req.keep_alive();
     beast::get_lowest_layer(stream_).expires_never();
-    svc_.handle(std::string_view(req.method_string().data(), req.method_string().size()), path, ip_, auth, req.body(),
-                [self = this->shared_from_this(), keep](Reply r) { self->respond(std::move(r), keep); });
+    svc_.handle(std::string_view(req.method_string().data(), req.method_string().size()), path, ip_,
+                auth, req.body(), [self = this->shared_from_this(), keep](Reply r) {
+                  self->respond(std::move(r), keep);
+                });
   }
 
   void events(http::request<http::string_body> req, const std::string& auth) {
@@ -241,17 +252,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   }
 
   void respond(Reply r, bool keep) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "wirelink-coordinator");
     res->set(http::field::content_type, r.content_type);
     if (r.status == 429 || r.status == 503) res->set(http::field::retry_after, "1");
     res->body() = std::move(r.body);
     res->keep_alive(keep);
     res->prepare_payload();
-    http::async_write(stream_, *res, [self = this->shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
-      if (ec || !keep) return self->shutdown();
-      self->read();
-    });
+    http::async_write(
+        stream_, *res,
+        [self = this->shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+          if (ec || !keep) return self->shutdown();
+          self->read();
+        });
   }
 
   void shutdown() {
@@ -260,7 +274,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     } else {
       beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
-      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->close(); });
     }
   }
   void close() {
@@ -277,14 +292,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& ioc, Service& svc) : ioc_(ioc), svc_(svc), acceptor_(ioc) {}
+HttpServer::HttpServer(asio::io_context& ioc, Service& svc)
+    : ioc_(ioc), svc_(svc), acceptor_(ioc) {}
 
 Result<void> HttpServer::enable_tls(const std::string& cert_file, const std::string& key_file) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
   beast::error_code ec;
   ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
-                   asio::ssl::context::single_dh_use, ec);
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                   ec);
   if (!ec) ctx->use_certificate_chain_file(cert_file, ec);
   if (ec) return Error{ec, "TLS certificate " + cert_file};
   ctx->use_private_key_file(key_file, asio::ssl::context::pem, ec);
@@ -299,7 +316,9 @@ Result<tcp::endpoint> HttpServer::listen(const tcp::endpoint& at) {
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(at, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error{ec, "cannot listen on " + at.address().to_string() + ":" + std::to_string(at.port())};
+  if (ec)
+    return Error{ec,
+                 "cannot listen on " + at.address().to_string() + ":" + std::to_string(at.port())};
   accept();
   return acceptor_.local_endpoint();
 }
@@ -314,8 +333,12 @@ void HttpServer::accept() {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
       s.set_option(tcp::no_delay(true), ec);
-      if (tls_) std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(svc_, std::move(s), *tls_)->start();
-      else std::make_shared<HttpSession<beast::tcp_stream>>(svc_, std::move(s))->start();
+      if (tls_)
+        std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(svc_, std::move(s),
+                                                                            *tls_)
+            ->start();
+      else
+        std::make_shared<HttpSession<beast::tcp_stream>>(svc_, std::move(s))->start();
     }
     accept();
   });

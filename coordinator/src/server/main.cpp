@@ -129,7 +129,9 @@ int cmd_keygen(const Args& a) {
   if (!db) return std::cerr << "wirelink-coordinator: " << db.error().message() << "\n", 1;
   auto k = paseto::V4SecretKey::generate();
   const auto pid = paserk::pid(k.public_key());
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(wl::SystemClock().wall().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(wl::SystemClock().wall().time_since_epoch())
+          .count();
   if (auto r = db->add_key(server::StoredKey{pid, paserk::to_secret(k), true, now}); !r)
     return std::cerr << "wirelink-coordinator: " << r.error().message() << "\n", 1;
   std::cout << paserk::to_public(k.public_key()) << "\n" << pid << "\n";
@@ -147,8 +149,10 @@ int cmd_pubkey(const Args& a) {
     auto sk = paserk::parse_secret(k.secret);
     if (!sk) return std::cerr << "wirelink-coordinator: bad key " << k.pid << "\n", 1;
     auto line = paserk::to_public(sk->public_key());
-    if (k.active) lines.insert(lines.begin(), line);
-    else lines.push_back(line);
+    if (k.active)
+      lines.insert(lines.begin(), line);
+    else
+      lines.push_back(line);
   }
   for (const auto& l : lines) std::cout << l << "\n";
   return 0;
@@ -159,7 +163,8 @@ int cmd_invite(const Args& a) {
   int uses = 1;
   if (a.opts.count("uses")) {
     auto v = parse_number(a.opts.at("uses"));
-    if (!v || *v < 1 || *v > 1e9 || *v != static_cast<int>(*v)) return usage("--uses: expected a positive integer");
+    if (!v || *v < 1 || *v > 1e9 || *v != static_cast<int>(*v))
+      return usage("--uses: expected a positive integer");
     uses = static_cast<int>(*v);
   }
   wl::Duration ttl = std::chrono::hours(24);
@@ -176,7 +181,8 @@ int cmd_invite(const Args& a) {
   for (const auto& k : *keys)
     if (k.active)
       if (auto sk = paserk::parse_secret(k.secret)) signer = SigningKey::from(std::move(*sk));
-  if (!signer) return std::cerr << "wirelink-coordinator: no active signing key; run keygen first\n", 1;
+  if (!signer)
+    return std::cerr << "wirelink-coordinator: no active signing key; run keygen first\n", 1;
   const auto now = wl::SystemClock().wall();
   std::optional<wl::WallTime> exp;
   if (ttl > wl::Duration::zero()) exp = now + ttl;
@@ -203,31 +209,35 @@ int cmd_serve(const Args& a) {
     out = *v;
     return true;
   };
-  if (!dur("rotation", o.rotation) || !dur("token-ttl", o.token_ttl) || !dur("match-wait", o.match_wait) ||
-      !dur("peer-timeout", o.peer_timeout))
+  if (!dur("rotation", o.rotation) || !dur("token-ttl", o.token_ttl) ||
+      !dur("match-wait", o.match_wait) || !dur("peer-timeout", o.peer_timeout))
     return usage("bad duration (examples: 15m, 30s, 24h)");
-  if (!num("rate-ip", o.rate_ip) || !num("rate-ip-burst", o.rate_ip_burst) || !num("rate-peer", o.rate_peer) ||
-      !num("rate-peer-burst", o.rate_peer_burst))
+  if (!num("rate-ip", o.rate_ip) || !num("rate-ip-burst", o.rate_ip_burst) ||
+      !num("rate-peer", o.rate_peer) || !num("rate-peer-burst", o.rate_peer_burst))
     return usage("bad rate (a non-negative number)");
   if (o.rotation < std::chrono::seconds(1) || o.token_ttl < std::chrono::seconds(10))
     return usage("--rotation must be >= 1s and --token-ttl >= 10s");
   double floor = 30;
-  if (!num("floor", floor) || floor < 1 || floor != static_cast<double>(static_cast<std::size_t>(floor)))
+  if (!num("floor", floor) || floor < 1 ||
+      floor != static_cast<double>(static_cast<std::size_t>(floor)))
     return usage("--floor: expected a positive integer");
   o.dev = a.dev;
   o.floor = static_cast<std::size_t>(floor);
   if (o.floor < 30 && !o.dev)
-    return usage("--floor " + std::to_string(o.floor) + " is below the anonymity floor of 30; add --dev for a development network");
+    return usage("--floor " + std::to_string(o.floor) +
+                 " is below the anonymity floor of 30; add --dev for a development network");
   const auto listen = a.opts.count("listen") ? a.opts.at("listen") : std::string("127.0.0.1:8787");
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos) return usage("--listen: expected ADDR:PORT");
   std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   boost::system::error_code ec;
   const auto addr = asio::ip::make_address(host, ec);
   unsigned port = 0;
   const auto ps = listen.substr(colon + 1);
-  if (ec || ps.empty() || std::from_chars(ps.data(), ps.data() + ps.size(), port).ec != std::errc() || port > 65535)
+  if (ec || ps.empty() ||
+      std::from_chars(ps.data(), ps.data() + ps.size(), port).ec != std::errc() || port > 65535)
     return usage("--listen: expected a literal ADDR:PORT, e.g. 127.0.0.1:8787 or [::1]:8787");
   if (a.opts.count("log-level")) spdlog::set_level(spdlog::level::from_str(a.opts.at("log-level")));
   const auto sync = a.opts.count("sync") ? a.opts.at("sync") : std::string("normal");
@@ -240,15 +250,19 @@ int cmd_serve(const Args& a) {
   server::Service svc(ioc.get_executor(), o, std::move(*db), clock);
   if (auto r = svc.load(); !r) return spdlog::error("coordinator: {}", r.error().message()), 1;
   server::HttpServer http(ioc, svc);
-  if (a.opts.count("tls-cert") != a.opts.count("tls-key")) return usage("--tls-cert and --tls-key go together");
+  if (a.opts.count("tls-cert") != a.opts.count("tls-key"))
+    return usage("--tls-cert and --tls-key go together");
   if (a.opts.count("tls-cert")) {
     if (auto r = http.enable_tls(a.opts.at("tls-cert"), a.opts.at("tls-key")); !r)
       return spdlog::error("coordinator: {}: {}", r.error().message(), r.error().code.message()), 1;
   }
   auto bound = http.listen(asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(port)));
-  if (!bound) return spdlog::error("coordinator: {}: {}", bound.error().message(), bound.error().code.message()), 1;
-  spdlog::info("coordinator: listening on {}://{}:{} (floor {}{}, rotation {}s)", a.opts.count("tls-cert") ? "https" : "http",
-               bound->address().to_string(),
+  if (!bound)
+    return spdlog::error("coordinator: {}: {}", bound.error().message(),
+                         bound.error().code.message()),
+           1;
+  spdlog::info("coordinator: listening on {}://{}:{} (floor {}{}, rotation {}s)",
+               a.opts.count("tls-cert") ? "https" : "http", bound->address().to_string(),
                bound->port(), o.floor, o.dev ? ", dev" : "",
                std::chrono::duration_cast<std::chrono::seconds>(o.rotation).count());
   if (a.opts.count("port-file")) {
@@ -269,8 +283,10 @@ int cmd_serve(const Args& a) {
   std::function<void()> wait_hup = [&] {
     hup.async_wait([&](const boost::system::error_code& e, int) {
       if (e) return;
-      if (auto r = svc.reload_keys(); !r) spdlog::error("coordinator: key reload: {}", r.error().message());
-      else spdlog::info("coordinator: key ring reloaded");
+      if (auto r = svc.reload_keys(); !r)
+        spdlog::error("coordinator: key reload: {}", r.error().message());
+      else
+        spdlog::info("coordinator: key ring reloaded");
       wait_hup();
     });
   };
@@ -305,10 +321,15 @@ int main(int argc, char** argv) {
   Args a;
   std::vector<std::string> pos;
   static const std::map<std::string, bool> kTakesValue = {
-      {"db", true}, {"uses", true}, {"ttl", true}, {"listen", true}, {"port-file", true}, {"floor", true},
-      {"rotation", true}, {"token-ttl", true}, {"match-wait", true}, {"peer-timeout", true}, {"rate-ip", true},
-      {"rate-ip-burst", true}, {"rate-peer", true}, {"rate-peer-burst", true}, {"sync", true}, {"log-level", true},
-      {"tls-cert", true}, {"tls-key", true}};
+      {"db", true},         {"uses", true},
+      {"ttl", true},        {"listen", true},
+      {"port-file", true},  {"floor", true},
+      {"rotation", true},   {"token-ttl", true},
+      {"match-wait", true}, {"peer-timeout", true},
+      {"rate-ip", true},    {"rate-ip-burst", true},
+      {"rate-peer", true},  {"rate-peer-burst", true},
+      {"sync", true},       {"log-level", true},
+      {"tls-cert", true},   {"tls-key", true}};
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
     if (s == "-h" || s == "--help") return std::cout << kHelp, 0;

@@ -23,8 +23,10 @@ void RateLimiter::prune(TimePoint now) {
   last_prune_ = now;
   const double full_after = burst_ / rate_;
   for (auto it = buckets_.begin(); it != buckets_.end();) {
-    if (std::chrono::duration<double>(now - it->second.last).count() > full_after) it = buckets_.erase(it);
-    else ++it;
+    if (std::chrono::duration<double>(now - it->second.last).count() > full_after)
+      it = buckets_.erase(it);
+    else
+      ++it;
   }
 }
 

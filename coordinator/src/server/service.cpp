@@ -14,7 +14,9 @@
 namespace wl::coordinator::server {
 namespace {
 
-long long secs(WallTime t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
+long long secs(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
 
 std::string new_cohort_id() {
   std::array<std::uint8_t, 8> b{};
@@ -48,7 +50,8 @@ Result<void> Service::reload_keys() {
     auto k = paseto::V4SecretKey::generate();
     StoredKey sk{paserk::pid(k.public_key()), paserk::to_secret(k), true, secs(clock_.wall())};
     if (auto r = store_.add_key(sk); !r) return r.error();
-    spdlog::info("coordinator: created signing key {} (public {})", sk.pid, paserk::to_public(k.public_key()));
+    spdlog::info("coordinator: created signing key {} (public {})", sk.pid,
+                 paserk::to_public(k.public_key()));
     keys = store_.keys();
     if (!keys) return keys.error();
   }
@@ -56,12 +59,14 @@ Result<void> Service::reload_keys() {
   std::optional<SigningKey> signer;
   for (const auto& k : *keys) {
     auto sk = paserk::parse_secret(k.secret);
-    if (!sk) return Error{coord_errc::internal, "key ring entry " + k.pid + ": " + sk.error().message()};
+    if (!sk)
+      return Error{coord_errc::internal, "key ring entry " + k.pid + ": " + sk.error().message()};
     ring.add(sk->public_key());
     if (k.active) signer = SigningKey::from(std::move(*sk));
   }
   if (!signer) return Error{coord_errc::internal, "key ring has no active key"};
-  if (!signer_ || signer_->pid != signer->pid) spdlog::info("coordinator: signing with {}", signer->pid);
+  if (!signer_ || signer_->pid != signer->pid)
+    spdlog::info("coordinator: signing with {}", signer->pid);
   signer_ = std::move(signer);
   ring_ = std::move(ring);
   return {};
@@ -112,9 +117,11 @@ bool Service::limited_peer(const PublicKey& k, const char* endpoint, Done& done)
   return true;
 }
 
-Result<Service::Auth> Service::authenticate(std::string_view authorization, const PublicKey& expected) {
+Result<Service::Auth> Service::authenticate(std::string_view authorization,
+                                            const PublicKey& expected) {
   const auto tok = bearer(authorization);
-  if (tok.empty()) return Error{coord_errc::token_invalid, "missing Authorization: Bearer <session token>"};
+  if (tok.empty())
+    return Error{coord_errc::token_invalid, "missing Authorization: Bearer <session token>"};
   const auto now = clock_.wall();
   std::string key(tok);
   if (auto it = token_cache_.find(key); it != token_cache_.end() && it->second.peer == expected) {
@@ -125,7 +132,8 @@ Result<Service::Auth> Service::authenticate(std::string_view authorization, cons
     if (token_cache_.size() > 200'000) token_cache_.clear();
     token_cache_[key] = Auth{c->sub, c->exp};
   }
-  if (!admission_.peer(expected)) return Error{coord_errc::token_invalid, "peer is not registered (disconnected?)"};
+  if (!admission_.peer(expected))
+    return Error{coord_errc::token_invalid, "peer is not registered (disconnected?)"};
   return token_cache_[key];
 }
 
@@ -187,7 +195,8 @@ void Service::end_cohort(const std::string& id, const std::string& reason) {
   const auto members = admission_.rotate(id);
   if (auto r = store_.drop_cohort(id); !r) spdlog::error("coordinator: {}", r.error().message());
   metrics_.cohort_rotated();
-  spdlog::info("coordinator: cohort {} ended ({}), {} members re-pooled", id, reason, members.size());
+  spdlog::info("coordinator: cohort {} ended ({}), {} members re-pooled", id, reason,
+               members.size());
   wire::Event e;
   e.type = "CohortRotated";
   e.cohort = id;
@@ -236,10 +245,12 @@ void Service::handle(std::string_view method, std::string_view path, const std::
     if (limited_ip(ip, "disconnect", done)) return;
     return on_disconnect(authorization, body, std::move(done));
   }
-  done(error(coord_errc::not_found, "no such endpoint: " + std::string(method) + " " + std::string(path), "other"));
+  done(error(coord_errc::not_found,
+             "no such endpoint: " + std::string(method) + " " + std::string(path), "other"));
 }
 
-void Service::on_register(const std::string&, std::string_view auth, std::string_view body, Done done) {
+void Service::on_register(const std::string&, std::string_view auth, std::string_view body,
+                          Done done) {
   constexpr const char* ep = "register";
   if (!ready_) return done(error(coord_errc::internal, "not ready", ep));
   auto req = wire::parse_register(body);
@@ -252,11 +263,13 @@ void Service::on_register(const std::string&, std::string_view auth, std::string
   bool authed = false;
   if (known && !bearer(auth).empty()) {
     auto a = authenticate(auth, req->peer_id);
-    if (!a) return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
+    if (!a)
+      return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
     authed = true;
   }
   if (!authed) {
-    if (req->invite.empty()) return done(error(coord_errc::invite_invalid, "an invite is required", ep));
+    if (req->invite.empty())
+      return done(error(coord_errc::invite_invalid, "an invite is required", ep));
     auto inv = decode_invite(req->invite);
     if (!inv) return done(error(coord_errc::invite_invalid, inv.error().message(), ep));
     if (auto v = verify_invite_signature(*inv, ring_); !v)
@@ -264,15 +277,20 @@ void Service::on_register(const std::string&, std::string_view auth, std::string
     if (auto t = check_invite_time(*inv, now); !t)
       return done(error(coord_errc::invite_expired, t.error().message(), ep));
     auto red = store_.redeem(inv->code, req->peer_id.to_base64(), secs(now));
-    if (!red) return done(error(static_cast<coord_errc>(red.error().code.value()), red.error().message(), ep));
+    if (!red)
+      return done(
+          error(static_cast<coord_errc>(red.error().code.value()), red.error().message(), ep));
     metrics_.invite_redeemed();
   }
-  PeerInfo info{req->peer_id, req->addr_hint, req->can_exit, req->can_exit ? req->capacity_hint : 0};
+  PeerInfo info{req->peer_id, req->addr_hint, req->can_exit,
+                req->can_exit ? req->capacity_hint : 0};
   if (auto r = store_.put_peer(info, "registered", secs(now)); !r)
     return done(error(coord_errc::internal, r.error().message(), ep));
   admission_.upsert_peer(info);
   seen_[req->peer_id] = now;
-  if (!known) spdlog::info("coordinator: registered {}{}", req->peer_id.to_base64(), info.can_exit ? " (exit)" : "");
+  if (!known)
+    spdlog::info("coordinator: registered {}{}", req->peer_id.to_base64(),
+                 info.can_exit ? " (exit)" : "");
   wire::RegisterAck ack;
   ack.session_token = mint(req->peer_id, now, ack.expires_at);
   done(ok(wire::to_json(ack), ep));
@@ -284,10 +302,12 @@ void Service::on_match(std::string_view auth, std::string_view body, Done done) 
   if (!req) return done(error(coord_errc::bad_request, req.error().message(), ep));
   if (limited_peer(req->peer_id, ep, done)) return;
   auto a = authenticate(auth, req->peer_id);
-  if (!a) return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
+  if (!a)
+    return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
   const auto now = clock_.wall();
   seen_[req->peer_id] = dirty_seen_[req->peer_id] = now;
-  if (req->hops == 2 && admission_.exit_count() < 2 + (admission_.peer(req->peer_id)->can_exit ? 1 : 0) &&
+  if (req->hops == 2 &&
+      admission_.exit_count() < 2 + (admission_.peer(req->peer_id)->can_exit ? 1 : 0) &&
       !admission_.assignment(req->peer_id))
     return done(error(coord_errc::no_exit_available, "multi-hop needs two exits", ep));
   auto out = admission_.match(req->peer_id, req->hops, now);
@@ -298,10 +318,11 @@ void Service::on_match(std::string_view auth, std::string_view body, Done done) 
     const auto* c = admission_.cohort(*out.formed);
     std::map<PublicKey, Assignment> members;
     for (const auto& m : c->members) members[m] = *admission_.assignment(m);
-    if (auto r = store_.put_cohort(*c, members); !r) spdlog::error("coordinator: {}", r.error().message());
+    if (auto r = store_.put_cohort(*c, members); !r)
+      spdlog::error("coordinator: {}", r.error().message());
     metrics_.cohort_formed();
-    spdlog::info("coordinator: cohort {} live with {} members via exit {}", c->id, c->members.size(),
-                 c->exit.to_base64());
+    spdlog::info("coordinator: cohort {} live with {} members via exit {}", c->id,
+                 c->members.size(), c->exit.to_base64());
     const auto ids = c->members;
     for (const auto& m : ids) {
       auto resp = response_for(m, now);
@@ -311,15 +332,19 @@ void Service::on_match(std::string_view auth, std::string_view body, Done done) 
       e.assignment = resp;
       e.at = now;
       emit(m, e);
-      if (m != req->peer_id) complete_waiters(m, ok(wire::to_json(resp), ep));
-      else done(ok(wire::to_json(resp), ep));
+      if (m != req->peer_id)
+        complete_waiters(m, ok(wire::to_json(resp), ep));
+      else
+        done(ok(wire::to_json(resp), ep));
     }
     return;
   }
-  if (out.status == MatchStatus::assigned) return done(ok(wire::to_json(response_for(req->peer_id, now)), ep));
+  if (out.status == MatchStatus::assigned)
+    return done(ok(wire::to_json(response_for(req->peer_id, now)), ep));
   // Pending: wait for the pool to fill, up to match_wait.
   if (opt_.match_wait <= Duration::zero())
-    return done(error(coord_errc::insufficient_cohort, "anonymity-set floor not met yet; retry", ep));
+    return done(
+        error(coord_errc::insufficient_cohort, "anonymity-set floor not met yet; retry", ep));
   auto timer = std::make_shared<boost::asio::steady_timer>(ex_, opt_.match_wait);
   const auto id = next_id_++;
   const PublicKey who = req->peer_id;
@@ -346,7 +371,8 @@ void Service::on_heartbeat(std::string_view auth, std::string_view body, Done do
   if (!req) return done(error(coord_errc::bad_request, req.error().message(), ep));
   if (limited_peer(req->peer_id, ep, done)) return;
   auto a = authenticate(auth, req->peer_id);
-  if (!a) return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
+  if (!a)
+    return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
   const auto now = clock_.wall();
   seen_[req->peer_id] = dirty_seen_[req->peer_id] = now;
   wire::HeartbeatAck ack;
@@ -365,14 +391,17 @@ void Service::on_disconnect(std::string_view auth, std::string_view body, Done d
   if (!req) return done(error(coord_errc::bad_request, req.error().message(), ep));
   if (limited_peer(req->peer_id, ep, done)) return;
   auto a = authenticate(auth, req->peer_id);
-  if (!a) return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
+  if (!a)
+    return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
   const PublicKey who = req->peer_id;
   const auto affected = admission_.remove(who);
   if (auto r = store_.set_peer_state(who, "disconnected"); !r)
     return done(error(coord_errc::internal, r.error().message(), ep));
   for (auto it = token_cache_.begin(); it != token_cache_.end();) {
-    if (it->second.peer == who) it = token_cache_.erase(it);
-    else ++it;
+    if (it->second.peer == who)
+      it = token_cache_.erase(it);
+    else
+      ++it;
   }
   spdlog::info("coordinator: {} disconnected ({})", who.to_base64(), req->reason);
   wire::Event e;
@@ -389,7 +418,8 @@ void Service::on_disconnect(std::string_view auth, std::string_view body, Done d
     const auto* c = admission_.cohort(id);
     if (!c) continue;
     const bool broken = c->exit == who || c->members.empty();
-    if (broken) end_cohort(id, c->exit == who ? "exit_left" : "empty");
+    if (broken)
+      end_cohort(id, c->exit == who ? "exit_left" : "empty");
     else {
       std::map<PublicKey, Assignment> members;
       for (const auto& m : c->members) members[m] = *admission_.assignment(m);
@@ -401,7 +431,8 @@ void Service::on_disconnect(std::string_view auth, std::string_view body, Done d
   done(ok("{\"ok\":true}", ep));
 }
 
-std::variant<std::uint64_t, Reply> Service::subscribe(const std::string& ip, std::string_view authorization,
+std::variant<std::uint64_t, Reply> Service::subscribe(const std::string& ip,
+                                                      std::string_view authorization,
                                                       EventSink sink) {
   constexpr const char* ep = "events";
   if (!ip_limit_.allow(ip, clock_.now())) {
@@ -436,7 +467,8 @@ void Service::tick() {
   // Peers that went quiet leave pools and cohorts but stay registered.
   std::vector<PublicKey> quiet;
   for (const auto& [k, t] : seen_)
-    if (now - t > opt_.peer_timeout && (admission_.is_pending(k) || admission_.assignment(k))) quiet.push_back(k);
+    if (now - t > opt_.peer_timeout && (admission_.is_pending(k) || admission_.assignment(k)))
+      quiet.push_back(k);
   for (const auto& k : quiet) {
     for (const auto& id : admission_.remove(k, true)) {
       const auto* c = admission_.cohort(id);

@@ -33,8 +33,8 @@ struct Options {
   Duration token_ttl = std::chrono::minutes(30);
   Duration match_wait = std::chrono::seconds(10);
   Duration peer_timeout = std::chrono::seconds(120);
-  double rate_ip = 200, rate_ip_burst = 400;     // requests/s per client IP (0 = off)
-  double rate_peer = 20, rate_peer_burst = 40;   // requests/s per peer key (0 = off)
+  double rate_ip = 200, rate_ip_burst = 400;    // requests/s per client IP (0 = off)
+  double rate_peer = 20, rate_peer_burst = 40;  // requests/s per peer key (0 = off)
 };
 
 struct Reply {
@@ -63,8 +63,8 @@ class Service {
 
   // Event streams: authenticate (Authorization: Bearer + ?peer_id= or the token's subject),
   // then subscribe. Returns an id for unsubscribe, or an error reply.
-  std::variant<std::uint64_t, Reply> subscribe(const std::string& ip, std::string_view authorization,
-                                               EventSink sink);
+  std::variant<std::uint64_t, Reply> subscribe(const std::string& ip,
+                                               std::string_view authorization, EventSink sink);
   void unsubscribe(std::uint64_t id);
   // Expires when the Service is destroyed: streams that outlive it (handlers still queued in
   // the io_context at shutdown) must not call back into it.

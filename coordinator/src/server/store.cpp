@@ -40,7 +40,8 @@ class Stmt {
   }
   std::string col_text(int i) {
     auto* p = sqlite3_column_text(s_, i);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, i)))
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(s_, i)))
              : std::string();
   }
   long long col_int(int i) { return sqlite3_column_int64(s_, i); }
@@ -54,7 +55,9 @@ class Stmt {
 // BEGIN IMMEDIATE .. COMMIT, rolled back unless commit() succeeded.
 class Tx {
  public:
-  explicit Tx(sqlite3* db) : db_(db) { ok_ = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK; }
+  explicit Tx(sqlite3* db) : db_(db) {
+    ok_ = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
   ~Tx() {
     if (ok_ && !done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
@@ -87,22 +90,27 @@ CREATE TABLE IF NOT EXISTS cohort_members(cohort TEXT NOT NULL, peer_id TEXT NOT
 long long secs(WallTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
-WallTime from_secs(long long s) { return WallTime(std::chrono::seconds(s)); }
+WallTime from_secs(long long s) {
+  return WallTime(std::chrono::seconds(s));
+}
 
 }  // namespace
 
 Result<Store> Store::open(const std::string& path, bool sync_full) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
-    Error e{coord_errc::internal, "cannot open database " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
+    Error e{coord_errc::internal,
+            "cannot open database " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
     sqlite3_close(db);
     return e;
   }
   Store s(db);
   sqlite3_busy_timeout(db, 5000);
   if (auto r = s.exec("PRAGMA journal_mode=WAL"); !r) return r.error();
-  if (auto r = s.exec(sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !r) return r.error();
+  if (auto r = s.exec(sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !r)
+    return r.error();
   if (auto r = s.exec("PRAGMA foreign_keys=ON"); !r) return r.error();
   if (auto r = s.exec(kSchema); !r) return r.error();
   return s;
@@ -145,15 +153,19 @@ Result<std::vector<StoredKey>> Store::keys() {
   Stmt s(db_, "SELECT pid, secret, active, created_at FROM keys ORDER BY created_at");
   if (!s.ok()) return db_error(db_, "select keys");
   std::vector<StoredKey> out;
-  while (s.step() == SQLITE_ROW) out.push_back(StoredKey{s.col_text(0), s.col_text(1), s.col_int(2) != 0, s.col_int(3)});
+  while (s.step() == SQLITE_ROW)
+    out.push_back(StoredKey{s.col_text(0), s.col_text(1), s.col_int(2) != 0, s.col_int(3)});
   return out;
 }
 
 Result<void> Store::add_invite(const Invite& inv, int max_uses) {
-  Stmt s(db_, "INSERT INTO invites(code, issuer, issued_at, expires_at, max_uses) VALUES(?,?,?,?,?)");
+  Stmt s(db_,
+         "INSERT INTO invites(code, issuer, issued_at, expires_at, max_uses) VALUES(?,?,?,?,?)");
   s.text(1, inv.code).text(2, inv.issuer).integer(3, secs(inv.issued_at)).integer(5, max_uses);
-  if (inv.expires_at) s.integer(4, secs(*inv.expires_at));
-  else s.null(4);
+  if (inv.expires_at)
+    s.integer(4, secs(*inv.expires_at));
+  else
+    s.null(4);
   if (!s.ok() || s.step() != SQLITE_DONE) return db_error(db_, "insert invite");
   return {};
 }
@@ -164,7 +176,8 @@ Result<void> Store::redeem(const std::string& code, const std::string& peer, lon
   Stmt q(db_, "SELECT max_uses, uses FROM invites WHERE code=?");
   q.text(1, code);
   if (!q.ok()) return db_error(db_, "select invite");
-  if (q.step() != SQLITE_ROW) return Error{coord_errc::invite_invalid, "invite is not in this coordinator's ledger"};
+  if (q.step() != SQLITE_ROW)
+    return Error{coord_errc::invite_invalid, "invite is not in this coordinator's ledger"};
   const long long max = q.col_int(0), uses = q.col_int(1);
   Stmt seen(db_, "SELECT 1 FROM redemptions WHERE code=? AND peer_id=?");
   seen.text(1, code).text(2, peer);
@@ -174,7 +187,8 @@ Result<void> Store::redeem(const std::string& code, const std::string& peer, lon
   u.text(1, code);
   Stmt r(db_, "INSERT INTO redemptions(code, peer_id, at) VALUES(?,?,?)");
   r.text(1, code).text(2, peer).integer(3, now);
-  if (!u.ok() || u.step() != SQLITE_DONE || !r.ok() || r.step() != SQLITE_DONE) return db_error(db_, "redeem");
+  if (!u.ok() || u.step() != SQLITE_DONE || !r.ok() || r.step() != SQLITE_DONE)
+    return db_error(db_, "redeem");
   if (!tx.commit()) return db_error(db_, "commit");
   return {};
 }
@@ -187,10 +201,12 @@ Result<int> Store::invite_uses(const std::string& code) {
 }
 
 Result<void> Store::put_peer(const PeerInfo& p, const std::string& state, long long now) {
-  Stmt s(db_,
-         "INSERT INTO peers(peer_id, addr_hint, can_exit, capacity, state, registered_at, last_seen) "
-         "VALUES(?,?,?,?,?,?,?) ON CONFLICT(peer_id) DO UPDATE SET addr_hint=excluded.addr_hint, "
-         "can_exit=excluded.can_exit, capacity=excluded.capacity, state=excluded.state, last_seen=excluded.last_seen");
+  Stmt s(
+      db_,
+      "INSERT INTO peers(peer_id, addr_hint, can_exit, capacity, state, registered_at, last_seen) "
+      "VALUES(?,?,?,?,?,?,?) ON CONFLICT(peer_id) DO UPDATE SET addr_hint=excluded.addr_hint, "
+      "can_exit=excluded.can_exit, capacity=excluded.capacity, state=excluded.state, "
+      "last_seen=excluded.last_seen");
   s.text(1, p.key.to_base64()).text(2, p.addr_hint).integer(3, p.can_exit).integer(4, p.capacity);
   s.text(5, state).integer(6, now).integer(7, now);
   if (!s.ok() || s.step() != SQLITE_DONE) return db_error(db_, "upsert peer");
@@ -211,8 +227,9 @@ Result<std::vector<StoredPeer>> Store::peers() {
   while (s.step() == SQLITE_ROW) {
     auto k = PublicKey::parse(s.col_text(0));
     if (!k) continue;
-    out.push_back(StoredPeer{PeerInfo{*k, s.col_text(1), s.col_int(2) != 0, static_cast<int>(s.col_int(3))},
-                             s.col_text(4)});
+    out.push_back(
+        StoredPeer{PeerInfo{*k, s.col_text(1), s.col_int(2) != 0, static_cast<int>(s.col_int(3))},
+                   s.col_text(4)});
   }
   return out;
 }
@@ -236,7 +253,10 @@ Result<void> Store::put_cohort(const Cohort& c, const std::map<PublicKey, Assign
   Tx tx(db_);
   if (!tx.began()) return db_error(db_, "begin");
   Stmt s(db_, "INSERT OR REPLACE INTO cohorts(id, exit, created_at, rotate_at) VALUES(?,?,?,?)");
-  s.text(1, c.id).text(2, c.exit.to_base64()).integer(3, secs(c.created_at)).integer(4, secs(c.rotate_at));
+  s.text(1, c.id)
+      .text(2, c.exit.to_base64())
+      .integer(3, secs(c.created_at))
+      .integer(4, secs(c.rotate_at));
   if (!s.ok() || s.step() != SQLITE_DONE) return db_error(db_, "insert cohort");
   Stmt m(db_, "INSERT OR REPLACE INTO cohort_members(cohort, peer_id, path) VALUES(?,?,?)");
   if (!m.ok()) return db_error(db_, "prepare member");
@@ -258,7 +278,8 @@ Result<void> Store::drop_cohort(const std::string& id) {
   a.text(1, id);
   Stmt b(db_, "DELETE FROM cohorts WHERE id=?");
   b.text(1, id);
-  if (!a.ok() || a.step() != SQLITE_DONE || !b.ok() || b.step() != SQLITE_DONE) return db_error(db_, "drop cohort");
+  if (!a.ok() || a.step() != SQLITE_DONE || !b.ok() || b.step() != SQLITE_DONE)
+    return db_error(db_, "drop cohort");
   if (!tx.commit()) return db_error(db_, "commit");
   return {};
 }

@@ -24,7 +24,9 @@ std::vector<std::uint8_t> signed_bytes(const Invite& inv) {
   return paseto::pae(pieces);
 }
 
-Error invalid(std::string d) { return Error{coord_errc::invite_invalid, std::move(d)}; }
+Error invalid(std::string d) {
+  return Error{coord_errc::invite_invalid, std::move(d)};
+}
 
 }  // namespace
 
@@ -37,7 +39,8 @@ Invite make_invite(const SigningKey& key, std::string code, WallTime issued_at,
   inv.issued_at = std::chrono::time_point_cast<std::chrono::seconds>(issued_at);
   if (expires_at) inv.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(*expires_at);
   const auto m = signed_bytes(inv);
-  crypto_sign_detached(inv.signature.data(), nullptr, m.data(), m.size(), key.secret.bytes().data());
+  crypto_sign_detached(inv.signature.data(), nullptr, m.data(), m.size(),
+                       key.secret.bytes().data());
   return inv;
 }
 
@@ -51,14 +54,16 @@ Result<void> verify_invite_signature(const Invite& inv, const KeyRing& ring) {
   const auto* pk = ring.find(inv.issuer);
   if (!pk) return invalid("invite issuer is not a trusted coordinator key");
   const auto m = signed_bytes(inv);
-  if (crypto_sign_verify_detached(inv.signature.data(), m.data(), m.size(), pk->bytes().data()) != 0)
+  if (crypto_sign_verify_detached(inv.signature.data(), m.data(), m.size(), pk->bytes().data()) !=
+      0)
     return invalid("invite signature does not verify");
   return {};
 }
 
 Result<void> check_invite_time(const Invite& inv, WallTime now) {
   if (inv.expires_at && *inv.expires_at <= now)
-    return Error{coord_errc::invite_expired, "invite expired at " + format_rfc3339(*inv.expires_at)};
+    return Error{coord_errc::invite_expired,
+                 "invite expired at " + format_rfc3339(*inv.expires_at)};
   return {};
 }
 
@@ -74,8 +79,10 @@ std::string encode_invite(const Invite& inv) {
 }
 
 Result<Invite> decode_invite(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   if (text.size() > kMaxText) return invalid("invite too long");
   if (text.substr(0, kTextPrefix.size()) != kTextPrefix) return invalid("not a wlinv1 invite");
   auto raw = wl::base64url_decode(text.substr(kTextPrefix.size()));

@@ -8,7 +8,9 @@
 namespace wl::coordinator::paserk {
 namespace {
 
-Error bad(std::string d) { return Error{wl::errc::invalid_key, std::move(d)}; }
+Error bad(std::string d) {
+  return Error{wl::errc::invalid_key, std::move(d)};
+}
 
 std::string with_prefix(std::string_view prefix, std::span<const std::uint8_t> bytes) {
   return std::string(prefix) + wl::base64url_encode(bytes);
@@ -43,32 +45,41 @@ std::string id_of(std::string_view h, const std::string& paserk) {
 
 }  // namespace
 
-std::string to_local(const paseto::V4LocalKey& k) { return with_prefix("k4.local.", k.bytes().span()); }
-std::string to_public(const paseto::V4PublicKey& k) { return with_prefix("k4.public.", k.bytes()); }
-std::string to_secret(const paseto::V4SecretKey& k) { return with_prefix("k4.secret.", k.bytes().span()); }
+std::string to_local(const paseto::V4LocalKey& k) {
+  return with_prefix("k4.local.", k.bytes().span());
+}
+std::string to_public(const paseto::V4PublicKey& k) {
+  return with_prefix("k4.public.", k.bytes());
+}
+std::string to_secret(const paseto::V4SecretKey& k) {
+  return with_prefix("k4.secret.", k.bytes().span());
+}
 
 Result<paseto::V4LocalKey> parse_local(std::string_view s) {
-  return decode(s, "k4.local.", 32, [](std::span<const std::uint8_t> b) {
-    return paseto::V4LocalKey::from_bytes(b);
-  });
+  return decode(s, "k4.local.", 32,
+                [](std::span<const std::uint8_t> b) { return paseto::V4LocalKey::from_bytes(b); });
 }
 
 Result<paseto::V4PublicKey> parse_public(std::string_view s) {
-  return decode(s, "k4.public.", 32, [](std::span<const std::uint8_t> b) -> Result<paseto::V4PublicKey> {
-    std::array<std::uint8_t, 32> a{};
-    std::copy(b.begin(), b.end(), a.begin());
-    return paseto::V4PublicKey(a);
-  });
+  return decode(s, "k4.public.", 32,
+                [](std::span<const std::uint8_t> b) -> Result<paseto::V4PublicKey> {
+                  std::array<std::uint8_t, 32> a{};
+                  std::copy(b.begin(), b.end(), a.begin());
+                  return paseto::V4PublicKey(a);
+                });
 }
 
 Result<paseto::V4SecretKey> parse_secret(std::string_view s) {
-  return decode(s, "k4.secret.", 64, [](std::span<const std::uint8_t> b) {
-    return paseto::V4SecretKey::from_bytes(b);
-  });
+  return decode(s, "k4.secret.", 64,
+                [](std::span<const std::uint8_t> b) { return paseto::V4SecretKey::from_bytes(b); });
 }
 
-std::string lid(const paseto::V4LocalKey& k) { return id_of("k4.lid.", to_local(k)); }
-std::string pid(const paseto::V4PublicKey& k) { return id_of("k4.pid.", to_public(k)); }
+std::string lid(const paseto::V4LocalKey& k) {
+  return id_of("k4.lid.", to_local(k));
+}
+std::string pid(const paseto::V4PublicKey& k) {
+  return id_of("k4.pid.", to_public(k));
+}
 std::string sid(const paseto::V4SecretKey& k) {
   std::string s = to_secret(k);
   std::string r = id_of("k4.sid.", s);

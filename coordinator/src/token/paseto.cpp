@@ -25,7 +25,9 @@ std::span<const std::uint8_t> as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-Error bad(std::string d) { return Error{wl::errc::malformed, std::move(d)}; }
+Error bad(std::string d) {
+  return Error{wl::errc::malformed, std::move(d)};
+}
 
 struct Parts {
   std::vector<std::uint8_t> body;
@@ -68,8 +70,8 @@ std::string assemble(std::string_view header, std::span<const std::uint8_t> body
 }
 
 // Derives (Ek, n2) and Ak for v4.local from the key and nonce.
-void local_keys(const V4LocalKey& key, std::span<const std::uint8_t, 32> n,
-                SecretBytes<32>& ek, std::array<std::uint8_t, 24>& n2, SecretBytes<32>& ak) {
+void local_keys(const V4LocalKey& key, std::span<const std::uint8_t, 32> n, SecretBytes<32>& ek,
+                std::array<std::uint8_t, 24>& n2, SecretBytes<32>& ak) {
   static constexpr std::string_view kEnc = "paseto-encryption-key";
   static constexpr std::string_view kAuth = "paseto-auth-key-for-aead";
   std::array<std::uint8_t, kAuth.size() + 32> in{};
@@ -156,12 +158,14 @@ Result<Opened> v4_public_verify(std::string_view token, const V4PublicKey& key,
   auto parts = split(token, kPublicHeader);
   if (!parts) return parts.error();
   auto& body = parts->body;
-  if (body.size() < crypto_sign_BYTES) return bad("paseto: v4.public body shorter than a signature");
+  if (body.size() < crypto_sign_BYTES)
+    return bad("paseto: v4.public body shorter than a signature");
   const std::size_t mlen = body.size() - crypto_sign_BYTES;
   const std::string_view m = as_sv(body.data(), mlen);
   const std::array<std::string_view, 4> pieces{kPublicHeader, m, parts->footer, implicit};
   const auto m2 = pae(pieces);
-  if (crypto_sign_verify_detached(body.data() + mlen, m2.data(), m2.size(), key.bytes().data()) != 0)
+  if (crypto_sign_verify_detached(body.data() + mlen, m2.data(), m2.size(), key.bytes().data()) !=
+      0)
     return Error{wl::errc::invalid_key, "paseto: signature does not verify"};
   return Opened{std::string(m), std::move(parts->footer)};
 }
@@ -170,18 +174,20 @@ std::string v4_local_encrypt(const V4LocalKey& key, std::string_view message,
                              std::string_view footer, std::string_view implicit,
                              std::optional<std::array<std::uint8_t, 32>> nonce) {
   std::array<std::uint8_t, 32> n{};
-  if (nonce) n = *nonce;
-  else randombytes_buf(n.data(), n.size());
+  if (nonce)
+    n = *nonce;
+  else
+    randombytes_buf(n.data(), n.size());
   SecretBytes<32> ek, ak;
   std::array<std::uint8_t, 24> n2{};
   local_keys(key, n, ek, n2, ak);
   std::vector<std::uint8_t> body(32 + message.size() + 32);
   std::memcpy(body.data(), n.data(), 32);
-  crypto_stream_xchacha20_xor(body.data() + 32, reinterpret_cast<const std::uint8_t*>(message.data()),
-                              message.size(), n2.data(), ek.data());
-  const std::array<std::string_view, 5> pieces{kLocalHeader, as_sv(n.data(), 32),
-                                               as_sv(body.data() + 32, message.size()), footer,
-                                               implicit};
+  crypto_stream_xchacha20_xor(body.data() + 32,
+                              reinterpret_cast<const std::uint8_t*>(message.data()), message.size(),
+                              n2.data(), ek.data());
+  const std::array<std::string_view, 5> pieces{
+      kLocalHeader, as_sv(n.data(), 32), as_sv(body.data() + 32, message.size()), footer, implicit};
   const auto pre = pae(pieces);
   crypto_generichash(body.data() + 32 + message.size(), 32, pre.data(), pre.size(), ak.data(), 32);
   return assemble(kLocalHeader, body, footer);
@@ -198,9 +204,8 @@ Result<Opened> v4_local_decrypt(std::string_view token, const V4LocalKey& key,
   SecretBytes<32> ek, ak;
   std::array<std::uint8_t, 24> n2{};
   local_keys(key, n, ek, n2, ak);
-  const std::array<std::string_view, 5> pieces{kLocalHeader, as_sv(body.data(), 32),
-                                               as_sv(body.data() + 32, clen), parts->footer,
-                                               implicit};
+  const std::array<std::string_view, 5> pieces{
+      kLocalHeader, as_sv(body.data(), 32), as_sv(body.data() + 32, clen), parts->footer, implicit};
   const auto pre = pae(pieces);
   std::array<std::uint8_t, 32> t2{};
   crypto_generichash(t2.data(), 32, pre.data(), pre.size(), ak.data(), 32);
@@ -215,9 +220,12 @@ Result<Opened> v4_local_decrypt(std::string_view token, const V4LocalKey& key,
 
 Result<std::string> untrusted_footer(std::string_view token) {
   std::string_view header;
-  if (token.substr(0, kPublicHeader.size()) == kPublicHeader) header = kPublicHeader;
-  else if (token.substr(0, kLocalHeader.size()) == kLocalHeader) header = kLocalHeader;
-  else return bad("paseto: not a v4 token");
+  if (token.substr(0, kPublicHeader.size()) == kPublicHeader)
+    header = kPublicHeader;
+  else if (token.substr(0, kLocalHeader.size()) == kLocalHeader)
+    header = kLocalHeader;
+  else
+    return bad("paseto: not a v4 token");
   auto parts = split(token, header);
   if (!parts) return parts.error();
   return std::move(parts->footer);

@@ -43,7 +43,9 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 constexpr int kMaxYear = 2200;
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 }  // namespace
 
@@ -74,8 +76,8 @@ Result<WallTime> parse_rfc3339(std::string_view s) {
     return bad;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   // WallTime counts nanoseconds in 64 bits (good until 2262): later years cannot be held.
-  if (y < 1970 || y > kMaxYear || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap(y)) ||
-      h > 23 || mi > 59 || se > 60)
+  if (y < 1970 || y > kMaxYear || mo < 1 || mo > 12 || d < 1 ||
+      d > kDays[mo - 1] + (mo == 2 && leap(y)) || h > 23 || mi > 59 || se > 60)
     return bad;
   std::size_t pos = 19;
   std::int64_t nanos = 0;
@@ -105,8 +107,9 @@ Result<WallTime> parse_rfc3339(std::string_view s) {
     return bad;
   }
   if (pos != s.size()) return bad;
-  const std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                            h * 3600 + mi * 60 + std::min(se, 59) - offset;
+  const std::int64_t secs =
+      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+      mi * 60 + std::min(se, 59) - offset;
   return WallTime(std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos));
 }
 

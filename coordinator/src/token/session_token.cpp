@@ -19,7 +19,9 @@ std::string_view implicit_of(const PublicKey& k) {
   return {reinterpret_cast<const char*>(k.data()), 32};
 }
 
-Error invalid(std::string d) { return Error{coord_errc::token_invalid, std::move(d)}; }
+Error invalid(std::string d) {
+  return Error{coord_errc::token_invalid, std::move(d)};
+}
 
 Result<std::vector<std::string>> string_array(const json& j, const char* key) {
   auto it = j.find(key);
@@ -128,7 +130,8 @@ Result<SessionClaims> verify_session_token(std::string_view token, const KeyRing
 
 Result<PublicKey> untrusted_subject(std::string_view token) {
   constexpr std::string_view h = "v4.public.";
-  if (token.size() > kMaxToken || token.substr(0, h.size()) != h) return invalid("not a v4.public token");
+  if (token.size() > kMaxToken || token.substr(0, h.size()) != h)
+    return invalid("not a v4.public token");
   auto rest = token.substr(h.size());
   auto body = wl::base64url_decode(rest.substr(0, rest.find('.')));
   if (!body || body->size() < 64) return invalid("token body malformed");

@@ -9,7 +9,9 @@ namespace {
 
 using nlohmann::json;
 
-Error bad(std::string d) { return Error{coord_errc::bad_request, std::move(d)}; }
+Error bad(std::string d) {
+  return Error{coord_errc::bad_request, std::move(d)};
+}
 
 Result<json> object(std::string_view body) {
   json j = json::parse(body, nullptr, false);
@@ -20,7 +22,8 @@ Result<json> object(std::string_view body) {
 
 // Field readers: `required` fields must exist with the right type; optional ones may be absent
 // or null.
-Result<std::string> get_string(const json& j, const char* k, bool required, std::size_t max = 4096) {
+Result<std::string> get_string(const json& j, const char* k, bool required,
+                               std::size_t max = 4096) {
   auto it = j.find(k);
   if (it == j.end() || it->is_null()) {
     if (required) return bad(std::string("missing field ") + k);
@@ -68,8 +71,8 @@ Result<bool> get_bool(const json& j, const char* k) {
   return it->get<bool>();
 }
 
-#define WL_TRY(var, expr)           \
-  auto var##_r = (expr);            \
+#define WL_TRY(var, expr)               \
+  auto var##_r = (expr);                \
   if (!var##_r) return var##_r.error(); \
   auto var = std::move(*var##_r)
 
@@ -93,12 +96,14 @@ json match_json(const MatchResponse& r) {
 Result<MatchResponse> match_from(const json& j) {
   MatchResponse r;
   WL_TRY(type, get_string(j, "type", true, 32));
-  if (type != "single_hop" && type != "multi_hop") return bad("field type must be single_hop or multi_hop");
+  if (type != "single_hop" && type != "multi_hop")
+    return bad("field type must be single_hop or multi_hop");
   r.type = type;
   WL_TRY(cohort, get_string(j, "cohort", true, 128));
   r.cohort = cohort;
   auto p = j.find("path");
-  if (p == j.end() || !p->is_array() || p->empty() || p->size() > 8) return bad("field path must be a non-empty array");
+  if (p == j.end() || !p->is_array() || p->empty() || p->size() > 8)
+    return bad("field path must be a non-empty array");
   for (const auto& h : *p) {
     if (!h.is_object()) return bad("path entries must be objects");
     WL_TRY(id, get_string(h, "peer_id", true, 64));
@@ -229,21 +234,26 @@ Result<ErrorBody> parse_error(std::string_view body) {
 }
 
 std::string to_json(const RegisterRequest& r) {
-  json j = {{"peer_id", r.peer_id.to_base64()}, {"can_exit", r.can_exit}, {"capacity_hint", r.capacity_hint}};
+  json j = {{"peer_id", r.peer_id.to_base64()},
+            {"can_exit", r.can_exit},
+            {"capacity_hint", r.capacity_hint}};
   if (!r.invite.empty()) j["invite"] = r.invite;
   if (!r.addr_hint.empty()) j["addr_hint"] = r.addr_hint;
   put_at(j, r.at);
   return j.dump();
 }
 std::string to_json(const RegisterAck& r) {
-  return json{{"session_token", r.session_token}, {"expires_at", format_rfc3339(r.expires_at)}}.dump();
+  return json{{"session_token", r.session_token}, {"expires_at", format_rfc3339(r.expires_at)}}
+      .dump();
 }
 std::string to_json(const MatchRequest& r) {
   json j = {{"peer_id", r.peer_id.to_base64()}, {"hops", r.hops}};
   put_at(j, r.at);
   return j.dump();
 }
-std::string to_json(const MatchResponse& r) { return match_json(r).dump(); }
+std::string to_json(const MatchResponse& r) {
+  return match_json(r).dump();
+}
 std::string to_json(const HeartbeatRequest& r) {
   json j = {{"peer_id", r.peer_id.to_base64()}};
   if (r.refresh) j["refresh"] = true;
@@ -269,7 +279,9 @@ std::string to_json(const Event& e) {
   if (e.assignment) j["assignment"] = match_json(*e.assignment);
   return j.dump();
 }
-std::string to_json(const ErrorBody& e) { return json{{"code", e.code}, {"message", e.message}}.dump(); }
+std::string to_json(const ErrorBody& e) {
+  return json{{"code", e.code}, {"message", e.message}}.dump();
+}
 std::string error_json(coord_errc code, std::string_view message) {
   return to_json(ErrorBody{std::string(wire_code(code)), std::string(message)});
 }

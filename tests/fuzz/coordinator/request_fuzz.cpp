@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   if (auto r = wire::parse_register(in); r.ok()) {
     auto again = wire::parse_register(wire::to_json(*r));
-    if (!again.ok() || again->peer_id != r->peer_id || again->capacity_hint != r->capacity_hint) std::abort();
+    if (!again.ok() || again->peer_id != r->peer_id || again->capacity_hint != r->capacity_hint)
+      std::abort();
   }
   if (auto r = wire::parse_match(in); r.ok()) {
     if (r->hops < 1 || r->hops > 2) std::abort();

@@ -104,7 +104,7 @@ TEST(RateLimiter, BurstThenRefill) {
   EXPECT_TRUE(rl.allow("a", t));
   EXPECT_TRUE(rl.allow("a", t));
   EXPECT_FALSE(rl.allow("a", t));
-  EXPECT_TRUE(rl.allow("b", t));  // independent keys
+  EXPECT_TRUE(rl.allow("b", t));          // independent keys
   EXPECT_TRUE(rl.allow("a", t + 500ms));  // one token after 0.5 s at 2/s
   EXPECT_FALSE(rl.allow("a", t + 500ms));
   RateLimiter off(0, 1);
@@ -122,15 +122,18 @@ TEST(Wire, RoundTripsAndRejects) {
   EXPECT_EQ(back->peer_id, r.peer_id);
   EXPECT_TRUE(back->can_exit);
   EXPECT_EQ(back->capacity_hint, 5);
-  for (const char* bad : {"", "[]", "{}", "{\"peer_id\":1}", "{\"peer_id\":\"abc\"}",
-                          "{\"peer_id\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"can_exit\":\"yes\"}",
-                          "{\"peer_id\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"capacity_hint\":-1}",
-                          "{\"peer_id\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"at\":\"yesterday\"}"}) {
+  for (const char* bad :
+       {"", "[]", "{}", "{\"peer_id\":1}", "{\"peer_id\":\"abc\"}",
+        "{\"peer_id\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"can_exit\":\"yes\"}",
+        "{\"peer_id\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"capacity_hint\":-1}",
+        "{\"peer_id\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"at\":\"yesterday\"}"}) {
     auto p = wire::parse_register(bad);
     ASSERT_FALSE(p.ok()) << bad;
     EXPECT_EQ(p.error().code, coord_errc::bad_request);
   }
-  EXPECT_FALSE(wire::parse_match("{\"peer_id\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"hops\":3}").ok());
+  EXPECT_FALSE(
+      wire::parse_match("{\"peer_id\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"hops\":3}")
+          .ok());
   wire::Event e;
   e.type = "CohortRotated";
   e.cohort = "c-1";
@@ -141,7 +144,8 @@ TEST(Wire, RoundTripsAndRejects) {
   EXPECT_EQ(eb->cohort, "c-1");
   EXPECT_EQ(eb->at, e.at);
   EXPECT_FALSE(wire::parse_event("{\"type\":\"Bogus\",\"at\":\"2027-01-01T00:00:00Z\"}").ok());
-  EXPECT_FALSE(wire::parse_event("{\"type\":\"CohortAssigned\",\"at\":\"2027-01-01T00:00:00Z\"}").ok());
+  EXPECT_FALSE(
+      wire::parse_event("{\"type\":\"CohortAssigned\",\"at\":\"2027-01-01T00:00:00Z\"}").ok());
   auto err = wire::parse_error(wire::error_json(coord_errc::rate_limited, "slow down"));
   ASSERT_TRUE(err.ok());
   EXPECT_EQ(err->code, "rate.limited");

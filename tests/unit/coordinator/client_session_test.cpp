@@ -12,7 +12,8 @@ using namespace wl::coordinator;
 using namespace std::chrono_literals;
 
 namespace {
-SessionConfig config(const std::string& url, const PublicKey& self, const std::string& inv, const std::string& pub) {
+SessionConfig config(const std::string& url, const PublicKey& self, const std::string& inv,
+                     const std::string& pub) {
   SessionConfig c;
   c.client = ClientOptions{url, 5s, 1s};
   c.self = self;
@@ -31,7 +32,8 @@ TEST(CoordinatorSession, RegistersMatchesRefreshesAndDisconnects) {
   const auto pub = keygen(db);
   const auto inv = invite(db, 10);
   // A short token lifetime so the session must refresh during the test.
-  ServerProcess srv(dir.path(), db, {"--floor", "1", "--dev", "--match-wait", "0", "--token-ttl", "10s"});
+  ServerProcess srv(dir.path(), db,
+                    {"--floor", "1", "--dev", "--match-wait", "0", "--token-ttl", "10s"});
   ASSERT_TRUE(srv.running());
   CoordinatorClient cl({srv.url()});
   const auto E = new_key(), A = new_key();
@@ -43,7 +45,8 @@ TEST(CoordinatorSession, RegistersMatchesRefreshesAndDisconnects) {
   CoordinatorSession s(cfg, clock);
   EXPECT_EQ(s.status().state, SessionState::starting);
   s.start();
-  ASSERT_TRUE(eventually([&] { return s.status().assignment.has_value(); })) << s.status().last_error;
+  ASSERT_TRUE(eventually([&] { return s.status().assignment.has_value(); }))
+      << s.status().last_error;
   auto st = s.status();
   EXPECT_EQ(st.state, SessionState::registered);
   EXPECT_EQ(st.assignment->path.back().peer_id, E.to_base64());
@@ -81,7 +84,8 @@ TEST(CoordinatorSession, FailsStaticWhileCoordinatorIsDownAndRecovers) {
   SystemClock clock;
   CoordinatorSession s(config(srv->url(), A, inv, pub), clock);
   s.start();
-  ASSERT_TRUE(eventually([&] { return s.status().state == SessionState::registered; })) << s.status().last_error;
+  ASSERT_TRUE(eventually([&] { return s.status().state == SessionState::registered; }))
+      << s.status().last_error;
   ASSERT_TRUE(eventually([&] { return s.status().stream_connects >= 1; }));
   const auto tok = s.status().token;
   const auto connects = s.status().stream_connects;
@@ -93,10 +97,11 @@ TEST(CoordinatorSession, FailsStaticWhileCoordinatorIsDownAndRecovers) {
   EXPECT_FALSE(s.status().last_error.empty());
 
   // Same port, same database: the session recovers on its own and the event stream reconnects.
-  srv = std::make_unique<ServerProcess>(dir.path(), db,
-                                        std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port)});
+  srv = std::make_unique<ServerProcess>(
+      dir.path(), db, std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port)});
   ASSERT_TRUE(srv->running());
-  ASSERT_TRUE(eventually([&] { return s.status().state == SessionState::registered; }, 15)) << s.status().last_error;
+  ASSERT_TRUE(eventually([&] { return s.status().state == SessionState::registered; }, 15))
+      << s.status().last_error;
   ASSERT_TRUE(eventually([&] { return s.status().stream_connects > connects; }, 15));
   s.stop();
 }
@@ -111,7 +116,8 @@ TEST(CoordinatorSession, RefusedInviteIsReported) {
   CoordinatorSession s(config(srv.url(), new_key(), "wlinv1.bogus", pub), clock);
   s.start();
   ASSERT_TRUE(eventually([&] { return s.status().state == SessionState::refused; }));
-  EXPECT_NE(s.status().last_error.find("invite.invalid"), std::string::npos) << s.status().last_error;
+  EXPECT_NE(s.status().last_error.find("invite.invalid"), std::string::npos)
+      << s.status().last_error;
   EXPECT_TRUE(s.status().token.empty());
   s.stop();
 }

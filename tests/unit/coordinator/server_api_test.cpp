@@ -2,8 +2,8 @@
 // real HTTP (libcurl) on 127.0.0.1.
 #include <atomic>
 #include <cctype>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "test_support.hpp"
 #include "wirelink/coordinator/invite.hpp"
@@ -17,14 +17,16 @@ using namespace std::chrono_literals;
 TEST(CoordinatorCli, HelpAndUsageErrors) {
   auto [rc, out] = run_cli({"--help"});
   EXPECT_EQ(rc, 0);
-  for (const char* s : {"keygen", "invite create", "--uses", "--ttl", "serve", "--listen", "--db", "--floor", "--dev"})
+  for (const char* s : {"keygen", "invite create", "--uses", "--ttl", "serve", "--listen", "--db",
+                        "--floor", "--dev"})
     EXPECT_NE(out.find(s), std::string::npos) << s;
   // --help is true to the parser: every option it lists is accepted (an unknown option before
   // --help would be a usage error, exit 2), and every option the parser takes is listed.
   std::set<std::string> listed;
   for (std::size_t i = out.find("--"); i != std::string::npos; i = out.find("--", i + 2)) {
     std::size_t j = i + 2;
-    while (j < out.size() && (std::isalnum(static_cast<unsigned char>(out[j])) || out[j] == '-')) ++j;
+    while (j < out.size() && (std::isalnum(static_cast<unsigned char>(out[j])) || out[j] == '-'))
+      ++j;
     if (j > i + 2) listed.insert(out.substr(i, j - i));
   }
   for (const auto& opt : listed) {
@@ -32,9 +34,11 @@ TEST(CoordinatorCli, HelpAndUsageErrors) {
     auto r = flag ? run_cli({opt, "--help"}) : run_cli({opt, "x", "--help"});
     EXPECT_EQ(r.first, 0) << opt;
   }
-  for (const char* opt : {"--db", "--uses", "--ttl", "--listen", "--port-file", "--floor", "--dev", "--rotation",
-                          "--token-ttl", "--match-wait", "--peer-timeout", "--rate-ip", "--rate-ip-burst", "--rate-peer",
-                          "--rate-peer-burst", "--sync", "--log-level", "--tls-cert", "--tls-key", "--version"})
+  for (const char* opt :
+       {"--db",           "--uses",      "--ttl",           "--listen",    "--port-file",
+        "--floor",        "--dev",       "--rotation",      "--token-ttl", "--match-wait",
+        "--peer-timeout", "--rate-ip",   "--rate-ip-burst", "--rate-peer", "--rate-peer-burst",
+        "--sync",         "--log-level", "--tls-cert",      "--tls-key",   "--version"})
     EXPECT_TRUE(listed.count(opt)) << opt;
   EXPECT_EQ(run_cli({"--bogus", "x", "--help"}).first, 2);
   TempDir d;
@@ -96,7 +100,8 @@ TEST_F(ApiTest, RegisterInvitesAndEveryErrorCode) {
   EXPECT_EQ(code_of(cl.register_peer(reg(C, "wlinv1.garbage"))), coord_errc::invite_invalid);
   TempDir other;
   keygen(other.path() + "/o.db");
-  EXPECT_EQ(code_of(cl.register_peer(reg(C, invite(other.path() + "/o.db", 1)))), coord_errc::invite_invalid);
+  EXPECT_EQ(code_of(cl.register_peer(reg(C, invite(other.path() + "/o.db", 1)))),
+            coord_errc::invite_invalid);
   // The raw HTTP status and JSON body for one of them.
   auto raw = cl.request("POST", "/api/v1/register", to_json(reg(C, "wlinv1.garbage")));
   ASSERT_TRUE(raw.ok());
@@ -111,29 +116,41 @@ TEST_F(ApiTest, RegisterInvitesAndEveryErrorCode) {
   EXPECT_EQ(cl.request("POST", "/api/v1/register", to_json(reg(C, inv_short)))->status, 403);
 
   // match.no_exit_available: nobody offers exit capacity yet.
-  EXPECT_EQ(code_of(cl.match(a->session_token, {A, 1, std::nullopt})), coord_errc::no_exit_available);
-  EXPECT_EQ(cl.request("POST", "/api/v1/match", to_json(wire::MatchRequest{A, 1, std::nullopt}), a->session_token)->status, 503);
+  EXPECT_EQ(code_of(cl.match(a->session_token, {A, 1, std::nullopt})),
+            coord_errc::no_exit_available);
+  EXPECT_EQ(cl.request("POST", "/api/v1/match", to_json(wire::MatchRequest{A, 1, std::nullopt}),
+                       a->session_token)
+                ->status,
+            503);
   // admission.insufficient_cohort: an exit exists, floor 3 not met.
   const auto inv_e = invite(db, 1);
   ASSERT_TRUE(cl.register_peer(reg(E, inv_e, true, 10)).ok());
-  EXPECT_EQ(code_of(cl.match(a->session_token, {A, 1, std::nullopt})), coord_errc::insufficient_cohort);
+  EXPECT_EQ(code_of(cl.match(a->session_token, {A, 1, std::nullopt})),
+            coord_errc::insufficient_cohort);
   // multi-hop needs two exits
-  EXPECT_EQ(code_of(cl.match(a->session_token, {A, 2, std::nullopt})), coord_errc::no_exit_available);
+  EXPECT_EQ(code_of(cl.match(a->session_token, {A, 2, std::nullopt})),
+            coord_errc::no_exit_available);
 
   // token.invalid: no token, garbage, someone else's token, a forged token.
   EXPECT_EQ(code_of(cl.heartbeat("", {A, false, std::nullopt})), coord_errc::token_invalid);
-  EXPECT_EQ(code_of(cl.heartbeat("v4.public.garbage", {A, false, std::nullopt})), coord_errc::token_invalid);
+  EXPECT_EQ(code_of(cl.heartbeat("v4.public.garbage", {A, false, std::nullopt})),
+            coord_errc::token_invalid);
   auto b_ack = cl.register_peer(reg(B, inv2));
   ASSERT_TRUE(b_ack.ok());
-  EXPECT_EQ(code_of(cl.heartbeat(b_ack->session_token, {A, false, std::nullopt})), coord_errc::token_invalid);
+  EXPECT_EQ(code_of(cl.heartbeat(b_ack->session_token, {A, false, std::nullopt})),
+            coord_errc::token_invalid);
   auto forger = SigningKey::from(paseto::V4SecretKey::generate());
   SessionClaims fc;
   fc.sub = A;
   fc.iat = fc.nbf = SystemClock().wall();
   fc.exp = fc.iat + 1h;
   forger.pid = signing_key(db).pid;  // claims to be the coordinator's key
-  EXPECT_EQ(code_of(cl.heartbeat(mint_session_token(forger, fc), {A, false, std::nullopt})), coord_errc::token_invalid);
-  EXPECT_EQ(cl.request("POST", "/api/v1/heartbeat", to_json(wire::HeartbeatRequest{A, false, std::nullopt}), "x")->status, 401);
+  EXPECT_EQ(code_of(cl.heartbeat(mint_session_token(forger, fc), {A, false, std::nullopt})),
+            coord_errc::token_invalid);
+  EXPECT_EQ(cl.request("POST", "/api/v1/heartbeat",
+                       to_json(wire::HeartbeatRequest{A, false, std::nullopt}), "x")
+                ->status,
+            401);
 
   // token.expired: signed by the coordinator's real key, but past exp.
   SessionClaims ec = fc;
@@ -141,7 +158,10 @@ TEST_F(ApiTest, RegisterInvitesAndEveryErrorCode) {
   ec.exp = SystemClock().wall() - 1h;
   const auto expired = mint_session_token(signing_key(db), ec);
   EXPECT_EQ(code_of(cl.heartbeat(expired, {A, false, std::nullopt})), coord_errc::token_expired);
-  EXPECT_EQ(cl.request("POST", "/api/v1/heartbeat", to_json(wire::HeartbeatRequest{A, false, std::nullopt}), expired)->status, 401);
+  EXPECT_EQ(cl.request("POST", "/api/v1/heartbeat",
+                       to_json(wire::HeartbeatRequest{A, false, std::nullopt}), expired)
+                ->status,
+            401);
 
   // heartbeat works; refresh returns a new token that verifies.
   auto hb = cl.heartbeat(a->session_token, {A, false, std::nullopt});
@@ -163,15 +183,19 @@ TEST_F(ApiTest, RegisterInvitesAndEveryErrorCode) {
 
   // disconnect: 200, then the token is refused.
   ASSERT_TRUE(cl.disconnect(b_ack->session_token, {B, "test", std::nullopt}).ok());
-  EXPECT_EQ(code_of(cl.heartbeat(b_ack->session_token, {B, false, std::nullopt})), coord_errc::token_invalid);
+  EXPECT_EQ(code_of(cl.heartbeat(b_ack->session_token, {B, false, std::nullopt})),
+            coord_errc::token_invalid);
 
   // /metrics counts what happened, in Prometheus text format.
   auto m = cl.request("GET", "/metrics", "");
   ASSERT_TRUE(m.ok());
-  for (const char* s : {"wl_coord_errors_total{code=\"invite.exhausted\"} 1", "wl_coord_errors_total{code=\"invite.expired\"} 2",
-                        "wl_coord_errors_total{code=\"token.expired\"} 2", "wl_coord_errors_total{code=\"match.no_exit_available\"}",
-                        "wl_coord_errors_total{code=\"admission.insufficient_cohort\"} 1", "# TYPE wl_coord_peers gauge",
-                        "wl_coord_exits 1", "wl_coord_peers_pending 1"})
+  for (const char* s :
+       {"wl_coord_errors_total{code=\"invite.exhausted\"} 1",
+        "wl_coord_errors_total{code=\"invite.expired\"} 2",
+        "wl_coord_errors_total{code=\"token.expired\"} 2",
+        "wl_coord_errors_total{code=\"match.no_exit_available\"}",
+        "wl_coord_errors_total{code=\"admission.insufficient_cohort\"} 1",
+        "# TYPE wl_coord_peers gauge", "wl_coord_exits 1", "wl_coord_peers_pending 1"})
     EXPECT_NE(m->body.find(s), std::string::npos) << s << "\n" << m->body;
   EXPECT_EQ(srv.stop(SIGTERM), 0);
 }
@@ -185,8 +209,10 @@ TEST_F(ApiTest, PerPeerRateLimit) {
   auto a = cl.register_peer(reg(A, inv));  // 1
   ASSERT_TRUE(a.ok());
   ASSERT_TRUE(cl.heartbeat(a->session_token, {A, false, std::nullopt}).ok());  // 2
-  EXPECT_EQ(code_of(cl.heartbeat(a->session_token, {A, false, std::nullopt})), coord_errc::rate_limited);
-  auto raw = cl.request("POST", "/api/v1/heartbeat", to_json(wire::HeartbeatRequest{A, false, std::nullopt}), a->session_token);
+  EXPECT_EQ(code_of(cl.heartbeat(a->session_token, {A, false, std::nullopt})),
+            coord_errc::rate_limited);
+  auto raw = cl.request("POST", "/api/v1/heartbeat",
+                        to_json(wire::HeartbeatRequest{A, false, std::nullopt}), a->session_token);
   EXPECT_EQ(raw->status, 429);
   EXPECT_EQ(nlohmann::json::parse(raw->body)["code"], "rate.limited");
   // Another peer from the same address is not affected by A's limit.
@@ -204,14 +230,16 @@ TEST_F(ApiTest, PerIpRateLimit) {
   // Health endpoints are not rate limited.
   EXPECT_EQ(cl.request("GET", "/healthz", "")->status, 200);
   auto m = cl.request("GET", "/metrics", "");
-  EXPECT_NE(m->body.find("wl_coord_rate_limited_total{scope=\"ip\"} 1"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("wl_coord_rate_limited_total{scope=\"ip\"} 1"), std::string::npos)
+      << m->body;
 }
 
 TEST_F(ApiTest, TlsWithCertificateAndKey) {
   const std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
-  const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "
-                          "/CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert +
-                          " >/dev/null 2>&1";
+  const std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "
+      "/CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "openssl CLI not available";
   // Mismatched flags are a usage error.
   EXPECT_EQ(run_cli({"serve", "--tls-cert", cert, "--db", db}).first, 2);
@@ -235,7 +263,8 @@ TEST_F(ApiTest, TlsWithCertificateAndKey) {
     });
     stop = true;
   });
-  auto ev = follow_events(ClientOptions{https, 5s, 2s, cert}, a->session_token, [](const wire::Event&) {}, stop);
+  auto ev = follow_events(
+      ClientOptions{https, 5s, 2s, cert}, a->session_token, [](const wire::Event&) {}, stop);
   stopper.join();
   EXPECT_TRUE(ev.ok()) << ev.error().message();
   // Without trusting the certificate, or speaking plain HTTP, nothing gets through.

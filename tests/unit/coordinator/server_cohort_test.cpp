@@ -22,10 +22,13 @@ class SseFollower {
  public:
   SseFollower(const std::string& url, const std::string& token) {
     th_ = std::thread([this, url, token] {
-      result_ = follow_events(ClientOptions{url}, token, [this](const wire::Event& e) {
-        std::lock_guard l(mu_);
-        events_.push_back(e);
-      }, stop_);
+      result_ = follow_events(
+          ClientOptions{url}, token,
+          [this](const wire::Event& e) {
+            std::lock_guard l(mu_);
+            events_.push_back(e);
+          },
+          stop_);
       done_ = true;
     });
   }
@@ -64,7 +67,8 @@ class CohortTest : public ::testing::Test {
 };
 
 TEST_F(CohortTest, BatchGoesLiveTogetherWithEventsAndRotation) {
-  ServerProcess srv(dir.path(), db, {"--floor", "3", "--dev", "--match-wait", "0", "--rotation", "3s"});
+  ServerProcess srv(dir.path(), db,
+                    {"--floor", "3", "--dev", "--match-wait", "0", "--rotation", "3s"});
   ASSERT_TRUE(srv.running());
   CoordinatorClient cl({srv.url()});
   const auto E = new_key(), A = new_key(), B = new_key(), C = new_key();

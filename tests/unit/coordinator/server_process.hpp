@@ -57,8 +57,9 @@ class ServerProcess {
   ServerProcess(const std::string& dir, const std::string& db, std::vector<std::string> extra) {
     port_file_ = dir + "/port-" + std::to_string(++counter());
     std::filesystem::remove(port_file_);
-    std::vector<std::string> args = {coordinator_binary(), "serve", "--listen", "127.0.0.1:0", "--db", db,
-                                     "--port-file", port_file_, "--log-level", "warn"};
+    std::vector<std::string> args = {
+        coordinator_binary(), "serve",    "--listen",    "127.0.0.1:0", "--db", db,
+        "--port-file",        port_file_, "--log-level", "warn"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {

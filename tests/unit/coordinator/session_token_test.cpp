@@ -11,7 +11,9 @@ using namespace wl::coordinator;
 using namespace std::chrono_literals;
 
 namespace {
-wl::PublicKey wgkey() { return wl::public_key_of(wl::generate_private_key()); }
+wl::PublicKey wgkey() {
+  return wl::public_key_of(wl::generate_private_key());
+}
 
 struct Fixture : ::testing::Test {
   wl::FakeClock clock;
@@ -40,10 +42,11 @@ TEST(Rfc3339, RoundTripAndStrictness) {
   EXPECT_EQ(*parse_rfc3339("2038-12-31T23:00:00-01:00"), *t);
   EXPECT_EQ(*parse_rfc3339("2039-01-01T00:00:00Z"), *t);
   EXPECT_TRUE(parse_rfc3339("2024-02-29T00:00:00.123456Z").ok());
-  for (const char* bad : {"", "2039-01-01", "2039-01-01T00:00:00", "2023-02-29T00:00:00Z",
-                          "2039-13-01T00:00:00Z", "2039-01-01T00:00:00+0000", "2039-01-01T00:00:00Zx",
-                          "2039-01-01 00:00:00Z", "1969-12-31T23:59:59Z", "2039-01-01T00:00:00.Z",
-                          "2484-01-01T00:30:00+00:00", "9999-12-31T23:59:59Z"})
+  for (const char* bad :
+       {"", "2039-01-01", "2039-01-01T00:00:00", "2023-02-29T00:00:00Z", "2039-13-01T00:00:00Z",
+        "2039-01-01T00:00:00+0000", "2039-01-01T00:00:00Zx", "2039-01-01 00:00:00Z",
+        "1969-12-31T23:59:59Z", "2039-01-01T00:00:00.Z", "2484-01-01T00:30:00+00:00",
+        "9999-12-31T23:59:59Z"})
     EXPECT_FALSE(parse_rfc3339(bad).ok()) << bad;
   EXPECT_EQ(format_rfc3339(wl::WallTime(1'800'000'000s)), "2027-01-15T08:00:00+00:00");
 }
@@ -94,13 +97,15 @@ TEST_F(Fixture, WrongSubjectWrongKeyForged) {
 
   KeyRing other;
   other.add(paseto::V4SecretKey::generate().public_key());
-  EXPECT_EQ(verify_session_token(tok, other, peer, clock.wall()).error().code, coord_errc::token_invalid);
+  EXPECT_EQ(verify_session_token(tok, other, peer, clock.wall()).error().code,
+            coord_errc::token_invalid);
 
   // A forger with its own key who copies our kid into the footer.
   auto forger = SigningKey::from(paseto::V4SecretKey::generate());
   forger.pid = key.pid;
   auto forged = mint_session_token(forger, claims());
-  EXPECT_EQ(verify_session_token(forged, ring, peer, clock.wall()).error().code, coord_errc::token_invalid);
+  EXPECT_EQ(verify_session_token(forged, ring, peer, clock.wall()).error().code,
+            coord_errc::token_invalid);
 
   // Payload says sub = A but the implicit assertion was B: signature check fails for A.
   auto c = claims();
@@ -114,7 +119,8 @@ TEST_F(Fixture, WrongSubjectWrongKeyForged) {
   std::string footer = "{\"kid\":\"" + key.pid + "\"}";
   std::string_view imp(reinterpret_cast<const char*>(peer.data()), 32);
   auto shapeless = paseto::v4_public_sign(key.secret, msg, footer, imp);
-  EXPECT_EQ(verify_session_token(shapeless, ring, peer, clock.wall()).error().code, coord_errc::token_invalid);
+  EXPECT_EQ(verify_session_token(shapeless, ring, peer, clock.wall()).error().code,
+            coord_errc::token_invalid);
   // No footer -> invalid.
   auto nofooter = paseto::v4_public_sign(key.secret, msg, "", imp);
   EXPECT_FALSE(verify_session_token(nofooter, ring, peer, clock.wall()).ok());

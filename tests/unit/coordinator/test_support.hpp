@@ -15,7 +15,9 @@
 
 namespace wl::test {
 
-inline PublicKey new_key() { return public_key_of(generate_private_key()); }
+inline PublicKey new_key() {
+  return public_key_of(generate_private_key());
+}
 
 inline std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -30,7 +32,8 @@ inline std::string keygen(const std::string& db) {
 }
 
 inline std::string invite(const std::string& db, int uses, const std::string& ttl = "24h") {
-  auto [rc, out] = run_cli({"invite", "create", "--uses", std::to_string(uses), "--ttl", ttl, "--db", db});
+  auto [rc, out] =
+      run_cli({"invite", "create", "--uses", std::to_string(uses), "--ttl", ttl, "--db", db});
   EXPECT_EQ(rc, 0);
   return trim(out);
 }
@@ -42,13 +45,15 @@ inline coordinator::SigningKey signing_key(const std::string& db) {
   EXPECT_TRUE(s.ok());
   auto keys = s->keys();
   for (const auto& k : *keys)
-    if (k.active) return coordinator::SigningKey::from(std::move(coordinator::paserk::parse_secret(k.secret).value()));
+    if (k.active)
+      return coordinator::SigningKey::from(
+          std::move(coordinator::paserk::parse_secret(k.secret).value()));
   ADD_FAILURE() << "no active key";
   return coordinator::SigningKey::from(coordinator::paseto::V4SecretKey::generate());
 }
 
-inline coordinator::wire::RegisterRequest reg(const PublicKey& k, const std::string& inv, bool exit = false,
-                                              int cap = 0) {
+inline coordinator::wire::RegisterRequest reg(const PublicKey& k, const std::string& inv,
+                                              bool exit = false, int cap = 0) {
   coordinator::wire::RegisterRequest r;
   r.peer_id = k;
   r.invite = inv;

@@ -17,8 +17,12 @@ json load(const std::string& name) {
   EXPECT_TRUE(f.good()) << name;
   return json::parse(f);
 }
-std::vector<std::uint8_t> hex(const json& v) { return *wl::hex_decode(v.get<std::string>()); }
-std::string str(const json& v) { return v.is_null() ? std::string() : v.get<std::string>(); }
+std::vector<std::uint8_t> hex(const json& v) {
+  return *wl::hex_decode(v.get<std::string>());
+}
+std::string str(const json& v) {
+  return v.is_null() ? std::string() : v.get<std::string>();
+}
 }  // namespace
 
 TEST(PasetoV4, AllOfficialVectors) {
@@ -108,17 +112,29 @@ TEST(Paserk, K4LocalPublicSecret) {
       if (!t["paserk"].is_null() && fail) {
         // Deserialisation must fail.
         const std::string p = t["paserk"];
-        if (kind == "local") { EXPECT_FALSE(paserk::parse_local(p).ok()); }
-        if (kind == "public") { EXPECT_FALSE(paserk::parse_public(p).ok()); }
-        if (kind == "secret") { EXPECT_FALSE(paserk::parse_secret(p).ok()); }
+        if (kind == "local") {
+          EXPECT_FALSE(paserk::parse_local(p).ok());
+        }
+        if (kind == "public") {
+          EXPECT_FALSE(paserk::parse_public(p).ok());
+        }
+        if (kind == "secret") {
+          EXPECT_FALSE(paserk::parse_secret(p).ok());
+        }
         continue;
       }
       auto key = hex(t["key"]);
       if (fail) {
         // Serialisation from the given (wrong) key bytes must fail.
-        if (kind == "local") { EXPECT_FALSE(paseto::V4LocalKey::from_bytes(key).ok()); }
-        if (kind == "public") { EXPECT_NE(key.size(), 32u); }
-        if (kind == "secret") { EXPECT_FALSE(paseto::V4SecretKey::from_bytes(key).ok()); }
+        if (kind == "local") {
+          EXPECT_FALSE(paseto::V4LocalKey::from_bytes(key).ok());
+        }
+        if (kind == "public") {
+          EXPECT_NE(key.size(), 32u);
+        }
+        if (kind == "secret") {
+          EXPECT_FALSE(paseto::V4SecretKey::from_bytes(key).ok());
+        }
         continue;
       }
       const std::string p = t["paserk"];
@@ -159,9 +175,15 @@ TEST(Paserk, K4Ids) {
       SCOPED_TRACE(t["name"].get<std::string>());
       auto key = hex(t["key"]);
       if (t["expect-fail"]) {
-        if (kind == "lid") { EXPECT_FALSE(paseto::V4LocalKey::from_bytes(key).ok()); }
-        if (kind == "pid") { EXPECT_NE(key.size(), 32u); }
-        if (kind == "sid") { EXPECT_FALSE(paseto::V4SecretKey::from_bytes(key).ok()); }
+        if (kind == "lid") {
+          EXPECT_FALSE(paseto::V4LocalKey::from_bytes(key).ok());
+        }
+        if (kind == "pid") {
+          EXPECT_NE(key.size(), 32u);
+        }
+        if (kind == "sid") {
+          EXPECT_FALSE(paseto::V4SecretKey::from_bytes(key).ok());
+        }
         continue;
       }
       const std::string p = t["paserk"];

@@ -34,7 +34,8 @@ class CoordinatorClient {
   CoordinatorClient& operator=(const CoordinatorClient&) = delete;
 
   // `token` may be empty for a first registration (then the request must carry an invite).
-  Result<wire::RegisterAck> register_peer(const wire::RegisterRequest& r, const std::string& token = {});
+  Result<wire::RegisterAck> register_peer(const wire::RegisterRequest& r,
+                                          const std::string& token = {});
   Result<wire::MatchResponse> match(const std::string& token, const wire::MatchRequest& r);
   Result<wire::HeartbeatAck> heartbeat(const std::string& token, const wire::HeartbeatRequest& r);
   Result<void> disconnect(const std::string& token, const wire::DisconnectRequest& r);

@@ -11,17 +11,17 @@
 namespace wl::coordinator {
 
 enum class coord_errc {
-  invite_invalid = 1,     // 400: invite signature does not verify (or malformed invite)
-  invite_exhausted,       // 403: no remaining uses
-  invite_expired,         // 403: past expires_at
-  insufficient_cohort,    // 503: anonymity-set floor not met; retry
-  no_exit_available,      // 503: no exit with available capacity
-  token_invalid,          // 401: signature, key id, subject or claims rejected
-  token_expired,          // 401: exp passed (or nbf/iat in the future)
-  rate_limited,           // 429: per-peer or per-IP limit
-  internal,               // 500: anything else
-  bad_request,            // 400: body is not the expected JSON (wirelink extension)
-  not_found,              // 404: unknown path or peer (wirelink extension)
+  invite_invalid = 1,   // 400: invite signature does not verify (or malformed invite)
+  invite_exhausted,     // 403: no remaining uses
+  invite_expired,       // 403: past expires_at
+  insufficient_cohort,  // 503: anonymity-set floor not met; retry
+  no_exit_available,    // 503: no exit with available capacity
+  token_invalid,        // 401: signature, key id, subject or claims rejected
+  token_expired,        // 401: exp passed (or nbf/iat in the future)
+  rate_limited,         // 429: per-peer or per-IP limit
+  internal,             // 500: anything else
+  bad_request,          // 400: body is not the expected JSON (wirelink extension)
+  not_found,            // 404: unknown path or peer (wirelink extension)
 };
 
 const std::error_category& coord_category() noexcept;

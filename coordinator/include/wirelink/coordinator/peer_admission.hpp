@@ -22,15 +22,16 @@ namespace wl::coordinator {
 
 struct PeerAdmission {
   WallTime admitted_until{};
-  std::string cohort;                 // empty: registered, not (yet) in a cohort
-  std::vector<std::string> path;      // this peer's assigned forwarder chain, if any
-  std::string kid;                    // coordinator key that signed it
+  std::string cohort;             // empty: registered, not (yet) in a cohort
+  std::vector<std::string> path;  // this peer's assigned forwarder chain, if any
+  std::string kid;                // coordinator key that signed it
 };
 
 Result<PeerAdmission> verify_peer_token(std::string_view token, const KeyRing& coordinator_keys,
                                         const PublicKey& subject, WallTime now);
 // Convenience: parses the PASERK text first (the agent's CoordinatorPublicKey value).
-Result<PeerAdmission> verify_peer_token(std::string_view token, std::string_view coordinator_public_key,
+Result<PeerAdmission> verify_peer_token(std::string_view token,
+                                        std::string_view coordinator_public_key,
                                         const PublicKey& subject, WallTime now);
 
 }  // namespace wl::coordinator

@@ -32,8 +32,8 @@ namespace wl::coordinator {
 struct SessionConfig {
   ClientOptions client;
   PublicKey self;
-  std::string invite;         // "wlinv1.…" (InviteFile); needed for the first registration
-  KeyRing coordinator_keys;   // CoordinatorPublicKey: tokens we receive must verify under it
+  std::string invite;        // "wlinv1.…" (InviteFile); needed for the first registration
+  KeyRing coordinator_keys;  // CoordinatorPublicKey: tokens we receive must verify under it
   std::string addr_hint;
   bool can_exit = false;
   int capacity = 0;
@@ -56,7 +56,7 @@ const char* to_string(SessionState s);
 
 struct SessionStatus {
   SessionState state = SessionState::starting;
-  std::string token;              // current session token ("" when none)
+  std::string token;  // current session token ("" when none)
   WallTime token_expires{};
   std::optional<wire::MatchResponse> assignment;  // live cohort assignment, if any
   std::string last_error;

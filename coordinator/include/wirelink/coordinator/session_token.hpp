@@ -24,12 +24,12 @@
 namespace wl::coordinator {
 
 struct SessionClaims {
-  PublicKey sub;              // the peer's WireGuard public key
-  std::string cohort;         // empty for a registration token not yet in a cohort
+  PublicKey sub;       // the peer's WireGuard public key
+  std::string cohort;  // empty for a registration token not yet in a cohort
   WallTime iat{}, nbf{}, exp{};
   std::vector<std::string> exit_set;  // WireGuard keys (base64) of exits this peer may use
   std::vector<std::string> path;      // ordered forwarder chain, last entry is the exit
-  std::string kid;            // filled in by verify: the k4.pid that signed it
+  std::string kid;                    // filled in by verify: the k4.pid that signed it
 };
 
 std::string mint_session_token(const SigningKey& key, const SessionClaims& claims);
