@@ -10,6 +10,7 @@
 
 #include "wirelink/agent/agent.hpp"
 #include "wirelink/agent/cli.hpp"
+#include "wirelink/agent/create_interface.hpp"
 #include "wirelink/agent/control_socket.hpp"
 #include "wirelink/agent/device.hpp"
 #include "wirelink/agent/facts_gossip.hpp"
@@ -128,8 +129,17 @@ int cmd_run(wl::agent::LoadedConfig loaded, const wl::agent::ConfigInputs& in) {
   }
   auto links = std::move(*links_r);
   if (auto l = links->link(iface); !l) {
-    spdlog::error("{}: {}", iface, l.error().message());
-    return kExitFailure;
+    if (l.error().code != std::make_error_code(std::errc::no_such_device)) {
+      spdlog::error("{}: {}", iface, l.error().message());
+      return kExitFailure;
+    }
+    auto created = wl::agent::create_interface(loaded.config);
+    if (!created) {
+      spdlog::error("{}", created.error().message());
+      return kExitFailure;
+    }
+    spdlog::info("{}: created the interface ({}), listening on port {}", iface, *created,
+                 wl::agent::kCreatedListenPort);
   }
   auto device = pick_device(iface);
   if (!device) {
