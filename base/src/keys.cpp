@@ -1,3 +1,7 @@
+// SHA-1 through the low-level interface: OpenSSL 3's one-shot SHA1() goes through EVP and
+// initialises the provider machinery, which alone keeps ~3 MiB of libcrypto resident in the
+// agent. The low-level functions are deprecated (not removed) in 3.0.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "wirelink/base/keys.hpp"
 
 #include <openssl/sha.h>
@@ -75,7 +79,10 @@ PublicKey public_key_of(const PrivateKey& priv) {
 
 IpAddress link_local_for(const PublicKey& key) {
   unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(key.data(), 32, digest);
+  SHA_CTX ctx;
+  SHA1_Init(&ctx);
+  SHA1_Update(&ctx, key.data(), 32);
+  SHA1_Final(digest, &ctx);
   std::array<std::uint8_t, 16> b{};
   b[0] = 0xfe;
   b[1] = 0x80;
