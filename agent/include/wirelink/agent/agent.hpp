@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "wirelink/agent/config.hpp"
+#include "wirelink/agent/coordinator_link.hpp"
 #include "wirelink/agent/device.hpp"
 #include "wirelink/agent/gossip.hpp"
 #include "wirelink/agent/link_control.hpp"
@@ -27,6 +28,7 @@ struct AgentDeps {
   std::unique_ptr<LinkControl> links;
   std::unique_ptr<Notifier> notifier;
   GossipFactory make_gossip;
+  CoordinatorFactory make_coordinator;  // used when CoordinatorURL is set
   std::function<Result<LoadedConfig>()> reload;  // re-reads file/env/flags for SIGHUP
   const Clock* clock = nullptr;
 };
