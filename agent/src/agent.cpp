@@ -261,15 +261,15 @@ class Agent {
 
   void on_coordinator() {
     auto info = coord_->poll();
-    const bool token_changed = info.token != coord_info_.token;
-    if (info.state != coord_info_.state || info.cohort != coord_info_.cohort)
-      spdlog::info("{}: coordinator {}{}{}", iface(), info.state, info.cohort.empty() ? "" : ", cohort ",
-                   info.cohort);
+    // The session logs its own state changes; here only what changes for the mesh.
+    if (info.cohort != coord_info_.cohort)
+      spdlog::info("{}: coordinator cohort {} ({} peers)", iface(), info.cohort.empty() ? "none" : info.cohort,
+                   info.peers.size());
     coord_info_ = std::move(info);
-    if (token_changed || gossip_) {
-      auto now = d_.clock->now();
-      if (gossip_) gossip_->set_coordinator(grant_of(coord_info_, now, d_.clock->wall()), now);
-    }
+    // A new token goes out as a fact from the next gossip cycle; assignment peers become
+    // members now (the next reconcile cycle adds them to the device).
+    auto now = d_.clock->now();
+    if (gossip_) gossip_->set_coordinator(grant_of(coord_info_, now, d_.clock->wall()), now);
   }
 
   void send_gossip(TimePoint now) {

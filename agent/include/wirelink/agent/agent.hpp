@@ -5,6 +5,9 @@
 // the interface vanished, or the device cannot be reached). Everything runs on the calling
 // thread. On stop it removes only what it added (our link-local address); peers and their
 // allowed IPs stay as they are so traffic keeps flowing and a restart adopts them.
+// With CoordinatorURL set it also runs a coordinator session (its own threads, polled through
+// an eventfd on the loop): its token goes out as a token fact, its cohort peers become members
+// until the token expires, and stop() disconnects it.
 #pragma once
 
 #include <functional>
