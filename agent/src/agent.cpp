@@ -193,7 +193,9 @@ class Agent {
       address_ready_ = false;
       drop_fact_socket();
       spdlog::info("{}: public key {}, link-local {}", iface(), self_.to_base64(), link_local_.to_string());
+      start_coordinator();
     }
+    if (coord_) gossip_->set_coordinator(grant_of(coord_info_, now, d_.clock->wall()), now);
     listen_port_ = dev->listen_port;
     ensure_address();
     ensure_fact_socket();
@@ -230,6 +232,44 @@ class Agent {
     } else {
       d_.notifier->status(status_line());
     }
+  }
+
+  // One session per device key; a key change restarts it (the old registration is dropped).
+  void start_coordinator() {
+    stop_coordinator();
+    if (loaded_.config.coordinator_url.empty() || !d_.make_coordinator) return;
+    auto l = d_.make_coordinator(self_, loaded_.config, *d_.clock);
+    if (!l) {
+      coord_info_ = CoordinatorInfo{};
+      coord_info_.state = "disabled";
+      coord_info_.last_error = l.error().message();
+      spdlog::error("{}: coordinator: {}", iface(), l.error().message());
+      return;
+    }
+    coord_ = std::move(*l);
+    coord_info_ = CoordinatorInfo{};
+    if (int fd = coord_->notify_fd(); fd >= 0) (void)loop_->watch(fd, [this] { on_coordinator(); });
+    spdlog::info("{}: coordinator session started ({})", iface(), loaded_.config.coordinator_url);
+  }
+
+  void stop_coordinator() {
+    if (!coord_) return;
+    if (int fd = coord_->notify_fd(); fd >= 0) loop_->unwatch(fd);
+    coord_->stop();
+    coord_.reset();
+  }
+
+  void on_coordinator() {
+    auto info = coord_->poll();
+    // The session logs its own state changes; here only what changes for the mesh.
+    if (info.cohort != coord_info_.cohort)
+      spdlog::info("{}: coordinator cohort {} ({} peers)", iface(), info.cohort.empty() ? "none" : info.cohort,
+                   info.peers.size());
+    coord_info_ = std::move(info);
+    // A new token goes out as a fact from the next gossip cycle; assignment peers become
+    // members now (the next reconcile cycle adds them to the device).
+    auto now = d_.clock->now();
+    if (gossip_) gossip_->set_coordinator(grant_of(coord_info_, now, d_.clock->wall()), now);
   }
 
   void send_gossip(TimePoint now) {
@@ -307,6 +347,17 @@ class Agent {
       s.peers = sm_->status();
     }
     if (gossip_) s.counters = gossip_->counters();
+    if (coord_ || !coord_info_.last_error.empty()) {
+      s.coordinator_enabled = true;
+      s.coordinator.state = coord_info_.state;
+      s.coordinator.url = loaded_.config.coordinator_url;
+      s.coordinator.token_expires = coord_info_.token_expires;
+      s.coordinator.has_token = !coord_info_.token.empty();
+      s.coordinator.cohort = coord_info_.cohort;
+      s.coordinator.assigned_peers = coord_info_.peers.size();
+      s.coordinator.last_error = coord_info_.last_error;
+      s.wall_now = d_.clock->wall();
+    }
     if (fact_socket_) s.counters.facts_rejected.erase("");  // keep the map clean
     return s;
   }
@@ -319,6 +370,7 @@ class Agent {
 
   void shutdown() {
     d_.notifier->stopping();
+    stop_coordinator();
     drop_fact_socket();
     if (address_added_ && ifindex_ != 0) {
       if (auto r = d_.links->remove_address(ifindex_, link_local_, 64); !r)
@@ -338,6 +390,8 @@ class Agent {
   std::optional<FactSocket> fact_socket_;
   std::optional<PeerStateMachine> sm_;
   std::unique_ptr<GossipView> gossip_;
+  std::unique_ptr<CoordinatorLink> coord_;
+  CoordinatorInfo coord_info_;
   PublicKey self_;
   IpAddress link_local_;
   unsigned ifindex_ = 0;

@@ -1,6 +1,11 @@
 #include "wirelink/agent/facts_gossip.hpp"
 
+#include <algorithm>
+#include <memory>
 #include <sstream>
+
+#include "wirelink/coordinator/errors.hpp"
+#include "wirelink/coordinator/peer_admission.hpp"
 
 #include "wirelink/facts/engine.hpp"
 #include "wirelink/trust/acceptance.hpp"
@@ -11,8 +16,46 @@ namespace {
 
 class FactsGossip final : public GossipView {
  public:
-  FactsGossip(const PrivateKey& own, Config cfg, Resolver resolve, TimePoint now)
-      : engine_(own.clone(), facts::EngineOptions{}, now), cfg_(std::move(cfg)), resolve_(std::move(resolve)) {}
+  FactsGossip(const PrivateKey& own, Config cfg, Resolver resolve, TimePoint now, const Clock* clock)
+      : token_counts_(std::make_shared<std::map<std::string, std::uint64_t>>()),
+        engine_(own.clone(), options_for(cfg, clock, token_counts_), now),
+        cfg_(std::move(cfg)),
+        resolve_(std::move(resolve)) {}
+
+  // Token facts are checked offline against the configured coordinator key. The verifier
+  // converts the token's wall-clock exp into the engine's monotonic time through the clock.
+  static facts::EngineOptions options_for(const Config& cfg, const Clock* clock,
+                                          std::shared_ptr<std::map<std::string, std::uint64_t>> counts) {
+    facts::EngineOptions o;
+    if (cfg.coordinator_public_key.empty() || clock == nullptr) return o;
+    o.token_verifier = [key = cfg.coordinator_public_key, clock, counts](
+                           const PublicKey& subject, std::span<const std::uint8_t> token,
+                           TimePoint now) -> std::optional<TimePoint> {
+      const WallTime wall = clock->wall();
+      std::string_view text(reinterpret_cast<const char*>(token.data()), token.size());
+      auto r = coordinator::verify_peer_token(text, key, subject, wall);
+      if (!r) {
+        ++(*counts)["token: " + r.error().code.message()];
+        return std::nullopt;
+      }
+      ++(*counts)["token: verified"];
+      return now + std::chrono::duration_cast<Duration>(r->admitted_until - wall);
+    };
+    return o;
+  }
+
+  void set_coordinator(const CoordinatorGrant& g, TimePoint now) override {
+    std::vector<std::uint8_t> tok(g.own_token.begin(), g.own_token.end());
+    if (tok != own_token_) {
+      own_token_ = tok;
+      engine_.set_own_token(std::move(tok));
+    }
+    assigned_ = g.peers;
+    assigned_until_ = g.until;
+    if (g.until > now)
+      for (const auto& p : g.peers)
+        if (p.key != engine_.self()) engine_.trust().admit(p.key, g.until);
+  }
 
   void set_config(const Config& cfg) override { cfg_ = cfg; }
 
@@ -56,12 +99,31 @@ class FactsGossip final : public GossipView {
   }
 
   std::vector<Endpoint> endpoints_of(const PublicKey& k, TimePoint now) const override {
-    return engine_.endpoints_of(k, now);
+    auto out = engine_.endpoints_of(k, now);
+    if (const auto* a = assigned(k, now))
+      for (const auto& e : a->endpoints)
+        if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
+    return out;
   }
   std::vector<Cidr> allowed_ips_of(const PublicKey& k, TimePoint now) const override {
-    return engine_.allowed_ips_of(k, now);
+    auto out = engine_.allowed_ips_of(k, now);
+    if (const auto* a = assigned(k, now)) {
+      for (const auto& c : a->allowed_ips)
+        if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+      std::sort(out.begin(), out.end());
+    }
+    return out;
   }
-  std::vector<PublicKey> members(TimePoint now) const override { return engine_.members(now); }
+  // Members named by facts or admitted tokens, plus the peers of our own cohort assignment
+  // (admitted until our token expires).
+  std::vector<PublicKey> members(TimePoint now) const override {
+    auto out = engine_.members(now);
+    if (assigned_until_ > now)
+      for (const auto& p : assigned_)
+        if (p.key != engine_.self() && std::find(out.begin(), out.end(), p.key) == out.end())
+          out.push_back(p.key);
+    return out;
+  }
   std::optional<Duration> alive_remaining(const PublicKey& k, TimePoint now) const override {
     auto a = engine_.alive(k, now);
     if (!a || a->until <= now) return std::nullopt;
@@ -84,6 +146,10 @@ class FactsGossip final : public GossipView {
     for (std::size_t i = 1; i < c.facts_refused.size(); ++i)
       if (c.facts_refused[i])
         g.facts_rejected["fact: " + std::string(trust::to_string(static_cast<trust::Verdict>(i)))] = c.facts_refused[i];
+    for (const auto& [k, v] : *token_counts_)
+      if (k != "token: verified") g.facts_rejected[k] = v;
+    if (auto it = token_counts_->find("token: verified"); it != token_counts_->end())
+      g.tokens_verified = it->second;
     g.datagrams_sent = c.datagrams_sent;
     g.bytes_sent = c.bytes_sent;
     return g;
@@ -107,17 +173,28 @@ class FactsGossip final : public GossipView {
   }
 
  private:
+  const CoordinatorPeer* assigned(const PublicKey& k, TimePoint now) const {
+    if (assigned_until_ <= now) return nullptr;
+    for (const auto& p : assigned_)
+      if (p.key == k) return &p;
+    return nullptr;
+  }
+
+  std::shared_ptr<std::map<std::string, std::uint64_t>> token_counts_;
   facts::GossipEngine engine_;
   Config cfg_;
   Resolver resolve_;
   std::vector<PublicKey> peers_seen_;
+  std::vector<std::uint8_t> own_token_;
+  std::vector<CoordinatorPeer> assigned_;
+  TimePoint assigned_until_{};
 };
 
 }  // namespace
 
 std::unique_ptr<GossipView> make_facts_gossip(const PrivateKey& own, const Config& cfg, Resolver resolve,
-                                              TimePoint now) {
-  return std::make_unique<FactsGossip>(own, cfg, std::move(resolve), now);
+                                              TimePoint now, const Clock* clock) {
+  return std::make_unique<FactsGossip>(own, cfg, std::move(resolve), now, clock);
 }
 
 }  // namespace wl::agent

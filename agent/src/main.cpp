@@ -150,8 +150,9 @@ int cmd_run(wl::agent::LoadedConfig loaded, const wl::agent::ConfigInputs& in) {
   wl::agent::AgentDeps deps;
   deps.device = std::move(*device);
   deps.make_gossip = [](const wl::PrivateKey& own, const wl::agent::Config& cfg, wl::TimePoint now) {
-    return wl::agent::make_facts_gossip(own, cfg, wl::agent::resolve_host_port, now);
+    return wl::agent::make_facts_gossip(own, cfg, wl::agent::resolve_host_port, now, &clock);
   };
+  deps.make_coordinator = wl::agent::make_coordinator_link;
   deps.links = std::move(links);
   deps.notifier = wl::agent::make_systemd_notifier();
   deps.clock = &clock;

@@ -155,8 +155,28 @@ std::string render_json(const AgentStatus& s) {
     o += (first ? "" : ",") + json_string(why) + ":" + std::to_string(n);
     first = false;
   }
-  o += "},\"datagrams_sent\":" + std::to_string(c.datagrams_sent);
-  o += ",\"bytes_sent\":" + std::to_string(c.bytes_sent) + "}}";
+  o += "},\"tokens_verified\":" + std::to_string(c.tokens_verified);
+  o += ",\"datagrams_sent\":" + std::to_string(c.datagrams_sent);
+  o += ",\"bytes_sent\":" + std::to_string(c.bytes_sent) + "}";
+  o += ",\"coordinator\":";
+  if (!s.coordinator_enabled) {
+    o += "null";
+  } else {
+    const auto& k = s.coordinator;
+    o += "{\"url\":" + json_string(k.url);
+    o += ",\"state\":" + json_string(k.state);
+    o += ",\"has_token\":" + json_bool(k.has_token);
+    o += ",\"token_expires_unix\":" +
+         (k.has_token ? std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                           k.token_expires.time_since_epoch()).count())
+                      : std::string("null"));
+    o += ",\"token_expires_in_seconds\":" +
+         (k.has_token ? json_seconds(k.token_expires - s.wall_now) : std::string("null"));
+    o += ",\"cohort\":" + json_string(k.cohort);
+    o += ",\"assigned_peers\":" + std::to_string(k.assigned_peers);
+    o += ",\"last_error\":" + json_string(k.last_error) + "}";
+  }
+  o += "}";
   return o;
 }
 
@@ -181,6 +201,19 @@ std::string render_table(const AgentStatus& s) {
   kv("facts", "received " + std::to_string(c.facts_received) + ", accepted " + std::to_string(c.facts_accepted) +
                   ", rejected " + std::to_string(rej_total) + (rej.empty() ? "" : " (" + rej + ")"));
   kv("sent", std::to_string(c.datagrams_sent) + " datagrams, " + human_bytes(c.bytes_sent));
+  if (s.coordinator_enabled) {
+    const auto& k = s.coordinator;
+    std::string line = k.state + " (" + k.url + ")";
+    if (k.has_token)
+      line += ", token " + (k.token_expires > s.wall_now ? "expires in " + human_duration(k.token_expires - s.wall_now)
+                                                          : std::string("expired"));
+    else
+      line += ", no token";
+    line += k.cohort.empty() ? ", no cohort" : ", cohort " + k.cohort + " (" + std::to_string(k.assigned_peers) + " peers)";
+    kv("coordinator", line);
+    if (!k.last_error.empty()) kv("coordinator error", k.last_error);
+    kv("tokens verified", std::to_string(c.tokens_verified));
+  }
   if (s.peers.empty()) return o;
 
   // The peer table: one row per peer, then its allowed IPs as continuation rows.

@@ -193,8 +193,15 @@ void GossipEngine::on_datagram(const IpAddress& source, std::span<const std::uin
       sender.alive = AliveInfo{boot, until};
     ++counters_.facts_accepted;
   }
+  // Then tokens: an admission they grant makes the subject known for the facts about it that
+  // follow in this very datagram.
   for (const auto& wf : d.group.facts) {
-    if (wf.fact.attr == Attribute::alive) continue;
+    if (wf.fact.attr != Attribute::coordinator_token) continue;
+    ++counters_.facts_received;
+    accept_fact(wf, signer, level, sender, now);
+  }
+  for (const auto& wf : d.group.facts) {
+    if (wf.fact.attr == Attribute::alive || wf.fact.attr == Attribute::coordinator_token) continue;
     ++counters_.facts_received;
     accept_fact(wf, signer, level, sender, now);
   }
@@ -233,8 +240,14 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
   }
   if (f.attr == Attribute::coordinator_token && options_.token_verifier) {
     const auto& t = std::get<TokenBytes>(f.value);
-    if (auto until = options_.token_verifier(f.subject, t.bytes, now))
+    if (auto until = options_.token_verifier(f.subject, t.bytes, now)) {
+      const bool newly = !trust_.is_admitted(f.subject, now) && !is_member(f.subject, now);
       trust_.admit(f.subject, *until);
+      // Facts about this subject that arrived before its token were refused (unknown subject)
+      // and their senders consider them delivered: a new boot id makes every peer send us
+      // everything again.
+      if (newly) roll_boot_id();
+    }
   }
   ++counters_.facts_accepted;
   if (wf.ttl_seconds == 0) return;  // already expired

@@ -438,6 +438,28 @@ TEST_F(EngineTest, TokenVerifierAdmitsSubject) {
   EXPECT_FALSE(e.is_member(c.pub, kStart + 100s));
 }
 
+TEST_F(EngineTest, TokenAdmitsBeforeTheRestOfItsDatagramAndRollsTheBootId) {
+  EngineOptions opts;
+  opts.token_verifier = [&](const PublicKey& subject, std::span<const std::uint8_t>,
+                            TimePoint now) -> std::optional<TimePoint> {
+    if (subject == c.pub) return now + 100s;
+    return std::nullopt;
+  };
+  GossipEngine e(private_from_seed(1), opts, kStart);
+  e.set_local_view(view, kStart);
+  const auto boot = e.boot_id();
+  // The endpoint fact about c comes first in the datagram, its token after it.
+  auto inner = fact_bytes(make_endpoint(c.pub, *Endpoint::parse("198.51.100.3:1")), 100);
+  append(inner, fact_bytes(make_token(c.pub, {0x42}), 100));
+  e.on_datagram(link_local_for(b.pub), from_b(inner), kStart);
+  EXPECT_TRUE(e.is_member(c.pub, kStart));
+  EXPECT_EQ(e.endpoints_of(c.pub, kStart).size(), 1u);
+  EXPECT_NE(e.boot_id(), boot);  // peers resend what we refused before the admission
+  const auto boot2 = e.boot_id();
+  e.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_token(c.pub, {0x42}), 100)), kStart);
+  EXPECT_EQ(e.boot_id(), boot2);  // a renewal of a known admission rolls nothing
+}
+
 TEST_F(EngineTest, DelegateGrantsRaiseTrustOfOthers) {
   Node d{4};
   view.config_peers.push_back({b.pub, "b", trust::Level::delegate, false, false, {}, {}});

@@ -5,12 +5,16 @@
 // the interface vanished, or the device cannot be reached). Everything runs on the calling
 // thread. On stop it removes only what it added (our link-local address); peers and their
 // allowed IPs stay as they are so traffic keeps flowing and a restart adopts them.
+// With CoordinatorURL set it also runs a coordinator session (its own threads, polled through
+// an eventfd on the loop): its token goes out as a token fact, its cohort peers become members
+// until the token expires, and stop() disconnects it.
 #pragma once
 
 #include <functional>
 #include <memory>
 
 #include "wirelink/agent/config.hpp"
+#include "wirelink/agent/coordinator_link.hpp"
 #include "wirelink/agent/device.hpp"
 #include "wirelink/agent/gossip.hpp"
 #include "wirelink/agent/link_control.hpp"
@@ -27,6 +31,7 @@ struct AgentDeps {
   std::unique_ptr<LinkControl> links;
   std::unique_ptr<Notifier> notifier;
   GossipFactory make_gossip;
+  CoordinatorFactory make_coordinator;  // used when CoordinatorURL is set
   std::function<Result<LoadedConfig>()> reload;  // re-reads file/env/flags for SIGHUP
   const Clock* clock = nullptr;
 };

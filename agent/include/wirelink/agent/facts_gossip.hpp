@@ -3,6 +3,10 @@
 // Contract: single-threaded like the engine; translates the agent's view and configuration into
 // the engine's LocalView, and the engine's answers into what the peer state machine asks.
 // Configured endpoints are resolved with the injected resolver (DNS) once per view update.
+// With a CoordinatorPublicKey configured, token facts are verified offline against it (the
+// subject must be the token's sub, the token unexpired at the clock's wall time); a verified
+// token admits its subject as a member until the token's exp. Tokens that fail are counted
+// under facts_rejected "token: <reason>" and grant nothing.
 #pragma once
 
 #include <memory>
@@ -12,7 +16,8 @@
 
 namespace wl::agent {
 
+// `clock` (wall time for token expiry) may be null only when no coordinator key is configured.
 std::unique_ptr<GossipView> make_facts_gossip(const PrivateKey& own, const Config& cfg, Resolver resolve,
-                                              TimePoint now);
+                                              TimePoint now, const Clock* clock = nullptr);
 
 }  // namespace wl::agent

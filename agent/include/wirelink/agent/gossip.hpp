@@ -64,8 +64,23 @@ struct GossipCounters {
   std::uint64_t facts_received = 0;
   std::uint64_t facts_accepted = 0;
   std::map<std::string, std::uint64_t> facts_rejected;  // by reason
+  std::uint64_t tokens_verified = 0;  // coordinator token facts that admitted their subject
   std::uint64_t datagrams_sent = 0;
   std::uint64_t bytes_sent = 0;
+};
+
+// What the coordinator session hands the gossip: our own token (sent as a token fact) and
+// the peers of our cohort assignment, admitted as members until `until`.
+struct CoordinatorPeer {
+  PublicKey key;
+  std::vector<Endpoint> endpoints;  // the coordinator's address hint, if it parsed
+  std::vector<Cidr> allowed_ips;
+};
+
+struct CoordinatorGrant {
+  std::string own_token;  // "" = none
+  TimePoint until{};      // admission end of `peers` (our token's expiry)
+  std::vector<CoordinatorPeer> peers;
 };
 
 class GossipView {
@@ -87,6 +102,8 @@ class GossipView {
   virtual GossipCounters counters() const = 0;
   // Human-readable dump for SIGUSR1.
   virtual std::string dump(TimePoint now) const = 0;
+  // Coordinator admission (CoordinatorURL set); ignored by views without token support.
+  virtual void set_coordinator(const CoordinatorGrant& /*grant*/, TimePoint /*now*/) {}
 };
 
 // A GossipView that knows no facts (plain WireGuard: configured peers only).

@@ -13,6 +13,16 @@
 
 namespace wl::agent {
 
+struct CoordinatorStatus {
+  std::string url;
+  std::string state;  // starting, registered, unreachable, refused, expired, stopped, disabled
+  bool has_token = false;
+  WallTime token_expires{};
+  std::string cohort;
+  std::size_t assigned_peers = 0;
+  std::string last_error;
+};
+
 struct AgentStatus {
   std::string iface;
   std::string backend;  // "uapi", "kernel"
@@ -31,6 +41,9 @@ struct AgentStatus {
   std::string config_file;
   std::vector<PeerStatus> peers;
   GossipCounters counters;
+  bool coordinator_enabled = false;  // CoordinatorURL set
+  CoordinatorStatus coordinator;
+  WallTime wall_now{};  // for "expires in"
 };
 
 std::string render_json(const AgentStatus& s);

@@ -1,0 +1,200 @@
+#!/bin/bash
+# Coordinator admission end to end: a real wirelink-coordinator (--dev, floor 2) in the
+# router's namespace, a router R and leaves A, B on wireguard-go with the real agent. The leaves
+# know only R, and trust R below membership (Trust allowedips), so R's own membership facts
+# cannot introduce them to each other: only their coordinator tokens, sent as token facts and
+# relayed by R, can. Leaf C registers with a second coordinator whose key A and B do not know:
+# its token is validly signed by the wrong key.
+#
+#        A ---- R ---- B         coordinator (good key) on R, :8787
+#               |                coordinator (other key) on R, :8788
+#               C
+#
+# Asserts: A and B get tokens (show: registered, token expiry), verify each other's tokens
+# (tokens_verified > 0), become WireGuard peers of each other and handshake; C is never a peer
+# of A or B and its token is counted as rejected there.
+set -euo pipefail
+need() { command -v "$1" >/dev/null || { echo "SKIP: $1 missing"; exit 77; }; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+need ip; need wg; need wireguard-go; need python3; need curl
+
+WL_BIN=${WL_BIN:?}
+WIRELINK=$WL_BIN/wirelink
+COORD=$WL_BIN/wirelink-coordinator
+for b in "$WIRELINK" "$COORD"; do [ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }; done
+
+exec 9>/tmp/wlca-netns.lock
+flock 9
+
+WORK=$(mktemp -d /tmp/wlca-test.XXXXXX)
+NAMESPACES=()
+PIDS=()
+cleanup() {
+  local pid ns
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for ns in "${NAMESPACES[@]}"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  ip netns exec wlca-a wg show wlcaA0 2>/dev/null || true
+  show wlca-a wlcaA0 2>/dev/null || true
+  for f in "$WORK"/agent-*.log "$WORK"/coord-*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done
+  exit 1
+}
+say() { echo "== $*"; }
+add_ns() { ip netns del "$1" 2>/dev/null || true; ip netns add "$1"; NAMESPACES+=("$1"); ip -n "$1" link set lo up; }
+veth() {
+  ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+  ip -n "$1" addr add "$3" dev "$2"; ip -n "$1" link set "$2" up
+  ip -n "$4" addr add "$6" dev "$5"; ip -n "$4" link set "$5" up
+}
+wggo() {
+  rm -f "/var/run/wireguard/$2.sock"
+  ip netns exec "$1" wireguard-go "$2" >"$WORK/wggo-$2.log" 2>&1 || fail "wireguard-go $2"
+  local i p
+  for ((i = 0; i < 50; i++)); do
+    ip netns exec "$1" wg set "$2" private-key "$3" listen-port "$4" 2>/dev/null && break
+    sleep 0.1
+  done
+  ip netns exec "$1" wg show "$2" listen-port | grep -qx "$4" || fail "configuring $2"
+  for p in $(ip netns pids "$1"); do PIDS+=("$p"); done
+  ip -n "$1" addr add "$5" dev "$2"
+  ip -n "$1" link set "$2" up
+}
+genkey() { (umask 077; wg genkey > "$WORK/$1.key"); wg pubkey < "$WORK/$1.key" > "$WORK/$1.pub"; }
+pub() { cat "$WORK/$1.pub"; }
+start_agent() {
+  local ns=$1 ifc=$2
+  mkdir -p "$WORK/run"
+  ip netns exec "$ns" env RUNTIME_DIRECTORY="$WORK/run" WIRELINK_CONFIG_PATH="$WORK" \
+    "$WIRELINK" --iface "$ifc" >>"$WORK/agent-$ifc.log" 2>&1 &
+  PIDS+=("$!")
+}
+show() { local ns=$1; shift; ip netns exec "$ns" env RUNTIME_DIRECTORY="$WORK/run" "$WIRELINK" show "$@"; }
+wait_for() {
+  local t=$1 what=$2 i; shift 2
+  for ((i = 0; i < t; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  fail "timed out after ${t}s waiting for: $what"
+}
+
+say "topology: namespaces wlca-r, wlca-a, wlca-b, wlca-c"
+for n in r a b c; do add_ns "wlca-$n"; done
+veth wlca-r wlcara 172.30.1.1/24 wlca-a wlcaar 172.30.1.2/24
+veth wlca-r wlcarb 172.30.2.1/24 wlca-b wlcabr 172.30.2.2/24
+veth wlca-r wlcarc 172.30.3.1/24 wlca-c wlcacr 172.30.3.2/24
+ip netns exec wlca-r sysctl -qw net.ipv4.ip_forward=1
+ip -n wlca-b route replace 172.30.0.0/16 via 172.30.2.1
+ip -n wlca-c route replace 172.30.0.0/16 via 172.30.3.1
+ip -n wlca-a route replace 172.30.0.0/16 via 172.30.1.1
+
+say "two coordinators on R: the good one (:8787) and one with a key nobody trusts (:8788)"
+for c in good other; do
+  "$COORD" keygen --db "$WORK/$c.db" > "$WORK/$c.keygen" 2>"$WORK/coord-$c-keygen.log" || fail "keygen $c"
+  head -1 "$WORK/$c.keygen" > "$WORK/$c.pubkey"
+  grep -q '^k4.public\.' "$WORK/$c.pubkey" || fail "keygen $c printed $(cat "$WORK/$c.keygen")"
+  (umask 077; "$COORD" invite create --uses 5 --ttl 1h --db "$WORK/$c.db" > "$WORK/$c.invite") || fail "invite $c"
+done
+ip netns exec wlca-r "$COORD" serve --dev --floor 2 --listen 0.0.0.0:8787 --db "$WORK/good.db" \
+  >"$WORK/coord-good.log" 2>&1 &
+PIDS+=("$!")
+ip netns exec wlca-r "$COORD" serve --dev --floor 2 --listen 0.0.0.0:8788 --db "$WORK/other.db" \
+  >"$WORK/coord-other.log" 2>&1 &
+PIDS+=("$!")
+wait_for 20 "coordinators ready" bash -c "ip netns exec wlca-r curl -fsS http://127.0.0.1:8787/readyz && ip netns exec wlca-r curl -fsS http://127.0.0.1:8788/readyz"
+
+say "WireGuard: R knows every leaf, each leaf knows only R"
+for n in r a b c; do genkey "$n"; done
+wggo wlca-r wlcaR0 "$WORK/r.key" 51820 10.78.0.1/24
+wggo wlca-a wlcaA0 "$WORK/a.key" 51820 10.78.0.2/24
+wggo wlca-b wlcaB0 "$WORK/b.key" 51820 10.78.0.3/24
+wggo wlca-c wlcaC0 "$WORK/c.key" 51820 10.78.0.4/24
+ip netns exec wlca-r wg set wlcaR0 peer "$(pub a)" allowed-ips 10.78.0.2/32 peer "$(pub b)" allowed-ips 10.78.0.3/32 \
+  peer "$(pub c)" allowed-ips 10.78.0.4/32
+ip netns exec wlca-a wg set wlcaA0 peer "$(pub r)" allowed-ips 10.78.0.0/24 endpoint 172.30.1.1:51820
+ip netns exec wlca-b wg set wlcaB0 peer "$(pub r)" allowed-ips 10.78.0.0/24 endpoint 172.30.2.1:51820
+ip netns exec wlca-c wg set wlcaC0 peer "$(pub r)" allowed-ips 10.78.0.0/24 endpoint 172.30.3.1:51820
+
+GOOD=$(cat "$WORK/good.pubkey")
+OTHER=$(cat "$WORK/other.pubkey")
+# R checks and relays tokens (it needs the key to advertise the token feature); no session.
+cat > "$WORK/wirelink.wlcaR0.json" <<JSON
+{"CoordinatorPublicKey": "$GOOD",
+ "Peers": [{"PublicKey": "$(pub a)", "Name": "a"}, {"PublicKey": "$(pub b)", "Name": "b"},
+           {"PublicKey": "$(pub c)", "Name": "c"}]}
+JSON
+leaf_config() {  # leaf_config <n> <url> <key> <invite file>
+  cat > "$WORK/wirelink.wlca${1^^}0.json" <<JSON
+{"CoordinatorURL": "$2", "CoordinatorPublicKey": "$3", "InviteFile": "$4",
+ "Peers": [{"PublicKey": "$(pub r)", "Name": "r", "Trust": "allowedips"}]}
+JSON
+}
+leaf_config a http://172.30.1.1:8787 "$GOOD" "$WORK/good.invite"
+leaf_config b http://172.30.2.1:8787 "$GOOD" "$WORK/good.invite"
+leaf_config c http://172.30.3.1:8788 "$OTHER" "$WORK/other.invite"
+
+say "start the agents: R first, then the leaves"
+start_agent wlca-r wlcaR0
+wait_for 10 "R's fact socket" bash -c "ip netns exec wlca-r ss -uln | grep -q ':51821'"
+T0=$SECONDS
+start_agent wlca-a wlcaA0
+start_agent wlca-b wlcaB0
+start_agent wlca-c wlcaC0
+
+field() {  # field <ns> <iface> <python expression over d>
+  show "$1" "$2" --json | python3 -c "import json,sys; d=json.load(sys.stdin); print($3)"
+}
+registered() { [ "$(field "$1" "$2" 'd["coordinator"]["state"] if d["coordinator"]["has_token"] else "none"')" = registered ]; }
+wait_for 60 "A registered with a token" registered wlca-a wlcaA0
+wait_for 60 "B registered with a token" registered wlca-b wlcaB0
+wait_for 60 "C registered (with the other coordinator)" registered wlca-c wlcaC0
+show wlca-a wlcaA0
+
+has_peer() { ip netns exec "$1" wg show "$2" peers | grep -q "$3"; }
+say "A and B admit each other through their token facts and become peers"
+wait_for 150 "A has B as a peer" has_peer wlca-a wlcaA0 "$(pub b)"
+wait_for 60 "B has A as a peer" has_peer wlca-b wlcaB0 "$(pub a)"
+echo "   peers after $((SECONDS - T0)) s"
+handshake() { [ "$(ip netns exec wlca-a wg show wlcaA0 latest-handshakes | awk -v k="$(pub b)" '$1 == k { print $2 }')" != 0 ]; }
+wait_for 60 "A and B handshake directly" handshake
+
+# show lists peers as of its last reconcile cycle (every 5 s): poll until it has caught up.
+json_ok() {
+  show wlca-a wlcaA0 --json > "$WORK/a.json" && show wlca-b wlcaB0 --json > "$WORK/b.json" &&
+  python3 - "$WORK/a.json" "$WORK/b.json" "$(pub a)" "$(pub b)" "$(pub c)" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+ka, kb, kc = sys.argv[3:6]
+for d, other in ((a, kb), (b, ka)):
+    co = d["coordinator"]
+    assert co["state"] == "registered" and co["has_token"], co
+    assert co["token_expires_in_seconds"] > 0, co
+    assert d["counters"]["tokens_verified"] > 0, d["counters"]
+    keys = [p["public_key"] for p in d["peers"]]
+    assert other in keys, keys
+    assert kc not in keys, keys
+PY
+}
+wait_for 30 "A and B list each other in show --json, with coordinator state" json_ok
+show wlca-a wlcaA0
+
+say "C (token signed by a key A and B do not trust) is never a peer of A or B"
+rejected_c() {
+  show wlca-a wlcaA0 --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert sum(n for k, n in d["counters"]["facts_rejected"].items() if k.startswith("token: ")) > 0'
+}
+wait_for 60 "A counts C's token as rejected" rejected_c
+for ns in a b; do
+  has_peer "wlca-$ns" "wlca${ns^^}0" "$(pub c)" && fail "$ns added C"
+done
+ip netns exec wlca-c wg show wlcaC0 peers | grep -q "$(pub a)" && fail "C added A (A's token is not signed by C's key)"
+echo "PASS: coordinator admission over token facts ($((SECONDS - T0)) s)"
