@@ -136,6 +136,8 @@ struct CoordinatorSession::Impl {
     CoordinatorClient cl(cfg.client);
     int attempt = 0;
     WallTime next_hb{};
+    WallTime next_match{};  // a failed match is retried with backoff, without holding up heartbeats
+    int match_attempt = 0;
     while (!stopping.load()) {
       expire_if_due();
       auto [tok, exp] = token();
@@ -166,7 +168,7 @@ struct CoordinatorSession::Impl {
       bool want_match;
       {
         std::lock_guard l(mu);
-        want_match = cfg.want_match && !st.assignment;
+        want_match = cfg.want_match && !st.assignment && clock.wall() >= next_match;
       }
       if (want_match) {
         auto m = cl.match(tok, wire::MatchRequest{cfg.self, cfg.hops, now});
@@ -177,13 +179,16 @@ struct CoordinatorSession::Impl {
           }
           set_state(SessionState::registered, "");
           attempt = 0;
+          match_attempt = 0;
           notify();
           continue;
         }
+        // Keep heartbeating and refreshing the token while matching keeps failing (e.g. no
+        // exit available yet, or a token in the answer that does not verify); retry later.
+        next_match = clock.wall() + backoff(match_attempt++);
         if (!m) {
           if (!handle_error(m.error())) break;
-          if (!sleep_for(backoff(attempt++))) break;
-          continue;
+          if (token().first.empty()) continue;  // the coordinator dropped our token: re-register
         }
       }
       // Refresh well before expiry: two heartbeat periods of margin.
@@ -204,6 +209,11 @@ struct CoordinatorSession::Impl {
       auto wait = next_hb - clock.wall();
       if (auto [t2, e2] = token(); !t2.empty() && e2 - cfg.heartbeat * 2 - clock.wall() < wait)
         wait = e2 - cfg.heartbeat * 2 - clock.wall();
+      {
+        std::lock_guard l(mu);
+        if (cfg.want_match && !st.assignment && next_match - clock.wall() < wait)
+          wait = next_match - clock.wall();
+      }
       if (wait < std::chrono::milliseconds(10)) wait = std::chrono::milliseconds(10);
       if (!sleep_for(wait)) break;
     }

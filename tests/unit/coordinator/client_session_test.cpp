@@ -2,6 +2,8 @@
 // match, events, refresh, fail static while the coordinator is down, recovery, disconnect.
 #include <poll.h>
 
+#include <regex>
+
 #include "test_support.hpp"
 #include "wirelink/coordinator/peer_admission.hpp"
 #include "wirelink/coordinator/session.hpp"
@@ -70,6 +72,42 @@ TEST(CoordinatorSession, RegistersMatchesRefreshesAndDisconnects) {
   EXPECT_EQ(s.status().state, SessionState::stopped);
   // stop() disconnected: the server no longer accepts the token.
   EXPECT_EQ(code_of(cl.heartbeat(tok, {A, false, std::nullopt})), coord_errc::token_invalid);
+}
+
+// Matching that keeps failing (no exit registered) must not stop heartbeats and token refresh.
+TEST(CoordinatorSession, KeepsRefreshingWhileMatchFails) {
+  TempDir dir;
+  const std::string db = dir.path() + "/c.db";
+  const auto pub = keygen(db);
+  const auto inv = invite(db, 10);
+  ServerProcess srv(dir.path(), db,
+                    {"--floor", "1", "--dev", "--match-wait", "0", "--token-ttl", "10s"});
+  ASSERT_TRUE(srv.running());
+  const auto A = new_key();
+  SystemClock clock;
+  auto cfg = config(srv.url(), A, inv, pub);
+  cfg.want_match = true;
+  CoordinatorSession s(cfg, clock);
+  s.start();
+  ASSERT_TRUE(eventually([&] { return !s.status().token.empty(); })) << s.status().last_error;
+  ASSERT_TRUE(eventually([&] { return !s.status().last_error.empty(); }));  // match refused
+  // Heartbeats keep flowing (1 s period) although every match fails.
+  CoordinatorClient cl({srv.url()});
+  auto heartbeats = [&] {
+    auto m = cl.request("GET", "/metrics", "");
+    if (!m.ok()) return 0;
+    std::smatch sm;
+    static const std::regex re(
+        R"(wl_coord_requests_total\{endpoint="[^"]*heartbeat[^"]*",status="200"\} (\d+))");
+    return std::regex_search(m->body, sm, re) ? std::stoi(sm[1]) : 0;
+  };
+  ASSERT_TRUE(eventually([&] { return heartbeats() >= 3; }, 15)) << heartbeats();
+  const auto first_exp = s.status().token_expires;
+  ASSERT_TRUE(eventually([&] { return s.status().token_expires > first_exp; }, 15))
+      << s.status().last_error;
+  EXPECT_FALSE(s.status().assignment.has_value());
+  EXPECT_TRUE(verify_peer_token(s.status().token, pub, A, clock.wall()).ok());
+  s.stop();
 }
 
 TEST(CoordinatorSession, FailsStaticWhileCoordinatorIsDownAndRecovers) {
