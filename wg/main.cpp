@@ -27,11 +27,16 @@ namespace {
 int syslog_priority(spdlog::level::level_enum l) {
   switch (l) {
     case spdlog::level::trace:
-    case spdlog::level::debug: return 7;
-    case spdlog::level::warn: return 4;
-    case spdlog::level::err: return 3;
-    case spdlog::level::critical: return 2;
-    default: return 6;
+    case spdlog::level::debug:
+      return 7;
+    case spdlog::level::warn:
+      return 4;
+    case spdlog::level::err:
+      return 3;
+    case spdlog::level::critical:
+      return 2;
+    default:
+      return 6;
   }
 }
 
@@ -39,8 +44,8 @@ int syslog_priority(spdlog::level::level_enum l) {
 class JournalStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    std::fprintf(stderr, "<%d>%.*s\n", syslog_priority(msg.level), static_cast<int>(msg.payload.size()),
-                 msg.payload.data());
+    std::fprintf(stderr, "<%d>%.*s\n", syslog_priority(msg.level),
+                 static_cast<int>(msg.payload.size()), msg.payload.data());
   }
   void flush_() override { std::fflush(stderr); }
 };
@@ -69,10 +74,11 @@ void setup_logging() {
 }
 
 void usage(FILE* f) {
-  std::fprintf(f,
-               "Usage: wirelink-wg [-f|--foreground] INTERFACE\n"
-               "       wirelink-wg --version\n"
-               "Userspace WireGuard. Serves the UAPI socket /var/run/wireguard/INTERFACE.sock for wg(8).\n");
+  std::fprintf(
+      f,
+      "Usage: wirelink-wg [-f|--foreground] INTERFACE\n"
+      "       wirelink-wg --version\n"
+      "Userspace WireGuard. Serves the UAPI socket /var/run/wireguard/INTERFACE.sock for wg(8).\n");
 }
 
 }  // namespace
@@ -104,7 +110,8 @@ int main(int argc, char** argv) {
     usage(stderr);
     return 2;
   }
-  if (const char* f = std::getenv("WG_PROCESS_FOREGROUND"); f != nullptr && std::string(f) == "1") foreground = true;
+  if (const char* f = std::getenv("WG_PROCESS_FOREGROUND"); f != nullptr && std::string(f) == "1")
+    foreground = true;
 
   int ready_pipe[2] = {-1, -1};
   if (!foreground) {
@@ -141,7 +148,8 @@ int main(int argc, char** argv) {
   // Transport AEAD: OpenSSL by default (much faster here), libsodium on request.
   const char* aead = std::getenv("WIRELINK_WG_AEAD");
   const bool sodium = aead != nullptr && std::string(aead) == "sodium";
-  wl::wg::crypto::set_aead_backend(sodium ? wl::wg::crypto::AeadBackend::sodium : wl::wg::crypto::AeadBackend::openssl);
+  wl::wg::crypto::set_aead_backend(sodium ? wl::wg::crypto::AeadBackend::sodium
+                                          : wl::wg::crypto::AeadBackend::openssl);
   spdlog::debug("{}: ChaCha20-Poly1305 from {}", ifname, sodium ? "libsodium" : "OpenSSL");
 
   wl::wg::device::DeviceOptions opt;

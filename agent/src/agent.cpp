@@ -51,7 +51,8 @@ class Agent {
   }
 
   int run() {
-    auto loop = EventLoop::create(timing::kMaxSleep, [this](int s) { on_signal(s); }, [this] { on_tick(); });
+    auto loop = EventLoop::create(
+        timing::kMaxSleep, [this](int s) { on_signal(s); }, [this] { on_tick(); });
     if (!loop) {
       spdlog::error("{}: cannot start the event loop: {}", iface(), loop.error().message());
       return kExitFatal;
@@ -97,12 +98,15 @@ class Agent {
 
   void reload() {
     d_.notifier->reloading();
-    auto r = d_.reload ? d_.reload() : Result<LoadedConfig>(make_error(std::errc::not_supported, "no reload"));
+    auto r = d_.reload ? d_.reload()
+                       : Result<LoadedConfig>(make_error(std::errc::not_supported, "no reload"));
     if (!r) {
-      spdlog::error("{}: reload failed, keeping the old configuration: {}", iface(), r.error().message());
+      spdlog::error("{}: reload failed, keeping the old configuration: {}", iface(),
+                    r.error().message());
     } else if (r->config.iface != iface()) {
-      spdlog::error("{}: reload asks for interface {}; that needs a restart, keeping the old configuration",
-                    iface(), r->config.iface);
+      spdlog::error(
+          "{}: reload asks for interface {}; that needs a restart, keeping the old configuration",
+          iface(), r->config.iface);
     } else {
       for (const auto& w : r->warnings) spdlog::warn("{}", w);
       bool port_changed = r->config.port != loaded_.config.port;
@@ -110,7 +114,8 @@ class Agent {
       if (sm_) sm_->reconfigure(loaded_.config);
       if (gossip_) gossip_->set_config(loaded_.config);
       if (port_changed) drop_fact_socket();
-      spdlog::info("{}: configuration reloaded from {}", iface(), loaded_.file_found ? loaded_.file_path : "defaults");
+      spdlog::info("{}: configuration reloaded from {}", iface(),
+                   loaded_.file_found ? loaded_.file_path : "defaults");
     }
     d_.notifier->ready(status_line());
   }
@@ -134,7 +139,8 @@ class Agent {
     auto link = d_.links->link(iface());
     if (!link) {
       if (link.error().code == std::errc::no_such_device) {
-        spdlog::error("{}: the interface is gone; exiting so the service manager restarts us", iface());
+        spdlog::error("{}: the interface is gone; exiting so the service manager restarts us",
+                      iface());
         loop_->stop(kExitFatal);
       } else {
         spdlog::warn("{}: link query failed: {}", iface(), link.error().message());
@@ -142,7 +148,9 @@ class Agent {
       return;
     }
     if (link->ifindex != ifindex_) {
-      if (ifindex_ != 0) spdlog::warn("{}: interface was recreated (index {} -> {})", iface(), ifindex_, link->ifindex);
+      if (ifindex_ != 0)
+        spdlog::warn("{}: interface was recreated (index {} -> {})", iface(), ifindex_,
+                     link->ifindex);
       ifindex_ = link->ifindex;
       address_ready_ = false;
       address_added_ = false;
@@ -169,7 +177,8 @@ class Agent {
     if (!dev) {
       ++device_errors_;
       if (dev.error().code == std::errc::no_such_device) {
-        spdlog::error("{}: the WireGuard device is gone ({}); exiting", iface(), dev.error().message());
+        spdlog::error("{}: the WireGuard device is gone ({}); exiting", iface(),
+                      dev.error().message());
         loop_->stop(kExitFatal);
       } else {
         spdlog::warn("{}: reading the device failed: {}", iface(), dev.error().message());
@@ -192,7 +201,8 @@ class Agent {
       if (!gossip_) gossip_ = std::make_unique<NullGossip>();
       address_ready_ = false;
       drop_fact_socket();
-      spdlog::info("{}: public key {}, link-local {}", iface(), self_.to_base64(), link_local_.to_string());
+      spdlog::info("{}: public key {}, link-local {}", iface(), self_.to_base64(),
+                   link_local_.to_string());
       start_coordinator();
     }
     if (coord_) gossip_->set_coordinator(grant_of(coord_info_, now, d_.clock->wall()), now);
@@ -263,8 +273,8 @@ class Agent {
     auto info = coord_->poll();
     // The session logs its own state changes; here only what changes for the mesh.
     if (info.cohort != coord_info_.cohort)
-      spdlog::info("{}: coordinator cohort {} ({} peers)", iface(), info.cohort.empty() ? "none" : info.cohort,
-                   info.peers.size());
+      spdlog::info("{}: coordinator cohort {} ({} peers)", iface(),
+                   info.cohort.empty() ? "none" : info.cohort, info.peers.size());
     coord_info_ = std::move(info);
     // A new token goes out as a fact from the next gossip cycle; assignment peers become
     // members now (the next reconcile cycle adds them to the device).
@@ -274,14 +284,16 @@ class Agent {
 
   void send_gossip(TimePoint now) {
     for (const auto& dg : gossip_->tick(now))
-      if (auto s = fact_socket_->send(dg.dst, dg.bytes); !s) spdlog::debug("{}: {}", iface(), s.error().message());
+      if (auto s = fact_socket_->send(dg.dst, dg.bytes); !s)
+        spdlog::debug("{}: {}", iface(), s.error().message());
   }
 
   void ensure_address() {
     if (address_ready_) return;
     auto r = d_.links->add_address(ifindex_, link_local_, 64);
     if (!r) {
-      spdlog::warn("{}: adding {}/64 failed: {}", iface(), link_local_.to_string(), r.error().message());
+      spdlog::warn("{}: adding {}/64 failed: {}", iface(), link_local_.to_string(),
+                   r.error().message());
       return;
     }
     address_ready_ = true;
@@ -322,8 +334,8 @@ class Agent {
     if (!sm_) return "starting";
     std::size_t healthy = 0;
     for (const auto& p : sm_->status()) healthy += p.healthy;
-    return std::to_string(sm_->status().size()) + " peers, " + std::to_string(healthy) + " healthy" +
-           (sm_->is_router() ? ", router" : "");
+    return std::to_string(sm_->status().size()) + " peers, " + std::to_string(healthy) +
+           " healthy" + (sm_->is_router() ? ", router" : "");
   }
 
   AgentStatus status() const {
@@ -374,7 +386,8 @@ class Agent {
     drop_fact_socket();
     if (address_added_ && ifindex_ != 0) {
       if (auto r = d_.links->remove_address(ifindex_, link_local_, 64); !r)
-        spdlog::warn("{}: removing {}/64 failed: {}", iface(), link_local_.to_string(), r.error().message());
+        spdlog::warn("{}: removing {}/64 failed: {}", iface(), link_local_.to_string(),
+                     r.error().message());
       else
         spdlog::info("{}: removed {}/64", iface(), link_local_.to_string());
     }

@@ -86,9 +86,11 @@ const std::vector<SettingInfo> kSettings = {
     {"HideIfaces", "hide-ifaces", "list", "globs of interfaces never advertised (default: none)"},
     {"Debug", "debug", "bool", "debug logging (default false)"},
     {"Userspace", "userspace", "bool",
-     "when creating a missing interface, use wirelink-wg even if the kernel has WireGuard (default false)"},
+     "when creating a missing interface, use wirelink-wg even if the kernel has WireGuard (default "
+     "false)"},
     {"PrivateKeyFile", "private-key-file", "string",
-     "private key for creating a missing interface (mode 0600 required); unset: a missing interface is an error"},
+     "private key for creating a missing interface (mode 0600 required); unset: a missing "
+     "interface is an error"},
     {"CoordinatorURL", "coordinator-url", "string",
      "wirelink-coordinator base URL, e.g. http://10.0.0.1:8787 (default: none)"},
     {"CoordinatorPublicKey", "coordinator-public-key", "string",

@@ -92,7 +92,8 @@ Result<std::string> control_request(const std::string& path, const std::string& 
   if (!fd) return make_error(std::errc(errno), "socket(AF_UNIX)");
   set_timeouts(fd.get(), 5);
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa)) != 0)
-    return make_error(std::errc(errno), "cannot reach the agent at " + path + ": " + std::strerror(errno));
+    return make_error(std::errc(errno),
+                      "cannot reach the agent at " + path + ": " + std::strerror(errno));
   std::string line = request + "\n";
   if (::send(fd.get(), line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size()))
     return make_error(std::errc(errno), "send to " + path);
@@ -100,7 +101,8 @@ Result<std::string> control_request(const std::string& path, const std::string& 
   char buf[4096];
   for (;;) {
     ssize_t n = ::recv(fd.get(), buf, sizeof(buf), 0);
-    if (n < 0) return make_error(std::errc(errno), "read from " + path + ": " + std::strerror(errno));
+    if (n < 0)
+      return make_error(std::errc(errno), "read from " + path + ": " + std::strerror(errno));
     if (n == 0) break;
     out.append(buf, static_cast<std::size_t>(n));
   }

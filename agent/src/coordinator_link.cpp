@@ -64,7 +64,8 @@ Result<std::string> read_secret_file(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<CoordinatorLink>> make_coordinator_link(const PublicKey& self, const Config& cfg,
+Result<std::unique_ptr<CoordinatorLink>> make_coordinator_link(const PublicKey& self,
+                                                               const Config& cfg,
                                                                const Clock& clock) {
   coordinator::SessionConfig sc;
   sc.client.base_url = cfg.coordinator_url;
@@ -72,7 +73,9 @@ Result<std::unique_ptr<CoordinatorLink>> make_coordinator_link(const PublicKey& 
   sc.want_match = true;
   if (!cfg.coordinator_public_key.empty()) {
     auto ring = coordinator::KeyRing::parse(cfg.coordinator_public_key);
-    if (!ring) return make_error(std::errc::invalid_argument, "CoordinatorPublicKey: " + ring.error().message());
+    if (!ring)
+      return make_error(std::errc::invalid_argument,
+                        "CoordinatorPublicKey: " + ring.error().message());
     sc.coordinator_keys = std::move(*ring);
   }
   if (!cfg.invite_file.empty()) {

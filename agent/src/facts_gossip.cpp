@@ -16,7 +16,8 @@ namespace {
 
 class FactsGossip final : public GossipView {
  public:
-  FactsGossip(const PrivateKey& own, Config cfg, Resolver resolve, TimePoint now, const Clock* clock)
+  FactsGossip(const PrivateKey& own, Config cfg, Resolver resolve, TimePoint now,
+              const Clock* clock)
       : token_counts_(std::make_shared<std::map<std::string, std::uint64_t>>()),
         engine_(own.clone(), options_for(cfg, clock, token_counts_), now),
         cfg_(std::move(cfg)),
@@ -24,8 +25,9 @@ class FactsGossip final : public GossipView {
 
   // Token facts are checked offline against the configured coordinator key. The verifier
   // converts the token's wall-clock exp into the engine's monotonic time through the clock.
-  static facts::EngineOptions options_for(const Config& cfg, const Clock* clock,
-                                          std::shared_ptr<std::map<std::string, std::uint64_t>> counts) {
+  static facts::EngineOptions options_for(
+      const Config& cfg, const Clock* clock,
+      std::shared_ptr<std::map<std::string, std::uint64_t>> counts) {
     facts::EngineOptions o;
     if (cfg.coordinator_public_key.empty() || clock == nullptr) return o;
     o.token_verifier = [key = cfg.coordinator_public_key, clock, counts](
@@ -66,7 +68,8 @@ class FactsGossip final : public GossipView {
     fv.chatty = cfg_.chatty;
     fv.report_ifaces = cfg_.report_ifaces;
     fv.hide_ifaces = cfg_.hide_ifaces;
-    for (const auto& i : v.interfaces) fv.interfaces.push_back({i.name, i.up, i.wireguard, i.addresses});
+    for (const auto& i : v.interfaces)
+      fv.interfaces.push_back({i.name, i.up, i.wireguard, i.addresses});
     fv.wg_subnets = v.wg_subnets;
     for (const auto& p : cfg_.peers) {
       facts::ConfiguredPeerView c;
@@ -80,14 +83,16 @@ class FactsGossip final : public GossipView {
       c.allowed_ips = p.allowed_ips;
       fv.config_peers.push_back(std::move(c));
     }
-    for (const auto& p : v.peers) fv.device_peers.push_back({p.key, p.endpoint, p.last_handshake, p.allowed_ips});
+    for (const auto& p : v.peers)
+      fv.device_peers.push_back({p.key, p.endpoint, p.last_handshake, p.allowed_ips});
     fv.wall_now = v.wall;
     peers_seen_.clear();
     for (const auto& p : v.peers) peers_seen_.push_back(p.key);
     engine_.set_local_view(std::move(fv), now);
   }
 
-  void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes, TimePoint now) override {
+  void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes,
+                   TimePoint now) override {
     engine_.on_datagram(src, bytes, now);
   }
 
@@ -141,11 +146,13 @@ class FactsGossip final : public GossipView {
     g.facts_accepted = c.facts_accepted;
     for (std::size_t i = 0; i < c.rejected.size(); ++i)
       if (c.rejected[i] && i != 0)
-        g.facts_rejected["datagram: " + std::string(facts::to_string(static_cast<facts::RejectReason>(i)))] =
+        g.facts_rejected["datagram: " +
+                         std::string(facts::to_string(static_cast<facts::RejectReason>(i)))] =
             c.rejected[i];
     for (std::size_t i = 1; i < c.facts_refused.size(); ++i)
       if (c.facts_refused[i])
-        g.facts_rejected["fact: " + std::string(trust::to_string(static_cast<trust::Verdict>(i)))] = c.facts_refused[i];
+        g.facts_rejected["fact: " + std::string(trust::to_string(static_cast<trust::Verdict>(i)))] =
+            c.facts_refused[i];
     for (const auto& [k, v] : *token_counts_)
       if (k != "token: verified") g.facts_rejected[k] = v;
     if (auto it = token_counts_->find("token: verified"); it != token_counts_->end())
@@ -156,13 +163,15 @@ class FactsGossip final : public GossipView {
   }
   std::string dump(TimePoint now) const override {
     std::ostringstream o;
-    o << "gossip: boot id rolls " << engine_.counters().boot_id_rolls << ", cycles " << engine_.counters().cycles
-      << ", router " << (engine_.is_router() ? "yes" : "no") << ", members " << engine_.members(now).size()
-      << ", stored facts " << engine_.store().size() << "\n  own endpoints:";
+    o << "gossip: boot id rolls " << engine_.counters().boot_id_rolls << ", cycles "
+      << engine_.counters().cycles << ", router " << (engine_.is_router() ? "yes" : "no")
+      << ", members " << engine_.members(now).size() << ", stored facts " << engine_.store().size()
+      << "\n  own endpoints:";
     for (const auto& e : engine_.endpoints_of(engine_.self(), now)) o << ' ' << e.to_string();
     for (const auto& d : peers_seen_)
       o << "\n  peer " << d.to_base64() << ": healthy " << engine_.healthy(d) << ", alive "
-        << engine_.alive(d, now).has_value() << ", trust " << trust::to_string(engine_.trust_of(d, now).level);
+        << engine_.alive(d, now).has_value() << ", trust "
+        << trust::to_string(engine_.trust_of(d, now).level);
     for (const auto& m : engine_.members(now)) {
       o << "\n  member " << m.to_base64() << ": endpoints";
       for (const auto& e : engine_.endpoints_of(m, now)) o << ' ' << e.to_string();
@@ -192,8 +201,8 @@ class FactsGossip final : public GossipView {
 
 }  // namespace
 
-std::unique_ptr<GossipView> make_facts_gossip(const PrivateKey& own, const Config& cfg, Resolver resolve,
-                                              TimePoint now, const Clock* clock) {
+std::unique_ptr<GossipView> make_facts_gossip(const PrivateKey& own, const Config& cfg,
+                                              Resolver resolve, TimePoint now, const Clock* clock) {
   return std::make_unique<FactsGossip>(own, cfg, std::move(resolve), now, clock);
 }
 

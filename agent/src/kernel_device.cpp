@@ -39,7 +39,8 @@ class KernelDevice final : public WireGuardDevice {
 Result<std::unique_ptr<WireGuardDevice>> make_kernel_device(std::string iface) {
   auto s = netlink_socket::MnlSocket::open(NETLINK_GENERIC);
   if (!s) return s.error();
-  return std::unique_ptr<WireGuardDevice>(std::make_unique<KernelDevice>(std::move(iface), std::move(*s)));
+  return std::unique_ptr<WireGuardDevice>(
+      std::make_unique<KernelDevice>(std::move(iface), std::move(*s)));
 }
 
 }  // namespace wl::agent

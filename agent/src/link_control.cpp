@@ -13,16 +13,20 @@ namespace wl::agent {
 
 namespace {
 
-bool is_enodev(const Error& e) { return e.code == std::errc::no_such_device; }
+bool is_enodev(const Error& e) {
+  return e.code == std::errc::no_such_device;
+}
 
 class RtnlLinkControl final : public LinkControl {
  public:
-  explicit RtnlLinkControl(std::unique_ptr<netlink_socket::MnlSocket> s) : sock_(std::move(s)), rt_(*sock_) {}
+  explicit RtnlLinkControl(std::unique_ptr<netlink_socket::MnlSocket> s)
+      : sock_(std::move(s)), rt_(*sock_) {}
 
   Result<LinkInfo> link(const std::string& iface) override {
     auto l = rt_.get_link(iface);
     if (!l) {
-      if (is_enodev(l.error())) return make_error(std::errc::no_such_device, "interface " + iface + " not found");
+      if (is_enodev(l.error()))
+        return make_error(std::errc::no_such_device, "interface " + iface + " not found");
       return l.error();
     }
     return LinkInfo{l->index, l->up()};
@@ -50,7 +54,8 @@ class RtnlLinkControl final : public LinkControl {
     std::map<std::uint32_t, std::size_t> by_index;
     for (const auto& l : *links) {
       by_index[l.index] = out.size();
-      out.push_back(InterfaceInfo{l.name, l.up(), l.kind == "wireguard" || l.name == wg_iface, {}, {}});
+      out.push_back(
+          InterfaceInfo{l.name, l.up(), l.kind == "wireguard" || l.name == wg_iface, {}, {}});
     }
     if (addrs)
       for (const auto& a : *addrs)

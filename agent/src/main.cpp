@@ -10,11 +10,11 @@
 
 #include "wirelink/agent/agent.hpp"
 #include "wirelink/agent/cli.hpp"
-#include "wirelink/agent/create_interface.hpp"
+#include "wirelink/agent/config.hpp"
 #include "wirelink/agent/control_socket.hpp"
+#include "wirelink/agent/create_interface.hpp"
 #include "wirelink/agent/device.hpp"
 #include "wirelink/agent/facts_gossip.hpp"
-#include "wirelink/agent/config.hpp"
 #include "wirelink/agent/logging.hpp"
 #include "wirelink/base/keys.hpp"
 #include "wirelink/base/version.hpp"
@@ -96,7 +96,8 @@ int cmd_show(const std::string& iface, bool json) {
   auto path = wl::agent::control_socket_path(iface);
   auto r = wl::agent::control_request(path, json ? "show json" : "show");
   if (!r) {
-    std::cerr << "wirelink show: " << r.error().message() << " (is the agent for " << iface << " running?)\n";
+    std::cerr << "wirelink show: " << r.error().message() << " (is the agent for " << iface
+              << " running?)\n";
     return kExitFailure;
   }
   if (r->rfind("error:", 0) == 0) {
@@ -116,7 +117,8 @@ wl::Result<std::unique_ptr<wl::agent::WireGuardDevice>> pick_device(const std::s
   if (!k) return k.error();
   // Probe once so a link that is neither kernel WireGuard nor UAPI fails clearly at start.
   if (auto st = (*k)->get(); !st)
-    return wl::Error{st.error().code, "no UAPI socket at " + path + ", and the kernel says: " + st.error().message()};
+    return wl::Error{st.error().code, "no UAPI socket at " + path +
+                                          ", and the kernel says: " + st.error().message()};
   return k;
 }
 
@@ -149,7 +151,8 @@ int cmd_run(wl::agent::LoadedConfig loaded, const wl::agent::ConfigInputs& in) {
   static wl::SystemClock clock;
   wl::agent::AgentDeps deps;
   deps.device = std::move(*device);
-  deps.make_gossip = [](const wl::PrivateKey& own, const wl::agent::Config& cfg, wl::TimePoint now) {
+  deps.make_gossip = [](const wl::PrivateKey& own, const wl::agent::Config& cfg,
+                        wl::TimePoint now) {
     return wl::agent::make_facts_gossip(own, cfg, wl::agent::resolve_host_port, now, &clock);
   };
   deps.make_coordinator = wl::agent::make_coordinator_link;

@@ -20,6 +20,8 @@ class SystemdNotifier final : public Notifier {
 };
 }  // namespace
 
-std::unique_ptr<Notifier> make_systemd_notifier() { return std::make_unique<SystemdNotifier>(); }
+std::unique_ptr<Notifier> make_systemd_notifier() {
+  return std::make_unique<SystemdNotifier>();
+}
 
 }  // namespace wl::agent

@@ -8,9 +8,13 @@ namespace wl::agent {
 
 namespace {
 
-Cidr host_route(const IpAddress& a) { return Cidr(a, a.bits()); }
+Cidr host_route(const IpAddress& a) {
+  return Cidr(a, a.bits());
+}
 
-bool contains(const std::vector<Cidr>& v, const Cidr& c) { return std::find(v.begin(), v.end(), c) != v.end(); }
+bool contains(const std::vector<Cidr>& v, const Cidr& c) {
+  return std::find(v.begin(), v.end(), c) != v.end();
+}
 
 std::optional<trust::Level> self_trust(const Config& cfg, const PublicKey& self) {
   for (const auto& p : cfg.peers)
@@ -23,7 +27,9 @@ std::optional<trust::Level> self_trust(const Config& cfg, const PublicKey& self)
 PeerStateMachine::PeerStateMachine(Config cfg, PublicKey self, TimePoint start, Resolver resolve)
     : cfg_(std::move(cfg)), self_(self), start_(start), resolve_(std::move(resolve)) {}
 
-void PeerStateMachine::reconfigure(Config cfg) { cfg_ = std::move(cfg); }
+void PeerStateMachine::reconfigure(Config cfg) {
+  cfg_ = std::move(cfg);
+}
 
 const PeerSettings* PeerStateMachine::configured(const PublicKey& k) const {
   for (const auto& p : cfg_.peers)
@@ -48,7 +54,8 @@ bool PeerStateMachine::is_lan(const IpAddress& a) {
 
 void PeerStateMachine::note_applied(const wg::DeviceConfig& applied) {
   for (const auto& pc : applied.peers) {
-    auto it = std::find_if(status_.begin(), status_.end(), [&](const PeerStatus& s) { return s.key == pc.public_key; });
+    auto it = std::find_if(status_.begin(), status_.end(),
+                           [&](const PeerStatus& s) { return s.key == pc.public_key; });
     if (it == status_.end()) continue;  // a new peer shows up from the next cycle
     if (pc.remove) {
       status_.erase(it);
@@ -79,11 +86,10 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
 
   const auto own_trust = self_trust(cfg_, self_);
   const bool settled = now - start_ > timing::kFactTtl;
-  allow_deconfigure_ = settled && !router_ &&
-                       (!own_trust || *own_trust < trust::Level::allowedips);
-  const bool full_auto = std::none_of(cfg_.peers.begin(), cfg_.peers.end(), [](const PeerSettings& p) {
-    return p.trust && *p.trust >= trust::Level::membership;
-  });
+  allow_deconfigure_ = settled && !router_ && (!own_trust || *own_trust < trust::Level::allowedips);
+  const bool full_auto = std::none_of(
+      cfg_.peers.begin(), cfg_.peers.end(),
+      [](const PeerSettings& p) { return p.trust && *p.trust >= trust::Level::membership; });
 
   out.view.self = self_;
   out.view.listen_port = dev.listen_port;
@@ -112,7 +118,9 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
     if (conf && conf->trust) st.trust = TrustInfo{*conf->trust, "config"};
 
     const bool has_hs = p.last_handshake.time_since_epoch().count() != 0;
-    if (has_hs) st.handshake_age = duration_cast<Duration>(wall.time_since_epoch() - p.last_handshake.time_since_epoch());
+    if (has_hs)
+      st.handshake_age =
+          duration_cast<Duration>(wall.time_since_epoch() - p.last_handshake.time_since_epoch());
     const bool advanced = has_hs && p.last_handshake > m.last_handshake_seen;
     const bool fresh = has_hs && *st.handshake_age < timing::kHealthyHandshake;
     st.healthy = p.endpoint.has_value() && (fresh || advanced);
@@ -126,9 +134,11 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
     } else {
       m.healthy_alive_since.reset();
     }
-    const bool vouches = full_auto ? st.router : (conf && conf->trust && *conf->trust >= trust::Level::membership);
-    if (vouches && m.healthy_alive_since && now - *m.healthy_alive_since >= timing::kDeleteHealthyFor &&
-        st.alive_remaining && *st.alive_remaining > timing::kDeleteAliveMargin)
+    const bool vouches =
+        full_auto ? st.router : (conf && conf->trust && *conf->trust >= trust::Level::membership);
+    if (vouches && m.healthy_alive_since &&
+        now - *m.healthy_alive_since >= timing::kDeleteHealthyFor && st.alive_remaining &&
+        *st.alive_remaining > timing::kDeleteAliveMargin)
       anchor_ok = true;
 
     // Trusted allowed IPs: configured ones plus what gossip accepted; never our own LL here.
@@ -146,7 +156,9 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
     change.update_only = true;
     bool changed = false;
 
-    const bool apply = st.healthy && (st.basic || (st.alive_remaining && *st.alive_remaining > timing::kAliveMargin));
+    const bool apply =
+        st.healthy &&
+        (st.basic || (st.alive_remaining && *st.alive_remaining > timing::kAliveMargin));
     if (apply) {
       if (allow_deconfigure_) {
         std::vector<Cidr> want = trusted;
@@ -158,7 +170,8 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
           change.replace_allowed_ips = true;
           for (const auto& c : want) change.allowed_ips.push_back({c, false});
           changed = true;
-          out.events.push_back("peer " + p.public_key.to_base64() + ": allowed IPs set to the trusted set");
+          out.events.push_back("peer " + p.public_key.to_base64() +
+                               ": allowed IPs set to the trusted set");
         }
       } else {
         for (const auto& c : trusted)
@@ -166,15 +179,19 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
             change.allowed_ips.push_back({c, false});
             changed = true;
           }
-        if (changed) out.events.push_back("peer " + p.public_key.to_base64() + ": healthy, trusted allowed IPs added");
+        if (changed)
+          out.events.push_back("peer " + p.public_key.to_base64() +
+                               ": healthy, trusted allowed IPs added");
       }
     } else if (!st.healthy) {
-      if (allow_deconfigure_ && !(p.allowed_ips.size() == 1 && p.allowed_ips[0] == ll) && !p.allowed_ips.empty()) {
+      if (allow_deconfigure_ && !(p.allowed_ips.size() == 1 && p.allowed_ips[0] == ll) &&
+          !p.allowed_ips.empty()) {
         change.replace_allowed_ips = true;
         change.allowed_ips.push_back({ll, false});
         changed = true;
-        out.events.push_back("peer " + p.public_key.to_base64() +
-                             ": unhealthy, allowed IPs removed except its link-local (fall back to the router)");
+        out.events.push_back(
+            "peer " + p.public_key.to_base64() +
+            ": unhealthy, allowed IPs removed except its link-local (fall back to the router)");
       }
       // Endpoint cycling.
       std::vector<Endpoint> cands = gossip.endpoints_of(p.public_key, now);
@@ -199,7 +216,8 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
         if (!p.endpoint || *p.endpoint != pick) {
           change.endpoint = pick;
           changed = true;
-          out.events.push_back("peer " + p.public_key.to_base64() + ": unhealthy, trying endpoint " + pick.to_string());
+          out.events.push_back("peer " + p.public_key.to_base64() +
+                               ": unhealthy, trying endpoint " + pick.to_string());
         }
         out.ping.push_back(p.public_key);
       }
@@ -214,10 +232,10 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
     if (st.healthy) m.tried.clear();  // a later outage starts the cycle afresh
     if (changed) out.changes.peers.push_back(std::move(change));
 
-    out.view.peers.push_back(LocalPeerView{
-        p.public_key, p.endpoint,
-        WallTime(duration_cast<Duration>(p.last_handshake.time_since_epoch())), st.healthy, st.alive,
-        p.allowed_ips});
+    out.view.peers.push_back(
+        LocalPeerView{p.public_key, p.endpoint,
+                      WallTime(duration_cast<Duration>(p.last_handshake.time_since_epoch())),
+                      st.healthy, st.alive, p.allowed_ips});
     status_.push_back(std::move(st));
   }
 
@@ -250,7 +268,8 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
 
   // Deletion: only when settled, not a router, not membership-trusted ourselves, and someone who
   // vouches for membership has been steadily reachable (so an empty membership is real news).
-  allow_delete_ = settled && !router_ && (!own_trust || *own_trust < trust::Level::membership) && anchor_ok;
+  allow_delete_ =
+      settled && !router_ && (!own_trust || *own_trust < trust::Level::membership) && anchor_ok;
   if (allow_delete_) {
     auto members = gossip.members(now);
     std::set<PublicKey> member_set(members.begin(), members.end());

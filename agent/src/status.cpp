@@ -12,11 +12,21 @@ std::string json_string(std::string_view s) {
   std::string o = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\r': o += "\\r"; break;
-      case '\t': o += "\\t"; break;
+      case '"':
+        o += "\\\"";
+        break;
+      case '\\':
+        o += "\\\\";
+        break;
+      case '\n':
+        o += "\\n";
+        break;
+      case '\r':
+        o += "\\r";
+        break;
+      case '\t':
+        o += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -30,9 +40,13 @@ std::string json_string(std::string_view s) {
   return o + "\"";
 }
 
-std::string json_bool(bool b) { return b ? "true" : "false"; }
+std::string json_bool(bool b) {
+  return b ? "true" : "false";
+}
 
-double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+double seconds(Duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 std::string json_seconds(Duration d) {
   char buf[32];
@@ -46,7 +60,9 @@ std::string json_cidrs(const std::vector<Cidr>& v) {
   return o + "]";
 }
 
-bool has(const std::vector<Cidr>& v, const Cidr& c) { return std::find(v.begin(), v.end(), c) != v.end(); }
+bool has(const std::vector<Cidr>& v, const Cidr& c) {
+  return std::find(v.begin(), v.end(), c) != v.end();
+}
 
 // Allowed IPs to show: all the device has plus trusted ones not applied yet.
 struct AipRow {
@@ -56,7 +72,8 @@ struct AipRow {
 };
 std::vector<AipRow> aip_rows(const PeerStatus& p) {
   std::vector<AipRow> rows;
-  for (const auto& c : p.device_allowed_ips) rows.push_back({c, true, has(p.trusted_allowed_ips, c)});
+  for (const auto& c : p.device_allowed_ips)
+    rows.push_back({c, true, has(p.trusted_allowed_ips, c)});
   for (const auto& c : p.trusted_allowed_ips)
     if (!has(p.device_allowed_ips, c)) rows.push_back({c, false, true});
   return rows;
@@ -92,8 +109,10 @@ std::string human_bytes(std::uint64_t b) {
     ++u;
   }
   char buf[32];
-  if (u == 0) std::snprintf(buf, sizeof(buf), "%llu B", static_cast<unsigned long long>(b));
-  else std::snprintf(buf, sizeof(buf), "%.2f %s", v, units[u]);
+  if (u == 0)
+    std::snprintf(buf, sizeof(buf), "%llu B", static_cast<unsigned long long>(b));
+  else
+    std::snprintf(buf, sizeof(buf), "%.2f %s", v, units[u]);
   return buf;
 }
 
@@ -122,10 +141,12 @@ std::string render_json(const AgentStatus& s) {
     o += ",\"name\":" + json_string(p.name);
     o += ",\"link_local\":" + json_string(p.link_local.to_string());
     o += ",\"endpoint\":" + (p.endpoint ? json_string(p.endpoint->to_string()) : "null");
-    o += ",\"handshake_age_seconds\":" + (p.handshake_age ? json_seconds(*p.handshake_age) : "null");
+    o +=
+        ",\"handshake_age_seconds\":" + (p.handshake_age ? json_seconds(*p.handshake_age) : "null");
     o += ",\"healthy\":" + json_bool(p.healthy);
     o += ",\"alive\":" + json_bool(p.alive);
-    o += ",\"alive_remaining_seconds\":" + (p.alive_remaining ? json_seconds(*p.alive_remaining) : "null");
+    o += ",\"alive_remaining_seconds\":" +
+         (p.alive_remaining ? json_seconds(*p.alive_remaining) : "null");
     o += ",\"trust\":" + json_string(trust::to_string(p.trust.level));
     o += ",\"trust_source\":" + json_string(p.trust.source);
     o += ",\"configured\":" + json_bool(p.configured);
@@ -135,7 +156,8 @@ std::string render_json(const AgentStatus& s) {
     auto rows = aip_rows(p);
     for (std::size_t j = 0; j < rows.size(); ++j)
       o += std::string(j ? "," : "") + "{\"cidr\":" + json_string(rows[j].cidr.to_string()) +
-           ",\"applied\":" + json_bool(rows[j].applied) + ",\"trusted\":" + json_bool(rows[j].trusted) + "}";
+           ",\"applied\":" + json_bool(rows[j].applied) +
+           ",\"trusted\":" + json_bool(rows[j].trusted) + "}";
     o += "]";
     o += ",\"trusted_allowed_ips\":" + json_cidrs(p.trusted_allowed_ips);
     o += ",\"device_allowed_ips\":" + json_cidrs(p.device_allowed_ips);
@@ -168,7 +190,8 @@ std::string render_json(const AgentStatus& s) {
     o += ",\"has_token\":" + json_bool(k.has_token);
     o += ",\"token_expires_unix\":" +
          (k.has_token ? std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                           k.token_expires.time_since_epoch()).count())
+                                           k.token_expires.time_since_epoch())
+                                           .count())
                       : std::string("null"));
     o += ",\"token_expires_in_seconds\":" +
          (k.has_token ? json_seconds(k.token_expires - s.wall_now) : std::string("null"));
@@ -182,7 +205,9 @@ std::string render_json(const AgentStatus& s) {
 
 std::string render_table(const AgentStatus& s) {
   std::string o;
-  auto kv = [&](const char* k, const std::string& v) { o += std::string("  ") + k + ": " + v + "\n"; };
+  auto kv = [&](const char* k, const std::string& v) {
+    o += std::string("  ") + k + ": " + v + "\n";
+  };
   o += "interface: " + s.iface + "\n";
   kv("public key", s.public_key.to_base64());
   kv("link-local", s.link_local.to_string() + "/64");
@@ -198,18 +223,22 @@ std::string render_table(const AgentStatus& s) {
     rej += (rej.empty() ? "" : ", ") + why + " " + std::to_string(n);
     rej_total += n;
   }
-  kv("facts", "received " + std::to_string(c.facts_received) + ", accepted " + std::to_string(c.facts_accepted) +
-                  ", rejected " + std::to_string(rej_total) + (rej.empty() ? "" : " (" + rej + ")"));
+  kv("facts", "received " + std::to_string(c.facts_received) + ", accepted " +
+                  std::to_string(c.facts_accepted) + ", rejected " + std::to_string(rej_total) +
+                  (rej.empty() ? "" : " (" + rej + ")"));
   kv("sent", std::to_string(c.datagrams_sent) + " datagrams, " + human_bytes(c.bytes_sent));
   if (s.coordinator_enabled) {
     const auto& k = s.coordinator;
     std::string line = k.state + " (" + k.url + ")";
     if (k.has_token)
-      line += ", token " + (k.token_expires > s.wall_now ? "expires in " + human_duration(k.token_expires - s.wall_now)
-                                                          : std::string("expired"));
+      line += ", token " + (k.token_expires > s.wall_now
+                                ? "expires in " + human_duration(k.token_expires - s.wall_now)
+                                : std::string("expired"));
     else
       line += ", no token";
-    line += k.cohort.empty() ? ", no cohort" : ", cohort " + k.cohort + " (" + std::to_string(k.assigned_peers) + " peers)";
+    line += k.cohort.empty()
+                ? ", no cohort"
+                : ", cohort " + k.cohort + " (" + std::to_string(k.assigned_peers) + " peers)";
     kv("coordinator", line);
     if (!k.last_error.empty()) kv("coordinator error", k.last_error);
     kv("tokens verified", std::to_string(c.tokens_verified));
@@ -217,10 +246,12 @@ std::string render_table(const AgentStatus& s) {
   if (s.peers.empty()) return o;
 
   // The peer table: one row per peer, then its allowed IPs as continuation rows.
-  const std::vector<std::string> head = {"PEER", "NAME", "LINK-LOCAL", "ENDPOINT", "HANDSHAKE", "STATE", "TRUST", "ALLOWED IPS"};
+  const std::vector<std::string> head = {"PEER",      "NAME",  "LINK-LOCAL", "ENDPOINT",
+                                         "HANDSHAKE", "STATE", "TRUST",      "ALLOWED IPS"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : s.peers) {
-    std::string state = std::string(p.healthy ? "healthy" : "unhealthy") + "," + (p.alive ? "alive" : "not-alive");
+    std::string state =
+        std::string(p.healthy ? "healthy" : "unhealthy") + "," + (p.alive ? "alive" : "not-alive");
     if (p.basic) state += ",basic";
     if (p.router) state += ",router";
     std::string hs = p.handshake_age ? human_duration(*p.handshake_age) + " ago" : "never";
@@ -231,8 +262,10 @@ std::string render_table(const AgentStatus& s) {
     };
     rows.push_back({p.key.to_base64(), p.name.empty() ? "-" : p.name, p.link_local.to_string(),
                     p.endpoint ? p.endpoint->to_string() : "(none)", hs, state,
-                    std::string(trust::to_string(p.trust.level)) + " (" + p.trust.source + ")", aip_text(0)});
-    for (std::size_t i = 1; i < aips.size(); ++i) rows.push_back({"", "", "", "", "", "", "", aip_text(i)});
+                    std::string(trust::to_string(p.trust.level)) + " (" + p.trust.source + ")",
+                    aip_text(0)});
+    for (std::size_t i = 1; i < aips.size(); ++i)
+      rows.push_back({"", "", "", "", "", "", "", aip_text(i)});
   }
   std::vector<std::size_t> w(head.size());
   for (std::size_t i = 0; i < head.size(); ++i) w[i] = head[i].size();
@@ -252,8 +285,8 @@ std::string render_table(const AgentStatus& s) {
   for (const auto& r : rows) line(r);
   o += "\n";
   for (const auto& p : s.peers)
-    o += "transfer " + p.key.to_base64().substr(0, 8) + "...: " + human_bytes(p.rx_bytes) + " received, " +
-         human_bytes(p.tx_bytes) + " sent\n";
+    o += "transfer " + p.key.to_base64().substr(0, 8) + "...: " + human_bytes(p.rx_bytes) +
+         " received, " + human_bytes(p.tx_bytes) + " sent\n";
   return o;
 }
 

@@ -13,9 +13,13 @@ namespace wl::agent::uapi {
 
 namespace {
 
-Error malformed(std::string why) { return Error{make_error_code(errc::malformed), "UAPI: " + std::move(why)}; }
+Error malformed(std::string why) {
+  return Error{make_error_code(errc::malformed), "UAPI: " + std::move(why)};
+}
 
-std::string hex32(std::span<const std::uint8_t, 32> b) { return hex_encode(b); }
+std::string hex32(std::span<const std::uint8_t, 32> b) {
+  return hex_encode(b);
+}
 
 template <class T>
 bool parse_uint(std::string_view s, T& out) {
@@ -51,7 +55,9 @@ Result<Endpoint> parse_endpoint(std::string_view v) {
 
 }  // namespace
 
-std::string encode_get() { return "get=1\n\n"; }
+std::string encode_get() {
+  return "get=1\n\n";
+}
 
 std::string encode_set(const wg::DeviceConfig& cfg) {
   std::string s = "set=1\n";
@@ -202,7 +208,8 @@ Result<wg::DeviceState> parse_get_reply(std::string_view text) {
       if (!e) return e.error();
       peer->endpoint = *e;
     } else if (k == "persistent_keepalive_interval") {
-      if (!parse_uint(v, peer->persistent_keepalive)) return malformed("bad persistent_keepalive_interval");
+      if (!parse_uint(v, peer->persistent_keepalive))
+        return malformed("bad persistent_keepalive_interval");
     } else if (k == "allowed_ip") {
       auto c = Cidr::parse_strict(v);
       if (!c) {
@@ -211,9 +218,11 @@ Result<wg::DeviceState> parse_get_reply(std::string_view text) {
       }
       peer->allowed_ips.push_back(*c);
     } else if (k == "last_handshake_time_sec") {
-      if (!parse_uint(v, hs_sec) || hs_sec > (std::int64_t{1} << 40)) return malformed("bad last_handshake_time_sec");
+      if (!parse_uint(v, hs_sec) || hs_sec > (std::int64_t{1} << 40))
+        return malformed("bad last_handshake_time_sec");
     } else if (k == "last_handshake_time_nsec") {
-      if (!parse_uint(v, hs_nsec) || hs_nsec >= 1'000'000'000) return malformed("bad last_handshake_time_nsec");
+      if (!parse_uint(v, hs_nsec) || hs_nsec >= 1'000'000'000)
+        return malformed("bad last_handshake_time_nsec");
     } else if (k == "rx_bytes") {
       if (!parse_uint(v, peer->rx_bytes)) return malformed("bad rx_bytes");
     } else if (k == "tx_bytes") {

@@ -1,9 +1,9 @@
 // The UAPI socket client: one connection per operation, as `wg` does, so a daemon restart
 // between cycles is harmless.
+#include <poll.h>
 #include <sodium.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -67,7 +67,8 @@ Result<std::string> read_reply(int fd) {
     }
     if (n == 0) return Error{make_error_code(errc::malformed), "UAPI: connection closed mid-reply"};
     out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > kMaxReply) return Error{make_error_code(errc::malformed), "UAPI: reply too large"};
+    if (out.size() > kMaxReply)
+      return Error{make_error_code(errc::malformed), "UAPI: reply too large"};
   }
   return out;
 }

@@ -25,8 +25,12 @@ std::uint64_t next_u64() {  // splitmix64
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
-const char* rb_name() { return "wirelink-fuzz-deterministic"; }
-std::uint32_t rb_random() { return static_cast<std::uint32_t>(next_u64()); }
+const char* rb_name() {
+  return "wirelink-fuzz-deterministic";
+}
+std::uint32_t rb_random() {
+  return static_cast<std::uint32_t>(next_u64());
+}
 void rb_buf(void* p, std::size_t n) {
   auto* b = static_cast<std::uint8_t*>(p);
   for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(next_u64());
@@ -39,8 +43,12 @@ const bool g_installed = [] {
 
 struct Queue : wl::wg::noise::PacketSink {
   std::vector<std::vector<std::uint8_t>> out;
-  void send_to_peer(wl::wg::noise::Peer&, std::span<const std::uint8_t> d) override { out.emplace_back(d.begin(), d.end()); }
-  void send_to_endpoint(const wl::Endpoint&, std::span<const std::uint8_t> d) override { out.emplace_back(d.begin(), d.end()); }
+  void send_to_peer(wl::wg::noise::Peer&, std::span<const std::uint8_t> d) override {
+    out.emplace_back(d.begin(), d.end());
+  }
+  void send_to_endpoint(const wl::Endpoint&, std::span<const std::uint8_t> d) override {
+    out.emplace_back(d.begin(), d.end());
+  }
 };
 
 wl::PrivateKey fixed_key(std::uint8_t base) {

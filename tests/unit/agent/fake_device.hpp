@@ -54,8 +54,9 @@ class FakeDevice final : public WireGuardDevice {
       for (const auto& a : pc.allowed_ips) {
         // An allowed IP belongs to one peer only, as in WireGuard's routing table.
         for (auto& other : state.peers)
-          other.allowed_ips.erase(std::remove(other.allowed_ips.begin(), other.allowed_ips.end(), a.cidr),
-                                  other.allowed_ips.end());
+          other.allowed_ips.erase(
+              std::remove(other.allowed_ips.begin(), other.allowed_ips.end(), a.cidr),
+              other.allowed_ips.end());
         if (!a.remove) it->allowed_ips.push_back(a.cidr);
       }
     }
@@ -98,7 +99,9 @@ class ScriptedGossip final : public GossipView {
     if (it == alive_until.end() || it->second <= now) return std::nullopt;
     return it->second - now;
   }
-  TrustInfo trust_of(const PublicKey&, TimePoint) const override { return {trust::Level::endpoint, "known peer"}; }
+  TrustInfo trust_of(const PublicKey&, TimePoint) const override {
+    return {trust::Level::endpoint, "known peer"};
+  }
   GossipCounters counters() const override { return {}; }
   std::string dump(TimePoint) const override { return {}; }
 };

@@ -22,7 +22,8 @@ using namespace std::chrono_literals;
 
 PrivateKey key_from_seed(std::uint8_t seed) {
   std::array<std::uint8_t, 32> b{};
-  for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::uint8_t>(seed * 29 + i * 5 + 3);
+  for (std::size_t i = 0; i < b.size(); ++i)
+    b[i] = static_cast<std::uint8_t>(seed * 29 + i * 5 + 3);
   b[0] &= 248;
   b[31] &= 127;
   b[31] |= 64;
@@ -35,7 +36,9 @@ struct Node {
   PublicKey pub;
 };
 
-std::vector<Endpoint> no_dns(const HostPort&) { return {}; }
+std::vector<Endpoint> no_dns(const HostPort&) {
+  return {};
+}
 
 class CoordinatorGossipTest : public ::testing::Test {
  protected:
@@ -69,12 +72,15 @@ class CoordinatorGossipTest : public ::testing::Test {
   // b relays a token fact about `subject` to a.
   void deliver_token(const PublicKey& subject, const std::string& token) {
     std::vector<std::uint8_t> inner;
-    facts::encode_fact(facts::make_token(subject, std::vector<std::uint8_t>(token.begin(), token.end())), 300, inner);
+    facts::encode_fact(
+        facts::make_token(subject, std::vector<std::uint8_t>(token.begin(), token.end())), 300,
+        inner);
     auto pk = facts::pairwise_key(b.priv, a.pub);
     facts::Nonce nonce{};
     nonce[0] = ++nonce_seed;
     auto tag = facts::mac_tag(*pk, nonce, inner);
-    gossip->on_datagram(link_local_for(b.pub), facts::encode_datagram(b.pub, nonce, tag, inner), clock.now());
+    gossip->on_datagram(link_local_for(b.pub), facts::encode_datagram(b.pub, nonce, tag, inner),
+                        clock.now());
   }
 
   bool member(const PublicKey& k) const {
@@ -104,7 +110,7 @@ TEST_F(CoordinatorGossipTest, ForgedWrongKeyWrongSubjectAndExpiredTokensGrantNot
   auto forged = good;
   forged[forged.size() / 2] = forged[forged.size() / 2] == 'A' ? 'B' : 'A';
   deliver_token(c.pub, forged);
-  deliver_token(c.pub, token_for(c.pub, other, 120s));  // signed by a key we do not know
+  deliver_token(c.pub, token_for(c.pub, other, 120s));   // signed by a key we do not know
   deliver_token(d.pub, token_for(c.pub, signer, 120s));  // c's token presented for d
   deliver_token(c.pub, token_for(c.pub, signer, -5s));   // already expired
   EXPECT_FALSE(member(c.pub));
@@ -196,7 +202,8 @@ TEST(CoordinatorStatusRender, JsonAndTableShowState) {
   EXPECT_NE(j.find("\"last_error\":\"timeout \\\"x\\\"\""), std::string::npos);
   EXPECT_NE(j.find("\"tokens_verified\":3"), std::string::npos);
   auto t = render_table(s);
-  EXPECT_NE(t.find("coordinator: registered (http://10.0.0.1:8787), token expires in 15 minutes, cohort k7 (2 peers)"),
+  EXPECT_NE(t.find("coordinator: registered (http://10.0.0.1:8787), token expires in 15 minutes, "
+                   "cohort k7 (2 peers)"),
             std::string::npos)
       << t;
   EXPECT_NE(t.find("coordinator error: timeout"), std::string::npos);

@@ -31,7 +31,7 @@ TEST(ControlSocket, RoundTripAndMode) {
   auto path = dir + "/wg0.sock";
   auto srv = ControlServer::listen(path);
   ASSERT_TRUE(srv.ok()) << srv.error().message();
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   std::string got;
@@ -68,8 +68,11 @@ TEST(UapiDevice, TalksToAScriptedDaemon) {
   ASSERT_EQ(::listen(lfd, 4), 0);
   std::vector<std::string> requests;
   std::thread daemon([&] {
-    const char* replies[] = {"listen_port=51820\npublic_key=b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33\nallowed_ip=10.0.0.2/32\nerrno=0\n\n",
-                             "errno=0\n\n", "errno=-22\n\n"};
+    const char* replies[] = {
+        "listen_port=51820\npublic_key="
+        "b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33\nallowed_ip=10.0.0.2/"
+        "32\nerrno=0\n\n",
+        "errno=0\n\n", "errno=-22\n\n"};
     for (std::size_t i = 0; i < 3;) {
       const char* reply = replies[i];
       int c = ::accept(lfd, nullptr, nullptr);

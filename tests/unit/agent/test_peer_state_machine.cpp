@@ -18,11 +18,19 @@ PublicKey key(std::uint8_t n) {
   b.fill(n);
   return PublicKey(b);
 }
-Cidr cidr(const char* s) { return *Cidr::parse(s); }
-Endpoint ep(const char* s) { return *Endpoint::parse(s); }
-Cidr ll(const PublicKey& k) { return Cidr(link_local_for(k), 128); }
+Cidr cidr(const char* s) {
+  return *Cidr::parse(s);
+}
+Endpoint ep(const char* s) {
+  return *Endpoint::parse(s);
+}
+Cidr ll(const PublicKey& k) {
+  return Cidr(link_local_for(k), 128);
+}
 
-bool has(const std::vector<Cidr>& v, const Cidr& c) { return std::find(v.begin(), v.end(), c) != v.end(); }
+bool has(const std::vector<Cidr>& v, const Cidr& c) {
+  return std::find(v.begin(), v.end(), c) != v.end();
+}
 
 std::vector<Endpoint> no_dns(const HostPort& hp) {
   auto ip = IpAddress::parse(hp.host);
@@ -48,7 +56,8 @@ struct Fixture : ::testing::Test {
     cfg.peers.push_back(rs);
   }
 
-  wg::PeerState& add_peer(const PublicKey& k, std::vector<Cidr> aips, std::optional<Endpoint> e = std::nullopt) {
+  wg::PeerState& add_peer(const PublicKey& k, std::vector<Cidr> aips,
+                          std::optional<Endpoint> e = std::nullopt) {
     dev.state.peers.emplace_back();
     auto& p = dev.state.peers.back();
     p.public_key = k;
@@ -58,7 +67,8 @@ struct Fixture : ::testing::Test {
   }
   void handshake(const PublicKey& k, Duration ago) {
     dev.peer(k)->last_handshake = std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>((clock.wall() - ago).time_since_epoch()));
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            (clock.wall() - ago).time_since_epoch()));
   }
   CycleResult cycle(PeerStateMachine& sm) {
     auto st = dev.get();
@@ -108,7 +118,7 @@ TEST_F(Fixture, AutoDetectsRouterRole) {
   EXPECT_FALSE(sm.is_router());  // one of our peers is a router
   dev.peer(r)->allowed_ips = {cidr("10.99.0.1/32")};
   cycle(sm);
-  EXPECT_TRUE(sm.is_router());   // no peer is a router, so we are
+  EXPECT_TRUE(sm.is_router());  // no peer is a router, so we are
   cfg.router = false;
   sm.reconfigure(cfg);
   cycle(sm);
@@ -188,7 +198,7 @@ TEST_F(Fixture, EndpointCyclingLeastRecentlyTriedLanFirst) {
   EXPECT_EQ(dev.peer(b)->endpoint, ep("192.168.1.5:51820"));  // under 15 s: stay
   clock.advance(10s);
   cycle(sm);
-  EXPECT_EQ(dev.peer(b)->endpoint, ep("10.0.0.5:51820"));     // next untried LAN candidate
+  EXPECT_EQ(dev.peer(b)->endpoint, ep("10.0.0.5:51820"));  // next untried LAN candidate
   clock.advance(15s);
   cycle(sm);
   EXPECT_EQ(dev.peer(b)->endpoint, ep("203.0.113.5:51820"));  // then the public one

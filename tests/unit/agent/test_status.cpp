@@ -35,13 +35,14 @@ AgentStatus sample() {
 
 TEST(Status, JsonHasTheDocumentedFields) {
   auto j = render_json(sample());
-  for (const char* f : {"\"schema\":1", "\"interface\":\"wg0\"", "\"backend\":\"uapi\"", "\"fact_port\":51821",
-                        "\"name\":\"b \\\"quoted\\\"\"", "\"endpoint\":\"192.0.2.1:51820\"",
-                        "\"handshake_age_seconds\":125.000", "\"healthy\":true", "\"alive\":false",
-                        "\"trust\":\"membership\"", "\"trust_source\":\"config\"",
-                        "{\"cidr\":\"10.0.0.2/32\",\"applied\":true,\"trusted\":true}",
-                        "{\"cidr\":\"10.0.0.9/32\",\"applied\":false,\"trusted\":true}",
-                        "\"facts_rejected\":{\"bad signature\":3}"})
+  for (const char* f :
+       {"\"schema\":1", "\"interface\":\"wg0\"", "\"backend\":\"uapi\"", "\"fact_port\":51821",
+        "\"name\":\"b \\\"quoted\\\"\"", "\"endpoint\":\"192.0.2.1:51820\"",
+        "\"handshake_age_seconds\":125.000", "\"healthy\":true", "\"alive\":false",
+        "\"trust\":\"membership\"", "\"trust_source\":\"config\"",
+        "{\"cidr\":\"10.0.0.2/32\",\"applied\":true,\"trusted\":true}",
+        "{\"cidr\":\"10.0.0.9/32\",\"applied\":false,\"trusted\":true}",
+        "\"facts_rejected\":{\"bad signature\":3}"})
     EXPECT_NE(j.find(f), std::string::npos) << f << "\n" << j;
 }
 

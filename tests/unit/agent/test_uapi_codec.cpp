@@ -14,13 +14,14 @@ const char* kPeer = "58402e695ba1772b1cc9309755f043251ea77fdcf10fbe63989ceb7e193
 }  // namespace
 
 TEST(UapiCodec, ParsesAGetReply) {
-  std::string reply = std::string("private_key=") + kPriv +
-                      "\nlisten_port=51820\nfwmark=7\npublic_key=" + kPub +
-                      "\npreshared_key=0000000000000000000000000000000000000000000000000000000000000000"
-                      "\nprotocol_version=1\nendpoint=[fd00::2]:51820\nlast_handshake_time_sec=1700000000"
-                      "\nlast_handshake_time_nsec=5\ntx_bytes=10\nrx_bytes=20\npersistent_keepalive_interval=25"
-                      "\nallowed_ip=10.0.0.2/32\nallowed_ip=fe80::1/128\npublic_key=" + kPeer +
-                      "\nendpoint=192.0.2.1:1\nlast_handshake_time_sec=0\nlast_handshake_time_nsec=0\nerrno=0\n\n";
+  std::string reply =
+      std::string("private_key=") + kPriv + "\nlisten_port=51820\nfwmark=7\npublic_key=" + kPub +
+      "\npreshared_key=0000000000000000000000000000000000000000000000000000000000000000"
+      "\nprotocol_version=1\nendpoint=[fd00::2]:51820\nlast_handshake_time_sec=1700000000"
+      "\nlast_handshake_time_nsec=5\ntx_bytes=10\nrx_bytes=20\npersistent_keepalive_interval=25"
+      "\nallowed_ip=10.0.0.2/32\nallowed_ip=fe80::1/128\npublic_key=" +
+      kPeer +
+      "\nendpoint=192.0.2.1:1\nlast_handshake_time_sec=0\nlast_handshake_time_nsec=0\nerrno=0\n\n";
   ASSERT_TRUE(uapi::reply_complete(reply));
   auto st = uapi::parse_get_reply(reply);
   ASSERT_TRUE(st.ok()) << st.error().message();
@@ -39,8 +40,9 @@ TEST(UapiCodec, ParsesAGetReply) {
   EXPECT_EQ(p.persistent_keepalive, 25);
   ASSERT_EQ(p.allowed_ips.size(), 2u);
   EXPECT_EQ(p.allowed_ips[1].to_string(), "fe80::1/128");
-  EXPECT_EQ(std::chrono::duration_cast<std::chrono::seconds>(p.last_handshake.time_since_epoch()).count(),
-            1700000000);
+  EXPECT_EQ(
+      std::chrono::duration_cast<std::chrono::seconds>(p.last_handshake.time_since_epoch()).count(),
+      1700000000);
   EXPECT_EQ(st->peers[1].last_handshake.time_since_epoch().count(), 0);
 }
 
@@ -48,11 +50,16 @@ TEST(UapiCodec, ErrnoAndMalformedReplies) {
   auto e = uapi::parse_get_reply("errno=-22\n\n");
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().code.value(), 22);
-  for (const char* bad : {"listen_port=70000\nerrno=0\n\n", "bogus=1\nerrno=0\n\n", "noequals\nerrno=0\n\n",
-                          "public_key=zz\nerrno=0\n\n", "listen_port=1\n\n", "errno=0\n",
-                          "errno=0\nlisten_port=1\n\n", "public_key=b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33\nallowed_ip=10.0.0.0/33\nerrno=0\n\n",
-                          "public_key=b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33\nendpoint=[fd00::1:1\nerrno=0\n\n",
-                          "public_key=b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33\nlast_handshake_time_nsec=1000000000\nerrno=0\n\n"}) {
+  for (const char* bad :
+       {"listen_port=70000\nerrno=0\n\n", "bogus=1\nerrno=0\n\n", "noequals\nerrno=0\n\n",
+        "public_key=zz\nerrno=0\n\n", "listen_port=1\n\n", "errno=0\n",
+        "errno=0\nlisten_port=1\n\n",
+        "public_key=b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33\nallowed_ip="
+        "10.0.0.0/33\nerrno=0\n\n",
+        "public_key=b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33\nendpoint=["
+        "fd00::1:1\nerrno=0\n\n",
+        "public_key=b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33\nlast_"
+        "handshake_time_nsec=1000000000\nerrno=0\n\n"}) {
     auto r = uapi::parse_get_reply(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {
@@ -83,6 +90,7 @@ TEST(UapiCodec, EncodesASetInWgOrder) {
   EXPECT_EQ(uapi::encode_set(cfg),
             std::string("set=1\nlisten_port=51820\nreplace_peers=true\npublic_key=") + kPub +
                 "\nupdate_only=true\nendpoint=[fd00::2]:51820\nreplace_allowed_ips=true\n"
-                "allowed_ip=10.0.0.2/32\nallowed_ip=-10.0.0.3/32\npublic_key=" + kPeer + "\nremove=true\n\n");
+                "allowed_ip=10.0.0.2/32\nallowed_ip=-10.0.0.3/32\npublic_key=" +
+                kPeer + "\nremove=true\n\n");
   EXPECT_EQ(uapi::encode_get(), "get=1\n\n");
 }

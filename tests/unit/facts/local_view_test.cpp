@@ -192,7 +192,7 @@ TEST(SendFilter, ResendWindowAndBootReset) {
   EXPECT_TRUE(f.due(id, t0 + 380s, t0 + 123s));     // 132 s left, ours is later
   EXPECT_FALSE(f.due(id, t0 + 255s, t0 + 123s));    // ours is not later: nothing to gain
   EXPECT_TRUE(f.due(FactId{3, 2}, t0 + 255s, t0));  // a recycled slot is another fact
-  EXPECT_TRUE(f.observe_boot_id(BootId{1}));  // first contact forgets what was sent blind
+  EXPECT_TRUE(f.observe_boot_id(BootId{1}));        // first contact forgets what was sent blind
   EXPECT_TRUE(f.due(id, t0 + 255s, t0));
   f.note_known(id, t0 + 255s);
   EXPECT_FALSE(f.observe_boot_id(BootId{1}));

@@ -41,8 +41,9 @@ struct Model {
 IpAddress random_addr(std::mt19937& rng, bool v6) {
   // Few distinct leading bytes so prefixes overlap often.
   if (!v6) {
-    return IpAddress::v4({static_cast<std::uint8_t>(10 + rng() % 2), static_cast<std::uint8_t>(rng() % 3),
-                          static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng())});
+    return IpAddress::v4({static_cast<std::uint8_t>(10 + rng() % 2),
+                          static_cast<std::uint8_t>(rng() % 3), static_cast<std::uint8_t>(rng()),
+                          static_cast<std::uint8_t>(rng())});
   }
   std::array<std::uint8_t, 16> b{};
   b[0] = 0xfd;
@@ -105,7 +106,7 @@ TEST(WgAllowedIps, ReplaceAndOwnership) {
   EXPECT_EQ(t.lookup(*IpAddress::parse("2001:db8::1")), 3);
   EXPECT_FALSE(t.remove(c, 2));  // not the owner
   EXPECT_EQ(t.lookup(*IpAddress::parse("10.9.9.9")), 1);
-  t.insert(c, 2);                // moves to peer 2
+  t.insert(c, 2);  // moves to peer 2
   EXPECT_EQ(t.entries_for(1).size(), 0u);
   EXPECT_TRUE(t.remove(c, 2));
   EXPECT_EQ(t.lookup(*IpAddress::parse("10.9.9.9")), 0);

@@ -25,7 +25,8 @@ TEST(WgCryptoPool, EachIndexOnceAcrossThreads) {
       std::lock_guard<std::mutex> g(mu);
       threads.insert(std::this_thread::get_id());
     });
-    for (std::size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i].load(), i < n ? 1 : 0) << "round " << round;
+    for (std::size_t i = 0; i < hits.size(); ++i)
+      ASSERT_EQ(hits[i].load(), i < n ? 1 : 0) << "round " << round;
   }
   EXPECT_GE(threads.size(), 2u);
 }

@@ -15,9 +15,15 @@ namespace c = wl::wg::crypto;
 
 namespace {
 // (base's hex_decode hands a null pointer to libsodium for "", so avoid calling it with that)
-std::vector<std::uint8_t> unhex(const std::string& h) { return h.empty() ? std::vector<std::uint8_t>{} : *wl::hex_decode(h); }
-std::string hex(const std::uint8_t* p, std::size_t n) { return wl::hex_encode(std::span<const std::uint8_t>(p, n)); }
-c::Bytes str(const char* s) { return c::Bytes(reinterpret_cast<const std::uint8_t*>(s), std::strlen(s)); }
+std::vector<std::uint8_t> unhex(const std::string& h) {
+  return h.empty() ? std::vector<std::uint8_t>{} : *wl::hex_decode(h);
+}
+std::string hex(const std::uint8_t* p, std::size_t n) {
+  return wl::hex_encode(std::span<const std::uint8_t>(p, n));
+}
+c::Bytes str(const char* s) {
+  return c::Bytes(reinterpret_cast<const std::uint8_t*>(s), std::strlen(s));
+}
 }  // namespace
 
 TEST(WgCrypto, Blake2sRfc7693) {
@@ -122,12 +128,14 @@ TEST(WgCrypto, ChaCha20Poly1305Rfc8439AndCounterNonceLayout) {
   auto nonce = unhex("070000004041424344454647");
   auto aad = unhex("50515253c0c1c2c3c4c5c6c7");
   std::string pt =
-      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be "
+      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, "
+      "sunscreen would be "
       "it.";
   std::vector<std::uint8_t> ct(pt.size() + 16);
   unsigned long long clen = 0;
-  crypto_aead_chacha20poly1305_ietf_encrypt(ct.data(), &clen, reinterpret_cast<const std::uint8_t*>(pt.data()),
-                                            pt.size(), aad.data(), aad.size(), nullptr, nonce.data(), key.data());
+  crypto_aead_chacha20poly1305_ietf_encrypt(
+      ct.data(), &clen, reinterpret_cast<const std::uint8_t*>(pt.data()), pt.size(), aad.data(),
+      aad.size(), nullptr, nonce.data(), key.data());
   EXPECT_EQ(hex(ct.data(), 16), "d31a8d34648e60db7b86afbc53ef7ec2");
   EXPECT_EQ(hex(ct.data() + pt.size(), 16), "1ae10b594f09e26a7e902ecbd0600691");
 
@@ -135,10 +143,11 @@ TEST(WgCrypto, ChaCha20Poly1305Rfc8439AndCounterNonceLayout) {
   const std::uint64_t counter = 0x0102030405060708ULL;
   auto n2 = unhex("000000000807060504030201");
   std::vector<std::uint8_t> ref(pt.size() + 16), mine(pt.size() + 16);
-  crypto_aead_chacha20poly1305_ietf_encrypt(ref.data(), &clen, reinterpret_cast<const std::uint8_t*>(pt.data()),
-                                            pt.size(), aad.data(), aad.size(), nullptr, n2.data(), key.data());
-  c::aead_seal(mine.data(), key.data(), counter, c::Bytes(reinterpret_cast<const std::uint8_t*>(pt.data()), pt.size()),
-               aad);
+  crypto_aead_chacha20poly1305_ietf_encrypt(
+      ref.data(), &clen, reinterpret_cast<const std::uint8_t*>(pt.data()), pt.size(), aad.data(),
+      aad.size(), nullptr, n2.data(), key.data());
+  c::aead_seal(mine.data(), key.data(), counter,
+               c::Bytes(reinterpret_cast<const std::uint8_t*>(pt.data()), pt.size()), aad);
   EXPECT_EQ(mine, ref);
   std::vector<std::uint8_t> back(pt.size());
   ASSERT_TRUE(c::aead_open(back.data(), key.data(), counter, mine, aad));
@@ -184,7 +193,8 @@ TEST(WgCrypto, AeadBackendsAgree) {
     c::aead_seal(a.data(), key.data(), counter, c::Bytes(p.data(), len), aad);
     c::set_aead_backend(c::AeadBackend::openssl);
     c::aead_seal(b.data(), key.data(), counter, c::Bytes(p.data(), len), aad);
-    ASSERT_TRUE(std::equal(a.begin(), a.begin() + static_cast<long>(len + 16), b.begin())) << "len " << len;
+    ASSERT_TRUE(std::equal(a.begin(), a.begin() + static_cast<long>(len + 16), b.begin()))
+        << "len " << len;
     // OpenSSL opens libsodium's output in place, and the reverse.
     std::vector<std::uint8_t> inplace(a.begin(), a.begin() + static_cast<long>(len + 16));
     ASSERT_TRUE(c::aead_open(inplace.data(), key.data(), counter, inplace, aad));
@@ -200,9 +210,11 @@ TEST(WgCrypto, AeadBackendsAgree) {
   std::string pt = "Ladies and Gentlemen of the class of '99";
   std::vector<std::uint8_t> s1(pt.size() + 16), s2(pt.size() + 16);
   c::set_aead_backend(c::AeadBackend::sodium);
-  c::aead_seal(s1.data(), key.data(), 7, c::Bytes(reinterpret_cast<const std::uint8_t*>(pt.data()), pt.size()), {});
+  c::aead_seal(s1.data(), key.data(), 7,
+               c::Bytes(reinterpret_cast<const std::uint8_t*>(pt.data()), pt.size()), {});
   c::set_aead_backend(c::AeadBackend::openssl);
-  c::aead_seal(s2.data(), key.data(), 7, c::Bytes(reinterpret_cast<const std::uint8_t*>(pt.data()), pt.size()), {});
+  c::aead_seal(s2.data(), key.data(), 7,
+               c::Bytes(reinterpret_cast<const std::uint8_t*>(pt.data()), pt.size()), {});
   EXPECT_EQ(s1, s2);
   c::set_aead_backend(c::AeadBackend::sodium);
 }

@@ -119,7 +119,8 @@ TEST(WgNoise, UnderLoadRatelimitsValidMac2) {
   t.deliver(t.b, t.a);  // cookie
   int accepted_or_limited = 0;
   for (int i = 0; i < 10; ++i) {
-    t.clock.advance(5s);  // each initiation is fresh, but the bucket refills at 20/s... 5 s refills it
+    t.clock.advance(
+        5s);  // each initiation is fresh, but the bucket refills at 20/s... 5 s refills it
     t.a.e().initiate(*t.a_b, false);
     t.deliver(t.a, t.b);
     ++accepted_or_limited;

@@ -64,7 +64,8 @@ TEST(WgOffload, ChecksumMatchesReferenceForAllLengthsAndSeeds) {
       for (std::size_t i = 0; i + 1 < n; i += 2) ref += (buf[off + i] << 8) | buf[off + i + 1];
       if (n % 2) ref += buf[off + n - 1] << 8;
       while (ref >> 16) ref = (ref & 0xffff) + (ref >> 16);
-      ASSERT_EQ(csum_fold(csum_partial(buf.data() + off, n, 0x1234)), ref) << "n=" << n << " off=" << off;
+      ASSERT_EQ(csum_fold(csum_partial(buf.data() + off, n, 0x1234)), ref)
+          << "n=" << n << " off=" << off;
     }
   }
 }

@@ -22,13 +22,13 @@ TEST(WgReplay, EdgeCases) {
   EXPECT_TRUE(w.accept(8, kLimit));
   EXPECT_TRUE(w.accept(7, kLimit));
   EXPECT_FALSE(w.accept(7, kLimit));
-  EXPECT_TRUE(w.accept(W + 9, kLimit));   // slides: 9 is exactly W behind
-  EXPECT_FALSE(w.accept(8, kLimit));      // now W+1 behind
-  EXPECT_TRUE(w.accept(W + 8, kLimit));   // inside, unseen
+  EXPECT_TRUE(w.accept(W + 9, kLimit));  // slides: 9 is exactly W behind
+  EXPECT_FALSE(w.accept(8, kLimit));     // now W+1 behind
+  EXPECT_TRUE(w.accept(W + 8, kLimit));  // inside, unseen
   EXPECT_FALSE(w.accept(W + 9, kLimit));
-  EXPECT_TRUE(w.accept(3 * W, kLimit));   // jump far ahead clears everything
+  EXPECT_TRUE(w.accept(3 * W, kLimit));  // jump far ahead clears everything
   EXPECT_FALSE(w.accept(2 * W - 1, kLimit));
-  EXPECT_TRUE(w.accept(2 * W, kLimit));   // exactly W behind: accepted
+  EXPECT_TRUE(w.accept(2 * W, kLimit));  // exactly W behind: accepted
   EXPECT_FALSE(w.accept(2 * W, kLimit));
   // Limits.
   EXPECT_FALSE(w.accept(kLimit, kLimit));

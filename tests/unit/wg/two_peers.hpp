@@ -35,8 +35,9 @@ struct Wire : PacketSink {
   }
 };
 
-inline std::vector<std::uint8_t> ipv4_packet(std::array<std::uint8_t, 4> src, std::array<std::uint8_t, 4> dst,
-                                             std::size_t payload, std::uint8_t fill = 0xab) {
+inline std::vector<std::uint8_t> ipv4_packet(std::array<std::uint8_t, 4> src,
+                                             std::array<std::uint8_t, 4> dst, std::size_t payload,
+                                             std::uint8_t fill = 0xab) {
   std::vector<std::uint8_t> p(20 + payload, fill);
   const std::size_t len = p.size();
   p[0] = 0x45;
@@ -96,7 +97,8 @@ struct TwoPeers {
       std::size_t inner = 0;
       auto v = to.e().receive(d.bytes, from.addr, &inner);
       if (v == RecvVerdict::deliver)
-        to.delivered.emplace_back(d.bytes.begin() + 16, d.bytes.begin() + 16 + static_cast<long>(inner));
+        to.delivered.emplace_back(d.bytes.begin() + 16,
+                                  d.bytes.begin() + 16 + static_cast<long>(inner));
       if (v == RecvVerdict::keepalive) ++to.keepalives;
     }
     return n;
@@ -121,8 +123,12 @@ struct TwoPeers {
     a.wire.out.clear();
     b.wire.out.clear();
   }
-  std::vector<std::uint8_t> a_to_b(std::size_t n = 100) { return ipv4_packet({10, 0, 0, 1}, {10, 0, 0, 2}, n); }
-  std::vector<std::uint8_t> b_to_a(std::size_t n = 100) { return ipv4_packet({10, 0, 0, 2}, {10, 0, 0, 1}, n); }
+  std::vector<std::uint8_t> a_to_b(std::size_t n = 100) {
+    return ipv4_packet({10, 0, 0, 1}, {10, 0, 0, 2}, n);
+  }
+  std::vector<std::uint8_t> b_to_a(std::size_t n = 100) {
+    return ipv4_packet({10, 0, 0, 2}, {10, 0, 0, 1}, n);
+  }
   void establish() {
     a.e().send_packet(a_to_b());
     pump();

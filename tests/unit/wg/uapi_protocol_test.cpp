@@ -35,9 +35,12 @@ const std::string kKey = std::string(62, '0') + "ab";
 }  // namespace
 
 TEST(WgUapi, ParseSetFull) {
-  auto r = parse_set("private_key=" + kKey + "\nlisten_port=51820\nfwmark=0\nreplace_peers=true\npublic_key=" + kKey +
-                     "\npreshared_key=" + kKey + "\nendpoint=[2001:db8::1]:51820\npersistent_keepalive_interval=25\n"
-                     "replace_allowed_ips=true\nallowed_ip=10.1.2.3/24\nallowed_ip=-fd00::/8\nprotocol_version=1\n");
+  auto r = parse_set("private_key=" + kKey +
+                     "\nlisten_port=51820\nfwmark=0\nreplace_peers=true\npublic_key=" + kKey +
+                     "\npreshared_key=" + kKey +
+                     "\nendpoint=[2001:db8::1]:51820\npersistent_keepalive_interval=25\n"
+                     "replace_allowed_ips=true\nallowed_ip=10.1.2.3/24\nallowed_ip=-fd00::/"
+                     "8\nprotocol_version=1\n");
   ASSERT_EQ(r.error, 0) << r.detail;
   EXPECT_EQ(*r.config.listen_port, 51820);
   EXPECT_TRUE(r.config.replace_peers);
@@ -60,7 +63,8 @@ TEST(WgUapi, ErrnoValuesLikeWireguardGo) {
   EXPECT_EQ(parse_set("public_key=" + kKey + "\nprotocol_version=2\n").error, EINVAL);
   EXPECT_EQ(parse_set("public_key=" + kKey + "\nallowed_ip=10.0.0.1\n").error, EINVAL);
   EXPECT_EQ(parse_set("public_key=" + kKey + "\nendpoint=host:1\n").error, EINVAL);
-  EXPECT_EQ(parse_set("public_key=" + kKey + "\nlisten_port=1\n").error, EINVAL);  // device key in a peer
+  EXPECT_EQ(parse_set("public_key=" + kKey + "\nlisten_port=1\n").error,
+            EINVAL);  // device key in a peer
 }
 
 TEST(WgUapi, SessionRepliesAndPartialApply) {

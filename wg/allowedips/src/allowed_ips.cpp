@@ -3,7 +3,8 @@
 namespace wl::wg::allowedips_detail {
 
 std::uint32_t load_v4(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         p[3];
 }
 
 V6Key load_v6(const std::uint8_t* p) {

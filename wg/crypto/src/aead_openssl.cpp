@@ -14,11 +14,13 @@ struct Ctx {
   Ctx() {
     enc = EVP_CIPHER_CTX_new();
     dec = EVP_CIPHER_CTX_new();
-    if (enc != nullptr && EVP_EncryptInit_ex(enc, EVP_chacha20_poly1305(), nullptr, nullptr, nullptr) != 1) {
+    if (enc != nullptr &&
+        EVP_EncryptInit_ex(enc, EVP_chacha20_poly1305(), nullptr, nullptr, nullptr) != 1) {
       EVP_CIPHER_CTX_free(enc);
       enc = nullptr;
     }
-    if (dec != nullptr && EVP_DecryptInit_ex(dec, EVP_chacha20_poly1305(), nullptr, nullptr, nullptr) != 1) {
+    if (dec != nullptr &&
+        EVP_DecryptInit_ex(dec, EVP_chacha20_poly1305(), nullptr, nullptr, nullptr) != 1) {
       EVP_CIPHER_CTX_free(dec);
       dec = nullptr;
     }
@@ -42,7 +44,9 @@ bool ossl_seal(std::uint8_t* out, const std::uint8_t key[32], const std::uint8_t
   if (c == nullptr || in.size() > INT_MAX || aad.size() > INT_MAX) return false;
   int len = 0;
   if (EVP_EncryptInit_ex(c, nullptr, nullptr, key, nonce) != 1) return false;
-  if (!aad.empty() && EVP_EncryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) return false;
+  if (!aad.empty() &&
+      EVP_EncryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1)
+    return false;
   int total = 0;
   if (!in.empty()) {
     if (EVP_EncryptUpdate(c, out, &len, in.data(), static_cast<int>(in.size())) != 1) return false;
@@ -61,7 +65,9 @@ bool ossl_open(std::uint8_t* out, const std::uint8_t key[32], const std::uint8_t
   for (int i = 0; i < 16; ++i) tag[i] = in[n + static_cast<std::size_t>(i)];
   int len = 0;
   if (EVP_DecryptInit_ex(c, nullptr, nullptr, key, nonce) != 1) return false;
-  if (!aad.empty() && EVP_DecryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) return false;
+  if (!aad.empty() &&
+      EVP_DecryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1)
+    return false;
   int total = 0;
   if (n > 0) {
     if (EVP_DecryptUpdate(c, out, &len, in.data(), static_cast<int>(n)) != 1) return false;

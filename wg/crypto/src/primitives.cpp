@@ -10,7 +10,9 @@
 
 namespace wl::wg::crypto {
 
-bool init() { return sodium_init() >= 0; }
+bool init() {
+  return sodium_init() >= 0;
+}
 
 void hash(std::uint8_t out[kHashLen], Bytes a, Bytes b, Bytes c) {
   blake2s_state s;
@@ -66,7 +68,8 @@ void kdf(std::uint8_t* t1, std::uint8_t* t2, std::uint8_t* t3, Bytes key, Bytes 
   const std::uint8_t c2 = 2;
   const std::uint8_t c3 = 3;
   hmac(o1, Bytes(prk, kHashLen), Bytes(&c1, 1));
-  if (t2 != nullptr || t3 != nullptr) hmac(o2, Bytes(prk, kHashLen), Bytes(o1, kHashLen), Bytes(&c2, 1));
+  if (t2 != nullptr || t3 != nullptr)
+    hmac(o2, Bytes(prk, kHashLen), Bytes(o1, kHashLen), Bytes(&c2, 1));
   if (t3 != nullptr) hmac(t3, Bytes(prk, kHashLen), Bytes(o2, kHashLen), Bytes(&c3, 1));
   if (t1 != nullptr) std::memcpy(t1, o1, kHashLen);
   if (t2 != nullptr) std::memcpy(t2, o2, kHashLen);
@@ -75,7 +78,8 @@ void kdf(std::uint8_t* t1, std::uint8_t* t2, std::uint8_t* t3, Bytes key, Bytes 
   sodium_memzero(o2, sizeof o2);
 }
 
-bool dh(std::uint8_t out[kKeyLen], const std::uint8_t priv[kKeyLen], const std::uint8_t pub[kKeyLen]) {
+bool dh(std::uint8_t out[kKeyLen], const std::uint8_t priv[kKeyLen],
+        const std::uint8_t pub[kKeyLen]) {
   if (crypto_scalarmult_curve25519(out, priv, pub) != 0) {
     sodium_memzero(out, kKeyLen);
     return false;
@@ -101,8 +105,12 @@ void nonce12(std::uint8_t n[12], std::uint64_t counter) {
 std::atomic<AeadBackend> g_backend{AeadBackend::sodium};
 }  // namespace
 
-void set_aead_backend(AeadBackend b) { g_backend = b; }
-AeadBackend aead_backend() { return g_backend.load(std::memory_order_relaxed); }
+void set_aead_backend(AeadBackend b) {
+  g_backend = b;
+}
+AeadBackend aead_backend() {
+  return g_backend.load(std::memory_order_relaxed);
+}
 
 void aead_seal(std::uint8_t* out, const std::uint8_t key[kKeyLen], std::uint64_t counter, Bytes in,
                Bytes aad) {
@@ -110,8 +118,8 @@ void aead_seal(std::uint8_t* out, const std::uint8_t key[kKeyLen], std::uint64_t
   nonce12(n, counter);
   if (aead_backend() == AeadBackend::openssl && ossl_seal(out, key, n, in, aad)) return;
   unsigned long long maclen = 0;
-  crypto_aead_chacha20poly1305_ietf_encrypt_detached(out, out + in.size(), &maclen, in.data(), in.size(),
-                                                     aad.data(), aad.size(), nullptr, n, key);
+  crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+      out, out + in.size(), &maclen, in.data(), in.size(), aad.data(), aad.size(), nullptr, n, key);
 }
 
 bool aead_open(std::uint8_t* out, const std::uint8_t key[kKeyLen], std::uint64_t counter, Bytes in,
@@ -121,29 +129,41 @@ bool aead_open(std::uint8_t* out, const std::uint8_t key[kKeyLen], std::uint64_t
   nonce12(n, counter);
   if (aead_backend() == AeadBackend::openssl) return ossl_open(out, key, n, in, aad);
   const std::size_t len = in.size() - kTagLen;
-  return crypto_aead_chacha20poly1305_ietf_decrypt_detached(out, nullptr, in.data(), len, in.data() + len,
-                                                            aad.data(), aad.size(), n, key) == 0;
+  return crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+             out, nullptr, in.data(), len, in.data() + len, aad.data(), aad.size(), n, key) == 0;
 }
 
-void xaead_seal(std::uint8_t* out, const std::uint8_t key[kKeyLen], const std::uint8_t nonce[kXNonceLen],
-                Bytes in, Bytes aad) {
+void xaead_seal(std::uint8_t* out, const std::uint8_t key[kKeyLen],
+                const std::uint8_t nonce[kXNonceLen], Bytes in, Bytes aad) {
   unsigned long long maclen = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt_detached(out, out + in.size(), &maclen, in.data(), in.size(),
-                                                      aad.data(), aad.size(), nullptr, nonce, key);
+  crypto_aead_xchacha20poly1305_ietf_encrypt_detached(out, out + in.size(), &maclen, in.data(),
+                                                      in.size(), aad.data(), aad.size(), nullptr,
+                                                      nonce, key);
 }
 
-bool xaead_open(std::uint8_t* out, const std::uint8_t key[kKeyLen], const std::uint8_t nonce[kXNonceLen],
-                Bytes in, Bytes aad) {
+bool xaead_open(std::uint8_t* out, const std::uint8_t key[kKeyLen],
+                const std::uint8_t nonce[kXNonceLen], Bytes in, Bytes aad) {
   if (in.size() < kTagLen) return false;
   const std::size_t len = in.size() - kTagLen;
-  return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(out, nullptr, in.data(), len, in.data() + len,
-                                                             aad.data(), aad.size(), nonce, key) == 0;
+  return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(out, nullptr, in.data(), len,
+                                                             in.data() + len, aad.data(),
+                                                             aad.size(), nonce, key) == 0;
 }
 
-void random_bytes(std::uint8_t* out, std::size_t n) { randombytes_buf(out, n); }
-std::uint32_t random_u32() { return randombytes_random(); }
-std::uint32_t random_uniform(std::uint32_t bound) { return randombytes_uniform(bound); }
-void wipe(void* p, std::size_t n) { sodium_memzero(p, n); }
-bool equal16(const std::uint8_t* a, const std::uint8_t* b) { return crypto_verify_16(a, b) == 0; }
+void random_bytes(std::uint8_t* out, std::size_t n) {
+  randombytes_buf(out, n);
+}
+std::uint32_t random_u32() {
+  return randombytes_random();
+}
+std::uint32_t random_uniform(std::uint32_t bound) {
+  return randombytes_uniform(bound);
+}
+void wipe(void* p, std::size_t n) {
+  sodium_memzero(p, n);
+}
+bool equal16(const std::uint8_t* a, const std::uint8_t* b) {
+  return crypto_verify_16(a, b) == 0;
+}
 
 }  // namespace wl::wg::crypto

@@ -51,7 +51,8 @@ Error sys_error(const std::string& what) {
 Result<UniqueFd> listen_unix(const std::string& path) {
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;
-  if (path.size() >= sizeof sa.sun_path) return make_error(std::errc::filename_too_long, "socket path too long: " + path);
+  if (path.size() >= sizeof sa.sun_path)
+    return make_error(std::errc::filename_too_long, "socket path too long: " + path);
   std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
   for (int attempt = 0; attempt < 2; ++attempt) {
     UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -77,7 +78,8 @@ Result<std::unique_ptr<Device>> Device::create(const DeviceOptions& opt) {
   std::unique_ptr<Device> d(new Device());
   d->opt_ = opt;
   d->sink_ = std::make_unique<Sink>(*d);
-  d->engine_ = std::make_unique<noise::Engine>(d->clock_, *d->sink_, static_cast<std::size_t>(opt.mtu));
+  d->engine_ =
+      std::make_unique<noise::Engine>(d->clock_, *d->sink_, static_cast<std::size_t>(opt.mtu));
   auto tun = TunDevice::open(opt.ifname, opt.mtu);
   if (!tun) return tun.error();
   d->tun_ = std::move(*tun);
@@ -88,13 +90,15 @@ Result<std::unique_ptr<Device>> Device::create(const DeviceOptions& opt) {
   d->stop_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   d->udp_wake_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!d->stop_fd_ || !d->udp_wake_fd_) return sys_error("eventfd");
-  if (::mkdir(opt.socket_dir.c_str(), 0755) != 0 && errno != EEXIST) return sys_error("mkdir " + opt.socket_dir);
+  if (::mkdir(opt.socket_dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return sys_error("mkdir " + opt.socket_dir);
   d->socket_path_ = opt.socket_dir + "/" + d->tun_.name() + ".sock";
   auto l = listen_unix(d->socket_path_);
   if (!l) return l.error();
   d->listen_fd_ = std::move(*l);
-  spdlog::info("{}: TUN up (vnet offload {}), UDP port {}{}, UAPI {}", d->tun_.name(), d->tun_.vnet_hdr() ? "on" : "off",
-               d->udp_->port(), d->udp_->fd6() < 0 ? " (IPv4 only)" : "", d->socket_path_);
+  spdlog::info("{}: TUN up (vnet offload {}), UDP port {}{}, UAPI {}", d->tun_.name(),
+               d->tun_.vnet_hdr() ? "on" : "off", d->udp_->port(),
+               d->udp_->fd6() < 0 ? " (IPv4 only)" : "", d->socket_path_);
   unsigned workers = 0;
   if (opt.crypto_workers >= 0) {
     workers = static_cast<unsigned>(opt.crypto_workers);
@@ -121,7 +125,8 @@ int Device::run(int signal_fd) {
   const bool have_sock = ::stat(socket_path_.c_str(), &st0) == 0;
   auto last_check = std::chrono::steady_clock::now();
   while (!stopping_) {
-    pollfd fds[3] = {{listen_fd_.get(), POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
+    pollfd fds[3] = {
+        {listen_fd_.get(), POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
     const int r = ::poll(fds, signal_fd >= 0 ? 3 : 2, 50);
     if (r < 0 && errno != EINTR) break;
     if (signal_fd >= 0 && (fds[2].revents & POLLIN) != 0) {
@@ -204,11 +209,13 @@ DeviceState Device::get_state() {
   for (const auto& p : engine_->peers()) {
     PeerState ps;
     ps.public_key = p->public_key;
-    if (p->has_psk) ps.preshared_key = PresharedKey::from(std::span<const std::uint8_t, 32>(p->hs.preshared_key));
+    if (p->has_psk)
+      ps.preshared_key = PresharedKey::from(std::span<const std::uint8_t, 32>(p->hs.preshared_key));
     ps.endpoint = p->endpoint;
     ps.persistent_keepalive = p->persistent_keepalive;
     ps.last_handshake = std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(p->last_handshake.time_since_epoch()));
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            p->last_handshake.time_since_epoch()));
     ps.rx_bytes = p->rx_bytes;
     ps.tx_bytes = p->tx_bytes;
     ps.allowed_ips = engine_->allowed_ips().entries_for(p.get());

@@ -6,18 +6,23 @@
 namespace wl::wg::device {
 
 namespace {
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+std::uint16_t be16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
 void put_be16(std::uint8_t* p, std::uint16_t v) {
   p[0] = static_cast<std::uint8_t>(v >> 8);
   p[1] = static_cast<std::uint8_t>(v);
 }
 std::uint32_t be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         p[3];
 }
 void put_be32(std::uint8_t* p, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
 }
-std::uint16_t le16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] | (p[1] << 8)); }
+std::uint16_t le16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+}
 void put_le16(std::uint8_t* p, std::uint16_t v) {
   p[0] = static_cast<std::uint8_t>(v);
   p[1] = static_cast<std::uint8_t>(v >> 8);
@@ -99,7 +104,8 @@ std::uint32_t csum_partial(const std::uint8_t* p, std::size_t n, std::uint32_t a
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   const auto native = static_cast<std::uint16_t>(sum);
   std::uint32_t be = native;
-  if constexpr (std::endian::native == std::endian::little) be = static_cast<std::uint32_t>((native >> 8) | ((native & 0xff) << 8));
+  if constexpr (std::endian::native == std::endian::little)
+    be = static_cast<std::uint32_t>((native >> 8) | ((native & 0xff) << 8));
   std::uint64_t total = std::uint64_t{acc} + be;
   while (total >> 32) total = (total & 0xffffffffu) + (total >> 32);
   return static_cast<std::uint32_t>(total);
@@ -137,7 +143,8 @@ TcpFlowInfo tcp_info(const std::uint8_t* p, std::size_t len) {
   return fi;
 }
 
-bool same_flow(const std::uint8_t* a, const TcpFlowInfo& ai, const std::uint8_t* b, const TcpFlowInfo& bi) {
+bool same_flow(const std::uint8_t* a, const TcpFlowInfo& ai, const std::uint8_t* b,
+               const TcpFlowInfo& bi) {
   if (!ai.tcp || !bi.tcp || ai.v6 != bi.v6 || ai.hdr_len != bi.hdr_len) return false;
   if (ai.v6) {
     if (std::memcmp(a + 8, b + 8, 32) != 0) return false;
@@ -154,8 +161,8 @@ bool same_flow(const std::uint8_t* a, const TcpFlowInfo& ai, const std::uint8_t*
   return true;
 }
 
-void finish_coalesced(std::uint8_t* first, const TcpFlowInfo& fi, std::size_t total_len, std::size_t mss,
-                      std::uint8_t extra_flags, VnetHdr& h) {
+void finish_coalesced(std::uint8_t* first, const TcpFlowInfo& fi, std::size_t total_len,
+                      std::size_t mss, std::uint8_t extra_flags, VnetHdr& h) {
   std::uint8_t* tcp = first + fi.ip_hlen;
   tcp[13] |= extra_flags;
   if (fi.v6) {
@@ -174,8 +181,9 @@ void finish_coalesced(std::uint8_t* first, const TcpFlowInfo& fi, std::size_t to
   h.csum_offset = 16;
 }
 
-std::size_t split(const VnetHdr& h, const std::uint8_t* pkt, std::size_t len, std::uint8_t* const* out,
-                  std::size_t* out_len, std::size_t max_out, std::size_t cap) {
+std::size_t split(const VnetHdr& h, const std::uint8_t* pkt, std::size_t len,
+                  std::uint8_t* const* out, std::size_t* out_len, std::size_t max_out,
+                  std::size_t cap) {
   if (max_out == 0 || len == 0) return 0;
   const std::uint8_t gso = h.gso_type & static_cast<std::uint8_t>(~VnetHdr::kGsoEcn);
   if (gso == VnetHdr::kGsoNone) {
@@ -186,7 +194,8 @@ std::size_t split(const VnetHdr& h, const std::uint8_t* pkt, std::size_t len, st
       const std::size_t field = start + h.csum_offset;
       if (start >= len || field + 2 > len) return 0;
       // The field holds the pseudo-header sum; summing over it and complementing finishes it.
-      const std::uint16_t c = static_cast<std::uint16_t>(~csum_fold(csum_partial(out[0] + start, len - start, 0)));
+      const std::uint16_t c =
+          static_cast<std::uint16_t>(~csum_fold(csum_partial(out[0] + start, len - start, 0)));
       put_be16(out[0] + field, c);
     }
     out_len[0] = len;

@@ -59,7 +59,10 @@ void Device::udp_loop() {
   while (!stopping_) {
     const int fd4 = udp ? udp->fd4() : -1;
     const int fd6 = udp ? udp->fd6() : -1;
-    pollfd fds[4] = {{stop_fd_.get(), POLLIN, 0}, {udp_wake_fd_.get(), POLLIN, 0}, {fd4, POLLIN, 0}, {fd6, POLLIN, 0}};
+    pollfd fds[4] = {{stop_fd_.get(), POLLIN, 0},
+                     {udp_wake_fd_.get(), POLLIN, 0},
+                     {fd4, POLLIN, 0},
+                     {fd6, POLLIN, 0}};
     if (::poll(fds, 4, -1) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -90,11 +93,13 @@ void Device::udp_loop() {
       // Split GRO super-datagrams into datagrams.
       dg.clear();
       for (int m = 0; m < got; ++m) {
-        auto ep = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&addrs[m]), msgs[m].msg_hdr.msg_namelen);
+        auto ep = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&addrs[m]),
+                                          msgs[m].msg_hdr.msg_namelen);
         if (!ep) continue;
         srcs[m] = *ep;
         std::size_t seg = msgs[m].msg_len;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[m].msg_hdr); c != nullptr; c = CMSG_NXTHDR(&msgs[m].msg_hdr, c)) {
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[m].msg_hdr); c != nullptr;
+             c = CMSG_NXTHDR(&msgs[m].msg_hdr, c)) {
           if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
             int s = 0;
             std::memcpy(&s, CMSG_DATA(c), sizeof s);
@@ -104,7 +109,8 @@ void Device::udp_loop() {
         std::uint8_t* base = bufs.data() + static_cast<std::size_t>(m) * kMsgBuf;
         for (std::size_t off = 0; off < msgs[m].msg_len && dg.size() < kMaxDatagrams; off += seg) {
           const std::size_t l = std::min(seg, msgs[m].msg_len - off);
-          dg.push_back(Dgram{base + off, l, &srcs[m], {}, false, false, noise::RecvVerdict::drop, 0});
+          dg.push_back(
+              Dgram{base + off, l, &srcs[m], {}, false, false, noise::RecvVerdict::drop, 0});
         }
       }
 
@@ -114,7 +120,8 @@ void Device::udp_loop() {
         for (auto& d : dg) {
           const auto t = noise::classify(std::span<const std::uint8_t>(d.data, d.len));
           if (t == noise::MessageType::transport) {
-            d.transport = engine_->lookup_transport(std::span<const std::uint8_t>(d.data, d.len), d.ticket);
+            d.transport =
+                engine_->lookup_transport(std::span<const std::uint8_t>(d.data, d.len), d.ticket);
           } else if (t != noise::MessageType::invalid) {
             engine_->on_handshake_message(std::span<const std::uint8_t>(d.data, d.len), *d.src);
           }
@@ -133,7 +140,8 @@ void Device::udp_loop() {
           if (!d.opened) continue;
           d.verdict = engine_->on_transport_authenticated(
               d.ticket, noise::transport_counter(d.data),
-              std::span<const std::uint8_t>(d.data + kHeader, d.len - noise::kTransportMinSize), d.len, *d.src, d.inner);
+              std::span<const std::uint8_t>(d.data + kHeader, d.len - noise::kTransportMinSize),
+              d.len, *d.src, d.inner);
         }
       }
 
@@ -164,7 +172,8 @@ void Device::udp_loop() {
               if (e.verdict != noise::RecvVerdict::deliver) break;
               std::uint8_t* q = e.data + kHeader;
               const TcpFlowInfo qi = tcp_info(q, e.inner);
-              if (!qi.tcp || qi.payload == 0 || qi.payload > fi.payload || qi.seq != next_seq) break;
+              if (!qi.tcp || qi.payload == 0 || qi.payload > fi.payload || qi.seq != next_seq)
+                break;
               if ((qi.flags & ~kTcpPsh) != kTcpAck || !same_flow(pkt, fi, q, qi)) break;
               if (total + qi.payload > 65535) break;
               wiov[static_cast<std::size_t>(niov++)] = iovec{q + qi.hdr_len, qi.payload};

@@ -46,8 +46,8 @@ struct SealJob {
     const Work& x = (*work)[w];
     const std::size_t i = x.run->first + x.k;
     std::uint8_t* buf = slots->data() + i * kSlotSize;
-    const std::size_t out =
-        noise::seal_transport(*x.run->grant.keypair, x.run->grant.first_counter + x.k, buf, (*len)[i], mtu);
+    const std::size_t out = noise::seal_transport(
+        *x.run->grant.keypair, x.run->grant.first_counter + x.k, buf, (*len)[i], mtu);
     (*iov)[i].iov_base = buf;
     (*iov)[i].iov_len = out;
   }
@@ -101,9 +101,10 @@ void Device::tun_loop() {
       }
       if (static_cast<std::size_t>(r) <= VnetHdr::kSize) continue;
       const VnetHdr h = VnetHdr::load(readbuf.data());
-      for (std::size_t i = 0; i < kMaxSegmentsPerRead; ++i) outp[i] = slots.data() + (n + i) * kSlotSize + kHeader;
-      n += split(h, readbuf.data() + VnetHdr::kSize, static_cast<std::size_t>(r) - VnetHdr::kSize, outp.data(),
-                 len.data() + n, kMaxSegmentsPerRead, kSegCapacity);
+      for (std::size_t i = 0; i < kMaxSegmentsPerRead; ++i)
+        outp[i] = slots.data() + (n + i) * kSlotSize + kHeader;
+      n += split(h, readbuf.data() + VnetHdr::kSize, static_cast<std::size_t>(r) - VnetHdr::kSize,
+                 outp.data(), len.data() + n, kMaxSegmentsPerRead, kSegCapacity);
     }
     if (n == 0) continue;
 
@@ -117,7 +118,8 @@ void Device::tun_loop() {
         const std::uint8_t* pkt = slots.data() + i * kSlotSize + kHeader;
         noise::Peer* p = engine_->route(std::span<const std::uint8_t>(pkt, len[i]));
         if (p == nullptr) continue;  // no route: dropped, like wireguard-go (it sends ICMP-less)
-        if (!runs.empty() && runs.back().peer.get() == p && runs.back().first + runs.back().count == i) {
+        if (!runs.empty() && runs.back().peer.get() == p &&
+            runs.back().first + runs.back().count == i) {
           ++runs.back().count;
           continue;
         }
@@ -133,7 +135,8 @@ void Device::tun_loop() {
           r.endpoint = *r.peer->endpoint;
         } else {
           for (std::size_t i = r.first; i < r.first + r.count; ++i)
-            engine_->stage(*r.peer, std::span<const std::uint8_t>(slots.data() + i * kSlotSize + kHeader, len[i]));
+            engine_->stage(*r.peer, std::span<const std::uint8_t>(
+                                        slots.data() + i * kSlotSize + kHeader, len[i]));
         }
       }
     }

@@ -1,8 +1,8 @@
 #include "wirelink/wg/device/tun.hpp"
 
 #include <fcntl.h>
-#include <net/if.h>
 #include <linux/if_tun.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -12,7 +12,9 @@
 namespace wl::wg::device {
 
 namespace {
-Error sys_error(const std::string& what) { return Error{std::error_code(errno, std::generic_category()), what + ": " + std::strerror(errno)}; }
+Error sys_error(const std::string& what) {
+  return Error{std::error_code(errno, std::generic_category()), what + ": " + std::strerror(errno)};
+}
 }  // namespace
 
 Result<TunDevice> TunDevice::open(const std::string& name, int mtu) {
@@ -28,7 +30,8 @@ Result<TunDevice> TunDevice::open(const std::string& name, int mtu) {
     // TSO from the kernel needs checksum offload too; without both, fall back to plain packets.
     const unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
     int hdr = 10;
-    if (::ioctl(t.fd_.get(), TUNSETVNETHDRSZ, &hdr) == 0 && ::ioctl(t.fd_.get(), TUNSETOFFLOAD, off) == 0) {
+    if (::ioctl(t.fd_.get(), TUNSETVNETHDRSZ, &hdr) == 0 &&
+        ::ioctl(t.fd_.get(), TUNSETOFFLOAD, off) == 0) {
       t.vnet_ = true;
     } else {
       t.fd_.reset(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
@@ -54,9 +57,13 @@ Result<TunDevice> TunDevice::open(const std::string& name, int mtu) {
   return t;
 }
 
-ssize_t TunDevice::read(std::uint8_t* buf, std::size_t cap) const { return ::read(fd_.get(), buf, cap); }
+ssize_t TunDevice::read(std::uint8_t* buf, std::size_t cap) const {
+  return ::read(fd_.get(), buf, cap);
+}
 
-ssize_t TunDevice::writev(const iovec* iov, int n) const { return ::writev(fd_.get(), iov, n); }
+ssize_t TunDevice::writev(const iovec* iov, int n) const {
+  return ::writev(fd_.get(), iov, n);
+}
 
 int TunDevice::mtu() const {
   UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
@@ -66,6 +73,8 @@ int TunDevice::mtu() const {
   return m.ifr_mtu;
 }
 
-bool TunDevice::exists() const { return ::if_nametoindex(name_.c_str()) != 0; }
+bool TunDevice::exists() const {
+  return ::if_nametoindex(name_.c_str()) != 0;
+}
 
 }  // namespace wl::wg::device

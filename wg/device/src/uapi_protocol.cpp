@@ -125,7 +125,8 @@ std::string format_get(const DeviceState& s) {
     out.append(v);
     out.push_back('\n');
   };
-  if (s.private_key && !s.private_key->is_zero()) kv("private_key", hex_encode(s.private_key->span()));
+  if (s.private_key && !s.private_key->is_zero())
+    kv("private_key", hex_encode(s.private_key->span()));
   if (s.listen_port != 0) kv("listen_port", std::to_string(s.listen_port));
   if (s.fwmark != 0) kv("fwmark", std::to_string(s.fwmark));
   for (const auto& p : s.peers) {
@@ -179,7 +180,8 @@ std::string UapiSession::feed(std::string_view bytes) {
         break;
       }
       const std::size_t body_end = empty_body ? nl : end;
-      std::string_view body = empty_body ? std::string_view{} : std::string_view(buf_).substr(nl + 1, body_end - nl - 1);
+      std::string_view body = empty_body ? std::string_view{}
+                                         : std::string_view(buf_).substr(nl + 1, body_end - nl - 1);
       SetParse parsed = parse_set(body);
       int err = backend_.apply(parsed.config);
       if (err == 0) err = parsed.error;  // an apply failure happened on an earlier line

@@ -17,10 +17,14 @@ void labelled_key(Key32& out, const char* label, const Key32& pub) {
                crypto::Bytes(pub.data(), pub.size()));
 }
 
-std::size_t mac2_offset(std::size_t mac1_off) { return mac1_off + 16; }
+std::size_t mac2_offset(std::size_t mac1_off) {
+  return mac1_off + 16;
+}
 }  // namespace
 
-CookieChecker::~CookieChecker() { crypto::wipe(secret_.data(), secret_.size()); }
+CookieChecker::~CookieChecker() {
+  crypto::wipe(secret_.data(), secret_.size());
+}
 
 void CookieChecker::set_public_key(const Key32& local_public) {
   labelled_key(mac1_key_, kLabelMac1, local_public);
@@ -48,8 +52,8 @@ void CookieChecker::cookie_for(std::uint8_t out[16], const Endpoint& src, TimePo
   crypto::mac(out, crypto::Bytes(secret_.data(), 32), crypto::Bytes(buf, n + 2));
 }
 
-bool CookieChecker::check_mac2(std::span<const std::uint8_t> msg, std::size_t mac1_off, const Endpoint& src,
-                               TimePoint now) {
+bool CookieChecker::check_mac2(std::span<const std::uint8_t> msg, std::size_t mac1_off,
+                               const Endpoint& src, TimePoint now) {
   const std::size_t mac2_off = mac2_offset(mac1_off);
   if (msg.size() < mac2_off + 16) return false;
   std::uint8_t cookie[16];
@@ -59,8 +63,8 @@ bool CookieChecker::check_mac2(std::span<const std::uint8_t> msg, std::size_t ma
   return crypto::equal16(m, msg.data() + mac2_off);
 }
 
-void CookieChecker::make_reply(std::uint8_t out[64], std::span<const std::uint8_t> msg, std::size_t mac1_off,
-                               const Endpoint& src, TimePoint now) {
+void CookieChecker::make_reply(std::uint8_t out[64], std::span<const std::uint8_t> msg,
+                               std::size_t mac1_off, const Endpoint& src, TimePoint now) {
   std::uint8_t cookie[16];
   cookie_for(cookie, src, now);
   store_le32(out, 3);
@@ -70,14 +74,18 @@ void CookieChecker::make_reply(std::uint8_t out[64], std::span<const std::uint8_
                      msg.subspan(mac1_off, 16));
 }
 
-CookieJar::~CookieJar() { crypto::wipe(cookie_.data(), cookie_.size()); }
+CookieJar::~CookieJar() {
+  crypto::wipe(cookie_.data(), cookie_.size());
+}
 
 void CookieJar::set_peer_public_key(const Key32& peer_public) {
   labelled_key(mac1_key_, kLabelMac1, peer_public);
   labelled_key(cookie_key_, kLabelCookie, peer_public);
 }
 
-bool CookieJar::has_fresh_cookie(TimePoint now) const { return have_cookie_ && now - cookie_time_ < kCookieUseTime; }
+bool CookieJar::has_fresh_cookie(TimePoint now) const {
+  return have_cookie_ && now - cookie_time_ < kCookieUseTime;
+}
 
 void CookieJar::stamp(std::span<std::uint8_t> msg, std::size_t mac1_off, TimePoint now) {
   const std::size_t mac2_off = mac2_offset(mac1_off);

@@ -7,7 +7,8 @@
 
 namespace wl::wg::noise {
 
-Engine::Engine(const Clock& clock, PacketSink& sink, std::size_t mtu) : clock_(clock), sink_(sink), mtu_(mtu) {
+Engine::Engine(const Clock& clock, PacketSink& sink, std::size_t mtu)
+    : clock_(clock), sink_(sink), mtu_(mtu) {
   crypto::init();
   scratch_.resize(65536 + 64);
 }
@@ -239,7 +240,8 @@ void Engine::handle_initiation(std::span<const std::uint8_t> msg, const Endpoint
     return;
   }
   const TimePoint now = clock_.now();
-  if (p.last_initiation_consumed != TimePoint::min() && now - p.last_initiation_consumed < kHandshakeInitiationRate) {
+  if (p.last_initiation_consumed != TimePoint::min() &&
+      now - p.last_initiation_consumed < kHandshakeInitiationRate) {
     ++stats_.flooded_initiation;
     return;
   }
@@ -307,7 +309,8 @@ void Engine::initiate(Peer& p, bool retry) {
   if (p.removed) return;
   if (!retry) p.timers.handshake_attempts = 0;
   const TimePoint now = clock_.now();
-  if (p.last_sent_handshake != TimePoint::min() && now - p.last_sent_handshake < kRekeyTimeout) return;
+  if (p.last_sent_handshake != TimePoint::min() && now - p.last_sent_handshake < kRekeyTimeout)
+    return;
   if (!id_.has_key || !p.hs.ss_valid) return;
   p.last_sent_handshake = now;
   free_index(p.hs.local_index);
@@ -335,7 +338,8 @@ bool Engine::lookup_transport(std::span<const std::uint8_t> d, RecvTicket& out) 
     return false;
   }
   const Keypair& kp = *it->second.keypair;
-  if (transport_counter(d.data()) >= kRejectAfterMessages || clock_.now() - kp.created >= kRejectAfterTime) {
+  if (transport_counter(d.data()) >= kRejectAfterMessages ||
+      clock_.now() - kp.created >= kRejectAfterTime) {
     ++stats_.expired_keypair;
     return false;
   }
@@ -345,8 +349,9 @@ bool Engine::lookup_transport(std::span<const std::uint8_t> d, RecvTicket& out) 
 }
 
 RecvVerdict Engine::on_transport_authenticated(RecvTicket& t, std::uint64_t counter,
-                                               std::span<const std::uint8_t> plaintext, std::size_t datagram_len,
-                                               const Endpoint& src, std::size_t& inner_len) {
+                                               std::span<const std::uint8_t> plaintext,
+                                               std::size_t datagram_len, const Endpoint& src,
+                                               std::size_t& inner_len) {
   Peer& p = *t.peer;
   Keypair& kp = *t.keypair;
   if (p.removed) return RecvVerdict::drop;
@@ -387,7 +392,8 @@ RecvVerdict Engine::on_transport_authenticated(RecvTicket& t, std::uint64_t coun
   return RecvVerdict::deliver;
 }
 
-RecvVerdict Engine::receive(std::span<std::uint8_t> d, const Endpoint& src, std::size_t* inner_len) {
+RecvVerdict Engine::receive(std::span<std::uint8_t> d, const Endpoint& src,
+                            std::size_t* inner_len) {
   const MessageType t = classify(d);
   if (t == MessageType::invalid) {
     ++stats_.malformed;
@@ -404,9 +410,9 @@ RecvVerdict Engine::receive(std::span<std::uint8_t> d, const Endpoint& src, std:
     return RecvVerdict::drop;
   }
   std::size_t n = 0;
-  const auto v = on_transport_authenticated(ticket, transport_counter(d.data()),
-                                            d.subspan(kTransportHeaderSize, d.size() - kTransportMinSize), d.size(),
-                                            src, n);
+  const auto v = on_transport_authenticated(
+      ticket, transport_counter(d.data()),
+      d.subspan(kTransportHeaderSize, d.size() - kTransportMinSize), d.size(), src, n);
   if (inner_len != nullptr) *inner_len = n;
   return v;
 }
@@ -437,14 +443,16 @@ void Engine::stage(Peer& p, std::span<const std::uint8_t> ip) {
   initiate(p, false);
 }
 
-void Engine::on_data_sent(Peer& p, const Keypair& kp, std::size_t packets, std::size_t bytes, bool keepalive_only) {
+void Engine::on_data_sent(Peer& p, const Keypair& kp, std::size_t packets, std::size_t bytes,
+                          bool keepalive_only) {
   if (packets == 0 || p.removed) return;
   p.tx_bytes += bytes;
   timers_any_authenticated_packet_traversal(p);
   timers_any_authenticated_packet_sent(p);
   if (!keepalive_only) timers_data_sent(p);
   // Keep the key fresh: the initiator of a keypair rekeys after time or messages.
-  if (kp.initiator && (kp.send_counter > kRekeyAfterMessages || clock_.now() - kp.created >= kRekeyAfterTime))
+  if (kp.initiator &&
+      (kp.send_counter > kRekeyAfterMessages || clock_.now() - kp.created >= kRekeyAfterTime))
     initiate(p, false);
 }
 
@@ -495,7 +503,8 @@ bool Engine::send_packet(std::span<const std::uint8_t> ip) {
 }
 
 Duration Engine::jitter() {
-  return std::chrono::milliseconds(crypto::random_uniform(static_cast<std::uint32_t>(kRekeyTimeoutJitterMax.count())));
+  return std::chrono::milliseconds(
+      crypto::random_uniform(static_cast<std::uint32_t>(kRekeyTimeoutJitterMax.count())));
 }
 
 }  // namespace wl::wg::noise

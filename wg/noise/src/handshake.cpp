@@ -14,15 +14,21 @@ namespace {
 constexpr char kConstruction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
 constexpr char kIdentifier[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";
 
-c::Bytes b(const Key32& k) { return c::Bytes(k.data(), k.size()); }
-c::Bytes b(const std::uint8_t* p, std::size_t n) { return c::Bytes(p, n); }
+c::Bytes b(const Key32& k) {
+  return c::Bytes(k.data(), k.size());
+}
+c::Bytes b(const std::uint8_t* p, std::size_t n) {
+  return c::Bytes(p, n);
+}
 
 struct Initial {
   Key32 chain_key{};
   Key32 hash{};
   Initial() {
-    c::hash(chain_key.data(), b(reinterpret_cast<const std::uint8_t*>(kConstruction), sizeof kConstruction - 1));
-    c::hash(hash.data(), b(chain_key), b(reinterpret_cast<const std::uint8_t*>(kIdentifier), sizeof kIdentifier - 1));
+    c::hash(chain_key.data(),
+            b(reinterpret_cast<const std::uint8_t*>(kConstruction), sizeof kConstruction - 1));
+    c::hash(hash.data(), b(chain_key),
+            b(reinterpret_cast<const std::uint8_t*>(kIdentifier), sizeof kIdentifier - 1));
   }
 };
 const Initial& initial() {
@@ -30,8 +36,12 @@ const Initial& initial() {
   return i;
 }
 
-void mix_hash(Key32& h, const std::uint8_t* data, std::size_t n) { c::hash(h.data(), b(h), b(data, n)); }
-void mix_key(Key32& ck, const std::uint8_t* data, std::size_t n) { c::kdf(ck.data(), nullptr, nullptr, b(ck), b(data, n)); }
+void mix_hash(Key32& h, const std::uint8_t* data, std::size_t n) {
+  c::hash(h.data(), b(h), b(data, n));
+}
+void mix_key(Key32& ck, const std::uint8_t* data, std::size_t n) {
+  c::kdf(ck.data(), nullptr, nullptr, b(ck), b(data, n));
+}
 
 // Wipes a set of temporaries when it goes out of scope.
 struct Scrub {
@@ -43,7 +53,9 @@ struct Scrub {
 
 }  // namespace
 
-StaticIdentity::~StaticIdentity() { clear(); }
+StaticIdentity::~StaticIdentity() {
+  clear();
+}
 
 void StaticIdentity::set(const Key32& priv) {
   private_key = priv;
@@ -74,7 +86,8 @@ void Handshake::set_remote_static(const Key32& remote, const StaticIdentity& loc
 }
 
 void Handshake::recompute_ss(const StaticIdentity& local) {
-  ss_valid = local.has_key && c::dh(precomputed_ss.data(), local.private_key.data(), remote_static.data());
+  ss_valid =
+      local.has_key && c::dh(precomputed_ss.data(), local.private_key.data(), remote_static.data());
   if (!ss_valid) c::wipe(precomputed_ss.data(), 32);
 }
 
@@ -93,8 +106,8 @@ PendingInitiation::~PendingInitiation() {
   c::wipe(chain_key.data(), 32);
 }
 
-bool create_initiation(const StaticIdentity& id, Handshake& hs, std::uint32_t local_index, const Tai64n& now,
-                       std::uint8_t out[148]) {
+bool create_initiation(const StaticIdentity& id, Handshake& hs, std::uint32_t local_index,
+                       const Tai64n& now, std::uint8_t out[148]) {
   if (!id.has_key || !hs.ss_valid) return false;
   Key32 ck = initial().chain_key;
   Key32 h = hs.hash_for_initiator;
@@ -126,7 +139,8 @@ bool create_initiation(const StaticIdentity& id, Handshake& hs, std::uint32_t lo
   return true;
 }
 
-bool open_initiation(const StaticIdentity& id, std::span<const std::uint8_t> msg, PendingInitiation& p) {
+bool open_initiation(const StaticIdentity& id, std::span<const std::uint8_t> msg,
+                     PendingInitiation& p) {
   if (!id.has_key || msg.size() != kInitiationSize) return false;
   const std::uint8_t* m = msg.data();
   Key32 k{};
@@ -201,7 +215,8 @@ bool create_response(Handshake& hs, std::uint32_t local_index, std::uint8_t out[
 }
 
 bool consume_response(const StaticIdentity& id, Handshake& hs, std::span<const std::uint8_t> msg) {
-  if (hs.state != HandshakeState::initiation_created || msg.size() != kResponseSize || !id.has_key) return false;
+  if (hs.state != HandshakeState::initiation_created || msg.size() != kResponseSize || !id.has_key)
+    return false;
   const std::uint8_t* m = msg.data();
   Key32 ck = hs.chain_key;
   Key32 h = hs.hash;

@@ -6,7 +6,8 @@
 
 namespace wl::wg::noise {
 
-bool Ratelimiter::take(std::unordered_map<std::uint64_t, Bucket>& m, std::uint64_t key, TimePoint now) {
+bool Ratelimiter::take(std::unordered_map<std::uint64_t, Bucket>& m, std::uint64_t key,
+                       TimePoint now) {
   auto [it, fresh] = m.try_emplace(key, Bucket{kRatelimitBurst, now});
   Bucket& b = it->second;
   if (!fresh) {

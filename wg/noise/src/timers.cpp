@@ -17,9 +17,13 @@ void Engine::timers_data_received(Peer& p) {
   }
 }
 
-void Engine::timers_any_authenticated_packet_sent(Peer& p) { p.timers.send_keepalive = kNever; }
+void Engine::timers_any_authenticated_packet_sent(Peer& p) {
+  p.timers.send_keepalive = kNever;
+}
 
-void Engine::timers_any_authenticated_packet_received(Peer& p) { p.timers.new_handshake = kNever; }
+void Engine::timers_any_authenticated_packet_received(Peer& p) {
+  p.timers.new_handshake = kNever;
+}
 
 void Engine::timers_any_authenticated_packet_traversal(Peer& p) {
   if (p.persistent_keepalive > 0)
@@ -37,9 +41,13 @@ void Engine::timers_handshake_complete(Peer& p) {
   p.last_handshake = clock_.wall();
 }
 
-void Engine::timers_session_derived(Peer& p) { p.timers.zero_key_material = clock_.now() + 3 * kRejectAfterTime; }
+void Engine::timers_session_derived(Peer& p) {
+  p.timers.zero_key_material = clock_.now() + 3 * kRejectAfterTime;
+}
 
-void Engine::timers_stop_all(Peer& p) { p.timers = PeerTimers{}; }
+void Engine::timers_stop_all(Peer& p) {
+  p.timers = PeerTimers{};
+}
 
 void Engine::tick_peer(Peer& p, TimePoint now) {
   PeerTimers& t = p.timers;

@@ -23,15 +23,15 @@
 
 namespace wl::agent {
 
-using GossipFactory =
-    std::function<std::unique_ptr<GossipView>(const PrivateKey& own, const Config& cfg, TimePoint now)>;
+using GossipFactory = std::function<std::unique_ptr<GossipView>(const PrivateKey& own,
+                                                                const Config& cfg, TimePoint now)>;
 
 struct AgentDeps {
   std::unique_ptr<WireGuardDevice> device;
   std::unique_ptr<LinkControl> links;
   std::unique_ptr<Notifier> notifier;
   GossipFactory make_gossip;
-  CoordinatorFactory make_coordinator;  // used when CoordinatorURL is set
+  CoordinatorFactory make_coordinator;           // used when CoordinatorURL is set
   std::function<Result<LoadedConfig>()> reload;  // re-reads file/env/flags for SIGHUP
   const Clock* clock = nullptr;
 };

@@ -19,7 +19,9 @@ std::string control_socket_path(const std::string& iface);
 class ControlServer {
  public:
   static Result<ControlServer> listen(const std::string& path);
-  ControlServer(ControlServer&& o) noexcept : fd_(std::move(o.fd_)), path_(std::move(o.path_)) { o.path_.clear(); }
+  ControlServer(ControlServer&& o) noexcept : fd_(std::move(o.fd_)), path_(std::move(o.path_)) {
+    o.path_.clear();
+  }
   ControlServer& operator=(ControlServer&&) = delete;
   ~ControlServer();
   int fd() const { return fd_.get(); }

@@ -37,13 +37,13 @@ class CoordinatorLink {
   virtual void stop() = 0;
 };
 
-using CoordinatorFactory =
-    std::function<Result<std::unique_ptr<CoordinatorLink>>(const PublicKey& self, const Config& cfg,
-                                                           const Clock& clock)>;
+using CoordinatorFactory = std::function<Result<std::unique_ptr<CoordinatorLink>>(
+    const PublicKey& self, const Config& cfg, const Clock& clock)>;
 
 // The real link: reads the invite from cfg.invite_file (a secret, wiped after use), parses the
 // coordinator key, starts a CoordinatorSession with want_match.
-Result<std::unique_ptr<CoordinatorLink>> make_coordinator_link(const PublicKey& self, const Config& cfg,
+Result<std::unique_ptr<CoordinatorLink>> make_coordinator_link(const PublicKey& self,
+                                                               const Config& cfg,
                                                                const Clock& clock);
 
 // Converts a session's snapshot into the gossip's grant; `until` maps the token's wall-clock

@@ -21,7 +21,8 @@ class EventLoop {
   using SignalHandler = std::function<void(int signo)>;
   using TickHandler = std::function<void()>;
 
-  static Result<EventLoop> create(std::chrono::milliseconds tick, SignalHandler on_signal, TickHandler on_tick);
+  static Result<EventLoop> create(std::chrono::milliseconds tick, SignalHandler on_signal,
+                                  TickHandler on_tick);
   EventLoop(EventLoop&&) = default;
   EventLoop& operator=(EventLoop&&) = default;
   ~EventLoop();

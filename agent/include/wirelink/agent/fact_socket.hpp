@@ -22,10 +22,14 @@ class FactSocket {
   int fd() const { return fd_.get(); }
   std::uint16_t port() const { return port_; }
   // Calls `on` for every queued datagram; returns how many.
-  std::size_t receive(const std::function<void(const IpAddress& src, std::span<const std::uint8_t>)>& on);
+  std::size_t receive(
+      const std::function<void(const IpAddress& src, std::span<const std::uint8_t>)>& on);
   // True when sent (or the error was one of the ignorable ones and counted).
-  Result<void> send(const IpAddress& dst, std::span<const std::uint8_t> bytes) { return send_to(dst, port_, bytes); }
-  Result<void> send_to(const IpAddress& dst, std::uint16_t port, std::span<const std::uint8_t> bytes);
+  Result<void> send(const IpAddress& dst, std::span<const std::uint8_t> bytes) {
+    return send_to(dst, port_, bytes);
+  }
+  Result<void> send_to(const IpAddress& dst, std::uint16_t port,
+                       std::span<const std::uint8_t> bytes);
   std::uint64_t ignored_send_errors() const { return ignored_; }
 
  private:

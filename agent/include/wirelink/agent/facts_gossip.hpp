@@ -17,7 +17,8 @@
 namespace wl::agent {
 
 // `clock` (wall time for token expiry) may be null only when no coordinator key is configured.
-std::unique_ptr<GossipView> make_facts_gossip(const PrivateKey& own, const Config& cfg, Resolver resolve,
-                                              TimePoint now, const Clock* clock = nullptr);
+std::unique_ptr<GossipView> make_facts_gossip(const PrivateKey& own, const Config& cfg,
+                                              Resolver resolve, TimePoint now,
+                                              const Clock* clock = nullptr);
 
 }  // namespace wl::agent

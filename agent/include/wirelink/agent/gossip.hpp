@@ -41,9 +41,9 @@ struct InterfaceInfo {
 struct LocalView {
   PublicKey self;
   std::uint16_t listen_port = 0;
-  bool router = false;                   // effective role
-  std::vector<InterfaceInfo> interfaces; // every interface, ours included (marked wireguard)
-  std::vector<Cidr> wg_subnets;          // addresses on our WireGuard interface
+  bool router = false;                    // effective role
+  std::vector<InterfaceInfo> interfaces;  // every interface, ours included (marked wireguard)
+  std::vector<Cidr> wg_subnets;           // addresses on our WireGuard interface
   std::vector<LocalPeerView> peers;
   WallTime wall{};
 };
@@ -89,7 +89,8 @@ class GossipView {
   virtual void set_local_view(const LocalView& v, TimePoint now) = 0;
   // HUP: configured peers, trust and report globs changed.
   virtual void set_config(const Config& cfg) = 0;
-  virtual void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes, TimePoint now) = 0;
+  virtual void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes,
+                           TimePoint now) = 0;
   virtual std::vector<OutgoingDatagram> tick(TimePoint now) = 0;
 
   virtual std::vector<Endpoint> endpoints_of(const PublicKey& peer, TimePoint now) const = 0;
@@ -119,8 +120,12 @@ class NullGossip final : public GossipView {
   std::vector<Endpoint> endpoints_of(const PublicKey&, TimePoint) const override { return {}; }
   std::vector<Cidr> allowed_ips_of(const PublicKey&, TimePoint) const override { return {}; }
   std::vector<PublicKey> members(TimePoint) const override { return {}; }
-  std::optional<Duration> alive_remaining(const PublicKey&, TimePoint) const override { return std::nullopt; }
-  TrustInfo trust_of(const PublicKey&, TimePoint) const override { return {trust::Level::untrusted, "none"}; }
+  std::optional<Duration> alive_remaining(const PublicKey&, TimePoint) const override {
+    return std::nullopt;
+  }
+  TrustInfo trust_of(const PublicKey&, TimePoint) const override {
+    return {trust::Level::untrusted, "none"};
+  }
   GossipCounters counters() const override { return counters_; }
   std::string dump(TimePoint) const override { return "no gossip engine"; }
 

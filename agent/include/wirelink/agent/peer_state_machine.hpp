@@ -44,10 +44,10 @@ struct PeerStatus {
 };
 
 struct CycleResult {
-  wg::DeviceConfig changes;           // empty peers = nothing to do
-  std::vector<PublicKey> ping;        // endpoint switched: ask gossip to ping now
-  LocalView view;                     // for the gossip engine
-  std::vector<std::string> events;    // human-readable decisions, for the log
+  wg::DeviceConfig changes;         // empty peers = nothing to do
+  std::vector<PublicKey> ping;      // endpoint switched: ask gossip to ping now
+  LocalView view;                   // for the gossip engine
+  std::vector<std::string> events;  // human-readable decisions, for the log
 };
 
 // Resolves a configured "host:port" to endpoints (DNS for names). Injected so tests need no DNS.

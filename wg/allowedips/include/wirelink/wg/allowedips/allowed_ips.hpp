@@ -113,7 +113,9 @@ class AllowedIps {
     }
     return V{};
   }
-  V lookup(const IpAddress& a) const { return a.is_v4() ? lookup_v4(a.data()) : lookup_v6(a.data()); }
+  V lookup(const IpAddress& a) const {
+    return a.is_v4() ? lookup_v4(a.data()) : lookup_v6(a.data());
+  }
 
   // The prefixes owned by `owner`, v4 first, each family sorted by address then length.
   std::vector<Cidr> entries_for(V owner) const {

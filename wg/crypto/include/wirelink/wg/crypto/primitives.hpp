@@ -32,7 +32,8 @@ void hmac(std::uint8_t out[kHashLen], Bytes key, Bytes a, Bytes b = {});
 void kdf(std::uint8_t* t1, std::uint8_t* t2, std::uint8_t* t3, Bytes key, Bytes input);
 
 // X25519. dh() returns false when the shared secret is all zeros (low-order point).
-bool dh(std::uint8_t out[kKeyLen], const std::uint8_t priv[kKeyLen], const std::uint8_t pub[kKeyLen]);
+bool dh(std::uint8_t out[kKeyLen], const std::uint8_t priv[kKeyLen],
+        const std::uint8_t pub[kKeyLen]);
 void dh_public(std::uint8_t pub[kKeyLen], const std::uint8_t priv[kKeyLen]);
 // A fresh clamped private key.
 void dh_generate(std::uint8_t priv[kKeyLen]);
@@ -54,10 +55,10 @@ bool aead_open(std::uint8_t* out, const std::uint8_t key[kKeyLen], std::uint64_t
                Bytes aad);
 
 // XChaCha20-Poly1305 (cookie replies only).
-void xaead_seal(std::uint8_t* out, const std::uint8_t key[kKeyLen], const std::uint8_t nonce[kXNonceLen],
-                Bytes in, Bytes aad);
-bool xaead_open(std::uint8_t* out, const std::uint8_t key[kKeyLen], const std::uint8_t nonce[kXNonceLen],
-                Bytes in, Bytes aad);
+void xaead_seal(std::uint8_t* out, const std::uint8_t key[kKeyLen],
+                const std::uint8_t nonce[kXNonceLen], Bytes in, Bytes aad);
+bool xaead_open(std::uint8_t* out, const std::uint8_t key[kKeyLen],
+                const std::uint8_t nonce[kXNonceLen], Bytes in, Bytes aad);
 
 void random_bytes(std::uint8_t* out, std::size_t n);
 std::uint32_t random_u32();

@@ -41,8 +41,9 @@ std::uint16_t csum_fold(std::uint32_t acc);
 // Splits one packet read from the TUN device into IP packets. Segment i is written to
 // out[i] (each buffer must hold `seg_capacity` bytes) and its length to out_len[i]. Returns
 // the number of segments (0 = drop the packet, including when max_out is too small).
-std::size_t split(const VnetHdr& h, const std::uint8_t* pkt, std::size_t len, std::uint8_t* const* out,
-                  std::size_t* out_len, std::size_t max_out, std::size_t seg_capacity);
+std::size_t split(const VnetHdr& h, const std::uint8_t* pkt, std::size_t len,
+                  std::uint8_t* const* out, std::size_t* out_len, std::size_t max_out,
+                  std::size_t seg_capacity);
 
 // Decides whether `next` (an IP packet) continues the TCP flow of `first`, whose coalesced
 // payload so far ends at `expected_seq` with segment size `mss`. Used by Coalescer.
@@ -56,12 +57,13 @@ struct TcpFlowInfo {
   std::uint8_t flags = 0;
 };
 TcpFlowInfo tcp_info(const std::uint8_t* pkt, std::size_t len);
-bool same_flow(const std::uint8_t* a, const TcpFlowInfo& ai, const std::uint8_t* b, const TcpFlowInfo& bi);
+bool same_flow(const std::uint8_t* a, const TcpFlowInfo& ai, const std::uint8_t* b,
+               const TcpFlowInfo& bi);
 
 // Rewrites the first packet of a coalesced group in place (lengths, IPv4 header checksum,
 // the TCP pseudo-header checksum for CHECKSUM_PARTIAL, PSH from the last segment) and fills
 // the virtio header for a TCP GSO write of `total_len` bytes.
-void finish_coalesced(std::uint8_t* first, const TcpFlowInfo& fi, std::size_t total_len, std::size_t mss,
-                      std::uint8_t extra_flags, VnetHdr& h);
+void finish_coalesced(std::uint8_t* first, const TcpFlowInfo& fi, std::size_t total_len,
+                      std::size_t mss, std::uint8_t extra_flags, VnetHdr& h);
 
 }  // namespace wl::wg::device

@@ -42,17 +42,17 @@ class PacketSink {
 };
 
 struct EngineStats {
-  std::uint64_t malformed = 0;          // wrong size or type word
+  std::uint64_t malformed = 0;  // wrong size or type word
   std::uint64_t bad_mac1 = 0;
-  std::uint64_t cookies_sent = 0;       // under load, mac2 missing or stale
+  std::uint64_t cookies_sent = 0;  // under load, mac2 missing or stale
   std::uint64_t cookies_received = 0;
   std::uint64_t ratelimited = 0;
-  std::uint64_t bad_handshake = 0;      // failed decryption, unknown peer, wrong state
+  std::uint64_t bad_handshake = 0;  // failed decryption, unknown peer, wrong state
   std::uint64_t replayed_initiation = 0;
   std::uint64_t flooded_initiation = 0;
   std::uint64_t unknown_index = 0;
   std::uint64_t expired_keypair = 0;
-  std::uint64_t bad_transport = 0;      // tag mismatch or malformed inner packet
+  std::uint64_t bad_transport = 0;  // tag mismatch or malformed inner packet
   std::uint64_t replayed_data = 0;
   std::uint64_t disallowed_source = 0;
   std::uint64_t handshakes_completed = 0;
@@ -97,12 +97,15 @@ class Engine {
   // ---- receive ----
   // Any datagram from the network. For transport data that is delivered, the IP packet is
   // at datagram + 16 with length *inner_len.
-  RecvVerdict receive(std::span<std::uint8_t> datagram, const Endpoint& src, std::size_t* inner_len = nullptr);
+  RecvVerdict receive(std::span<std::uint8_t> datagram, const Endpoint& src,
+                      std::size_t* inner_len = nullptr);
   // Handshake initiation, response and cookie reply messages.
   void on_handshake_message(std::span<const std::uint8_t> msg, const Endpoint& src);
   bool lookup_transport(std::span<const std::uint8_t> datagram, RecvTicket& out);
-  RecvVerdict on_transport_authenticated(RecvTicket& t, std::uint64_t counter, std::span<const std::uint8_t> plaintext,
-                                         std::size_t datagram_len, const Endpoint& src, std::size_t& inner_len);
+  RecvVerdict on_transport_authenticated(RecvTicket& t, std::uint64_t counter,
+                                         std::span<const std::uint8_t> plaintext,
+                                         std::size_t datagram_len, const Endpoint& src,
+                                         std::size_t& inner_len);
 
   // ---- send ----
   Peer* route(std::span<const std::uint8_t> ip_packet) const;
@@ -110,7 +113,8 @@ class Engine {
   // caller then stages the packets.
   bool grant_send(Peer& peer, std::size_t n, SendGrant& out);
   void stage(Peer& peer, std::span<const std::uint8_t> ip_packet);
-  void on_data_sent(Peer& peer, const Keypair& kp, std::size_t packets, std::size_t bytes, bool keepalive_only);
+  void on_data_sent(Peer& peer, const Keypair& kp, std::size_t packets, std::size_t bytes,
+                    bool keepalive_only);
   // Routes, encrypts and sends one IP packet (slow path; the device batches instead).
   bool send_packet(std::span<const std::uint8_t> ip_packet);
 

@@ -49,8 +49,8 @@ struct Handshake {
   std::uint32_t remote_index = 0;
   // Peer constants.
   Key32 remote_static{};
-  Key32 hash_for_initiator{};   // HASH(Hi || Spub_remote)
-  Key32 precomputed_ss{};       // DH(Spriv_local, Spub_remote)
+  Key32 hash_for_initiator{};  // HASH(Hi || Spub_remote)
+  Key32 precomputed_ss{};      // DH(Spriv_local, Spub_remote)
   bool ss_valid = false;
   Key32 preshared_key{};
   // Responder-side replay and flood protection.
@@ -67,8 +67,8 @@ struct Handshake {
 };
 
 // Builds an initiation up to mac1 (the CookieJar adds the MACs).
-bool create_initiation(const StaticIdentity& id, Handshake& hs, std::uint32_t local_index, const Tai64n& now,
-                       std::uint8_t out[148]);
+bool create_initiation(const StaticIdentity& id, Handshake& hs, std::uint32_t local_index,
+                       const Tai64n& now, std::uint8_t out[148]);
 
 // First half of consuming an initiation: recovers the initiator's static key. `pending` carries
 // the chaining state to the second half once the Engine has found the peer.
@@ -80,10 +80,11 @@ struct PendingInitiation {
   std::uint32_t sender_index = 0;
   ~PendingInitiation();
 };
-bool open_initiation(const StaticIdentity& id, std::span<const std::uint8_t> msg, PendingInitiation& pending);
+bool open_initiation(const StaticIdentity& id, std::span<const std::uint8_t> msg,
+                     PendingInitiation& pending);
 // Second half: decrypts the timestamp with the peer's precomputed static-static secret.
-bool finish_initiation(const Handshake& hs, std::span<const std::uint8_t> msg, PendingInitiation& pending,
-                       Tai64n& timestamp);
+bool finish_initiation(const Handshake& hs, std::span<const std::uint8_t> msg,
+                       PendingInitiation& pending, Tai64n& timestamp);
 // Commits an accepted initiation into the peer's handshake state.
 void commit_initiation(Handshake& hs, PendingInitiation& pending, const Tai64n& timestamp);
 

@@ -33,8 +33,8 @@ struct Keypair {
 // Encrypts one transport message in place. `buf` holds 16 free header bytes followed by
 // `plain_len` bytes of packet, with room for padding and the tag. Pads to a multiple of 16 but
 // never past `mtu`. Returns the datagram length.
-std::size_t seal_transport(const Keypair& kp, std::uint64_t counter, std::uint8_t* buf, std::size_t plain_len,
-                           std::size_t mtu);
+std::size_t seal_transport(const Keypair& kp, std::uint64_t counter, std::uint8_t* buf,
+                           std::size_t plain_len, std::size_t mtu);
 // Decrypts a transport datagram in place; the plaintext starts at datagram + 16 and is
 // len - 32 bytes long. False on a bad tag.
 bool open_transport(const Keypair& kp, std::uint8_t* datagram, std::size_t len);

@@ -11,7 +11,13 @@
 
 namespace wl::wg::noise {
 
-enum class MessageType : std::uint8_t { invalid = 0, initiation = 1, response = 2, cookie_reply = 3, transport = 4 };
+enum class MessageType : std::uint8_t {
+  invalid = 0,
+  initiation = 1,
+  response = 2,
+  cookie_reply = 3,
+  transport = 4
+};
 
 inline constexpr std::size_t kInitiationSize = 148;
 inline constexpr std::size_t kResponseSize = 92;
@@ -43,8 +49,12 @@ inline void store_le64(std::uint8_t* p, std::uint64_t v) {
 MessageType classify(std::span<const std::uint8_t> datagram);
 
 // Transport header accessors (caller has classified the datagram as transport).
-inline std::uint32_t transport_receiver(const std::uint8_t* p) { return load_le32(p + 4); }
-inline std::uint64_t transport_counter(const std::uint8_t* p) { return load_le64(p + 8); }
+inline std::uint32_t transport_receiver(const std::uint8_t* p) {
+  return load_le32(p + 4);
+}
+inline std::uint64_t transport_counter(const std::uint8_t* p) {
+  return load_le64(p + 8);
+}
 
 // Length of the IP packet inside a decrypted transport payload, from its own header; 0 when
 // the payload is not a well-formed IPv4/IPv6 packet that fits. Padding is what lies beyond.
