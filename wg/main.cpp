@@ -8,57 +8,21 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <string>
 
 #include "wirelink/base/version.hpp"
+#include "wirelink/log/logger.hpp"
 #include "wirelink/wg/crypto/primitives.hpp"
 #include "wirelink/wg/device/device.hpp"
 
 namespace {
 
-int syslog_priority(spdlog::level::level_enum l) {
-  switch (l) {
-    case spdlog::level::trace:
-    case spdlog::level::debug:
-      return 7;
-    case spdlog::level::warn:
-      return 4;
-    case spdlog::level::err:
-      return 3;
-    case spdlog::level::critical:
-      return 2;
-    default:
-      return 6;
-  }
-}
-
-// Under systemd (JOURNAL_STREAM set) lines carry <N> priority prefixes for journald.
-class JournalStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    std::fprintf(stderr, "<%d>%.*s\n", syslog_priority(msg.level),
-                 static_cast<int>(msg.payload.size()), msg.payload.data());
-  }
-  void flush_() override { std::fflush(stderr); }
-};
-
 void setup_logging() {
-  std::shared_ptr<spdlog::logger> logger;
-  const char* js = std::getenv("JOURNAL_STREAM");
-  if (js != nullptr && *js != '\0') {
-    logger = std::make_shared<spdlog::logger>("wirelink-wg", std::make_shared<JournalStderrSink>());
-  } else {
-    logger = spdlog::stderr_color_mt("wirelink-wg");
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-  }
   // LOG_LEVEL as wireguard-go reads it: verbose/debug, error, silent; default info.
   const char* lvl = std::getenv("LOG_LEVEL");
   auto level = spdlog::level::info;
@@ -68,9 +32,7 @@ void setup_logging() {
     if (l == "error") level = spdlog::level::err;
     if (l == "silent") level = spdlog::level::off;
   }
-  logger->set_level(level);
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
+  wl::log::install_default_logger("wirelink-wg", std::getenv("JOURNAL_STREAM"), level);
 }
 
 void usage(FILE* f) {
