@@ -1,6 +1,5 @@
 #include "wirelink/agent/agent.hpp"
 
-#include <netdb.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -19,35 +18,17 @@ namespace {
 constexpr int kExitFatal = 1;
 }  // namespace
 
-// Configured endpoints may be DNS names; this resolves them (blocking, bounded by the
-// resolver's own timeouts). Literal addresses never touch DNS.
-std::vector<Endpoint> resolve_host_port(const HostPort& hp) {
-  std::vector<Endpoint> out;
-  if (auto ip = IpAddress::parse(hp.host)) {
-    out.emplace_back(*ip, hp.port);
-    return out;
-  }
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_DGRAM;
-  addrinfo* res = nullptr;
-  if (::getaddrinfo(hp.host.c_str(), nullptr, &hints, &res) != 0) return out;
-  for (addrinfo* a = res; a; a = a->ai_next) {
-    auto ep = Endpoint::from_sockaddr(a->ai_addr, a->ai_addrlen);
-    if (ep) {
-      Endpoint e(ep->address(), hp.port);
-      if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
-    }
-  }
-  ::freeaddrinfo(res);
-  return out;
-}
-
 namespace {
 
 class Agent {
  public:
   Agent(LoadedConfig cfg, AgentDeps deps) : loaded_(std::move(cfg)), d_(std::move(deps)) {
     start_ = d_.clock->now();
+    if (!d_.resolve)  // no resolver given: literal addresses only, never DNS
+      d_.resolve = [](const HostPort& hp) -> std::vector<Endpoint> {
+        if (auto ip = IpAddress::parse(hp.host)) return {Endpoint(*ip, hp.port)};
+        return {};
+      };
   }
 
   int run() {
@@ -67,6 +48,8 @@ class Agent {
     (void)loop_->watch(control_->fd(), [this] {
       control_->serve_one([this](const std::string& req) { return on_control(req); });
     });
+    if (int fd = d_.links->event_fd(); fd >= 0)
+      (void)loop_->watch(fd, [this] { on_link_events(); });
     if (auto wd = d_.notifier->watchdog_interval()) watchdog_every_ = *wd / 2;
     spdlog::info("{}: wirelink agent starting (device backend {})", iface(), d_.device->kind());
     int rc = loop_->run();
@@ -135,6 +118,38 @@ class Agent {
     cycle(now);
   }
 
+  // rtnetlink told us something changed. Events about our interface (down, up, renamed,
+  // deleted, our link-local removed) run a cycle now rather than at the next 5 s boundary;
+  // a burst of events runs one cycle.
+  void on_link_events() {
+    bool ours = false;
+    for (const auto& e : d_.links->take_events()) {
+      switch (e.kind) {
+        case LinkEvent::Kind::resync:
+          ours = true;
+          address_ready_ = false;  // cannot know what we missed: check the address too
+          break;
+        case LinkEvent::Kind::link_changed:
+        case LinkEvent::Kind::link_removed:
+          ours = ours || (ifindex_ != 0 && e.ifindex == ifindex_) || e.name == iface();
+          break;
+        case LinkEvent::Kind::address_removed:
+          if (ifindex_ != 0 && e.ifindex == ifindex_ && sm_ && e.address == link_local_) {
+            spdlog::warn("{}: {}/64 was removed from the interface; adding it again", iface(),
+                         link_local_.to_string());
+            address_ready_ = false;
+            ours = true;
+          }
+          break;
+      }
+    }
+    if (!ours || !loop_->running()) return;
+    ++link_events_;
+    auto now = d_.clock->now();
+    last_cycle_ = now;
+    cycle(now);
+  }
+
   void cycle(TimePoint now) {
     auto link = d_.links->link(iface());
     if (!link) {
@@ -196,7 +211,7 @@ class Agent {
     if (!sm_ || sm_->self() != *dev->public_key) {
       self_ = *dev->public_key;
       link_local_ = link_local_for(self_);
-      sm_.emplace(loaded_.config, self_, start_, resolve_host_port);
+      sm_.emplace(loaded_.config, self_, start_, d_.resolve);
       gossip_ = d_.make_gossip ? d_.make_gossip(*dev->private_key, loaded_.config, now) : nullptr;
       if (!gossip_) gossip_ = std::make_unique<NullGossip>();
       address_ready_ = false;
@@ -351,6 +366,7 @@ class Agent {
     s.uptime = d_.clock->now() - start_;
     s.cycles = cycles_;
     s.device_errors = device_errors_;
+    s.link_events = link_events_;
     s.config_file = loaded_.file_found ? loaded_.file_path : "";
     if (sm_) {
       s.router = sm_->is_router();
@@ -415,6 +431,7 @@ class Agent {
   bool ready_sent_ = false;
   std::uint64_t cycles_ = 0;
   std::uint64_t device_errors_ = 0;
+  std::uint64_t link_events_ = 0;  // event batches about our interface that ran a cycle
   std::optional<TimePoint> last_cycle_;
   std::optional<TimePoint> last_watchdog_;
   std::optional<Duration> watchdog_every_;

@@ -19,8 +19,51 @@ bool is_enodev(const Error& e) {
 
 class RtnlLinkControl final : public LinkControl {
  public:
-  explicit RtnlLinkControl(std::unique_ptr<netlink_socket::MnlSocket> s)
-      : sock_(std::move(s)), rt_(*sock_) {}
+  RtnlLinkControl(std::unique_ptr<netlink_socket::MnlSocket> s,
+                  std::unique_ptr<netlink_socket::MnlSocket> events)
+      : sock_(std::move(s)), rt_(*sock_), events_(std::move(events)) {}
+
+  int event_fd() const override { return events_ ? events_->fd() : -1; }
+
+  std::vector<LinkEvent> take_events() override {
+    std::vector<LinkEvent> out;
+    if (!events_) return out;
+    for (;;) {
+      auto batch = netlink::read_route_events(*events_);
+      if (!batch) {
+        const auto code = batch.error().code;
+        if (code == std::errc::resource_unavailable_try_again) break;  // drained
+        if (code == std::errc::no_buffer_space) {  // the kernel dropped events for us
+          out.push_back(LinkEvent{LinkEvent::Kind::resync, 0, {}, {}});
+          continue;
+        }
+        ++dropped_;  // a malformed datagram: skip it, keep reading
+        if (++errors_in_a_row_ > 64) break;
+        continue;
+      }
+      errors_in_a_row_ = 0;
+      for (const auto& e : *batch) {
+        using K = netlink::rtnl::Event::Kind;
+        switch (e.kind) {
+          case K::link_new:
+            out.push_back(LinkEvent{LinkEvent::Kind::link_changed, e.link.index, e.link.name, {}});
+            break;
+          case K::link_del:
+            out.push_back(LinkEvent{LinkEvent::Kind::link_removed, e.link.index, e.link.name, {}});
+            break;
+          case K::addr_del:
+            out.push_back(
+                LinkEvent{LinkEvent::Kind::address_removed, e.addr.ifindex, {}, e.addr.address});
+            break;
+          case K::addr_new:
+            break;  // our own additions echo back; nothing to do
+        }
+      }
+    }
+    return out;
+  }
+
+  std::uint64_t dropped_events() const override { return dropped_; }
 
   Result<LinkInfo> link(const std::string& iface) override {
     auto l = rt_.get_link(iface);
@@ -69,6 +112,9 @@ class RtnlLinkControl final : public LinkControl {
  private:
   std::unique_ptr<netlink_socket::MnlSocket> sock_;
   netlink::RouteClient rt_;
+  std::unique_ptr<netlink_socket::MnlSocket> events_;  // null: no subscription (cycle only)
+  std::uint64_t dropped_ = 0;
+  int errors_in_a_row_ = 0;
 };
 
 }  // namespace
@@ -76,7 +122,12 @@ class RtnlLinkControl final : public LinkControl {
 Result<std::unique_ptr<LinkControl>> make_system_link_control() {
   auto s = netlink_socket::MnlSocket::open(NETLINK_ROUTE);
   if (!s) return s.error();
-  return std::unique_ptr<LinkControl>(std::make_unique<RtnlLinkControl>(std::move(*s)));
+  // Without an event socket the agent still works, only slower to notice changes.
+  std::unique_ptr<netlink_socket::MnlSocket> events;
+  if (auto e = netlink_socket::MnlSocket::open_route_events(); e && (*e)->set_nonblocking(true))
+    events = std::move(*e);
+  return std::unique_ptr<LinkControl>(
+      std::make_unique<RtnlLinkControl>(std::move(*s), std::move(events)));
 }
 
 }  // namespace wl::agent

@@ -9,9 +9,11 @@
 #include <string>
 
 #include "wirelink/agent/agent.hpp"
+#include "wirelink/agent/async_resolver.hpp"
 #include "wirelink/agent/cli.hpp"
 #include "wirelink/agent/config.hpp"
 #include "wirelink/agent/control_socket.hpp"
+#include "wirelink/agent/coordinator_plugin.hpp"
 #include "wirelink/agent/create_interface.hpp"
 #include "wirelink/agent/device.hpp"
 #include "wirelink/agent/facts_gossip.hpp"
@@ -149,13 +151,18 @@ int cmd_run(wl::agent::LoadedConfig loaded, const wl::agent::ConfigInputs& in) {
     return kExitFailure;
   }
   static wl::SystemClock clock;
+  // DNS names in Endpoints are looked up on a worker thread, never in the event loop.
+  static wl::agent::AsyncResolver resolver(wl::agent::lookup_with_getaddrinfo, clock);
+  const wl::agent::Resolver resolve = [](const wl::HostPort& hp) { return resolver.resolve(hp); };
   wl::agent::AgentDeps deps;
+  deps.resolve = resolve;
   deps.device = std::move(*device);
-  deps.make_gossip = [](const wl::PrivateKey& own, const wl::agent::Config& cfg,
-                        wl::TimePoint now) {
-    return wl::agent::make_facts_gossip(own, cfg, wl::agent::resolve_host_port, now, &clock);
+  deps.make_gossip = [resolve](const wl::PrivateKey& own, const wl::agent::Config& cfg,
+                               wl::TimePoint now) {
+    return wl::agent::make_facts_gossip(own, cfg, resolve, now, &clock);
   };
-  deps.make_coordinator = wl::agent::make_coordinator_link;
+  deps.make_coordinator =
+      wl::agent::plugin_coordinator_factory(wl::agent::default_coordinator_plugin_path());
   deps.links = std::move(links);
   deps.notifier = wl::agent::make_systemd_notifier();
   deps.clock = &clock;

@@ -132,6 +132,7 @@ std::string render_json(const AgentStatus& s) {
   o += ",\"uptime_seconds\":" + json_seconds(s.uptime);
   o += ",\"cycles\":" + std::to_string(s.cycles);
   o += ",\"device_errors\":" + std::to_string(s.device_errors);
+  o += ",\"link_events\":" + std::to_string(s.link_events);
   o += ",\"config_file\":" + json_string(s.config_file);
   o += ",\"peers\":[";
   for (std::size_t i = 0; i < s.peers.size(); ++i) {

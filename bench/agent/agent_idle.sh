@@ -3,6 +3,7 @@
 # device, idle for a minute. Not run by CI. Usage (root):
 #   WL_BIN=build/bin bench/agent/agent_idle.sh [seconds] [peer counts...]
 # Prints one line per size: AGENT peers=<n> rss_kib=<x> cpu_pct=<y>
+# WL_SMAPS=1 also prints the resident KiB per mapped file (what to look at when RSS grows).
 # (and the same for the wireguard-go daemon, for scale: WGGO peers=<n> ...).
 # Peers get endpoints in 198.18.0.0/15 (benchmark space, routed nowhere), so the agent treats
 # them as unhealthy: it cycles their endpoints, pings them every 30 s and re-reads the device
@@ -23,6 +24,11 @@ trap cleanup EXIT
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# WL_SMAPS=1: where the resident memory is, per mapped file (KiB), largest first.
+rss_by_file() {
+  awk '/^[0-9a-f]+-[0-9a-f]+ / { n = ($6 == "") ? "[anon]" : $6 } /^Rss:/ { r[n] += $2 }
+       END { for (n in r) if (r[n] > 0) printf "  %6d %s\n", r[n], n }' "/proc/$1/smaps" | sort -rn
+}
 anon_kib() { awk '/^RssAnon:/ { print $2 }' "/proc/$1/status"; }
 
 for n in "${SIZES[@]}"; do
@@ -51,6 +57,7 @@ for n in "${SIZES[@]}"; do
   a0=$(cpu_ticks $AG); w0=$(cpu_ticks $WG)
   sleep "$SECS"
   a1=$(cpu_ticks $AG); w1=$(cpu_ticks $WG)
+  [ -n "${WL_SMAPS:-}" ] && rss_by_file $AG
   echo "AGENT peers=$n rss_kib=$(rss_kib $AG) cpu_pct=$(awk -v d=$((a1 - a0)) -v t="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * d / t / s }') anon_kib=$(anon_kib $AG)"
   echo "WGGO peers=$n rss_kib=$(rss_kib $WG) cpu_pct=$(awk -v d=$((w1 - w0)) -v t="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * d / t / s }')"
   ip netns exec $NS env RUNTIME_DIRECTORY="$WORK/run" "$WIRELINK" show wlagbnc0 --json |

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The agent on a wireguard-go device: our link-local /64 added, every peer's link-local /128
 # in its allowed IPs, the fact socket bound on ListenPort+1, `wirelink show` (table and JSON),
-# an interface taken down and up again (the agent waits, then re-adds its address),
+# an interface taken down and up again (the agent waits, then re-adds its address; both seen as
+# rtnetlink events), our link-local removed by hand (added again),
 # a healthy peer after a real handshake, SIGHUP with a broken config keeps the old one, SIGUSR1
 # dumps state, SIGTERM removes only what we added, a restarted agent adopts the device without
 # changing it, and a vanished interface makes the agent exit non-zero.
@@ -55,6 +56,14 @@ ip -n wlag-b1 link set wlagb1 up
 wait_for 15 "link-local re-added after up" bash -c "ip -n wlag-b1 -6 addr show dev wlagb1 | grep -q '$LL_ONE/64'"
 wait_for 15 "fact socket rebound after up" bash -c "ip netns exec wlag-b1 ss -uln | grep -q '$LL_ONE.*:51821'"
 ip netns exec wlag-b1 ping -c 2 -W 2 10.77.9.2 >/dev/null || fail "ping after the interface came back"
+# Down and up arrived as rtnetlink events, not only through the 5 s cycle.
+events=$(show wlag-b1 wlagb1 --json | json_field 'd["link_events"]')
+[ "$events" -ge 2 ] || fail "link_events=$events after down and up (want >= 2)"
+
+say "our link-local removed by hand: the agent adds it again"
+ip -n wlag-b1 -6 addr del "$LL_ONE/64" dev wlagb1
+wait_for 15 "removal noticed" grep -q "was removed from the interface; adding it again" "$WORK/agent-wlagb1.log"
+wait_for 15 "link-local back" bash -c "ip -n wlag-b1 -6 addr show dev wlagb1 | grep -q '$LL_ONE/64'"
 
 say "SIGHUP with a broken config keeps running on the old one"
 cp "$WORK/wirelink.wlagb1.json" "$WORK/good.json"

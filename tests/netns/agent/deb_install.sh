@@ -50,6 +50,13 @@ for f in /usr/lib/systemd/system/wirelink@.service /usr/lib/systemd/system/wl-qu
          /usr/share/doc/wirelink/PROTOCOL.md /usr/share/doc/wirelink/examples/wirelink.wg0.json.example; do
   [ -f "$root$f" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
+# The coordinator module is loaded at run time, so the package's Depends must cover its
+# libraries too (libcurl and its chain), not only the agent's.
+mod=/usr/lib/wirelink/coordinator-link.so
+[ -f "$root$mod" ] || { echo "FAIL: $mod not installed"; exit 1; }
+if chroot "$root" ldd "$mod" | grep -q 'not found'; then
+  chroot "$root" ldd "$mod"; echo "FAIL: $mod has unmet libraries in a clean root"; exit 1
+fi
 chroot "$root" dpkg -s wirelink | grep -q '^Status: install ok installed' || { echo "FAIL: dpkg status"; exit 1; }
 chroot "$root" dpkg -r wirelink >/dev/null || { echo "FAIL: dpkg -r"; exit 1; }
 [ ! -e "$root/usr/bin/wirelink" ] || { echo "FAIL: binary left after removal"; exit 1; }

@@ -15,6 +15,14 @@ check "derive-ll stdin" '[ "$(echo 6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38GhE= 
 $WL derive-ll not-a-key >/dev/null 2>&1; rc=$?
 check "derive-ll bad key exits 2" '[ $rc -eq 2 ]'
 
+# The agent's memory budget depends on what it maps: libcurl (and its TLS/GSSAPI/LDAP chain)
+# only through the coordinator module, no libsystemd, no libcrypto.
+libs=$(ldd "$WL")
+check "agent does not link libcurl" '! echo "$libs" | grep -q libcurl'
+check "agent does not link libsystemd" '! echo "$libs" | grep -q libsystemd'
+check "agent does not link libcrypto" '! echo "$libs" | grep -q libcrypto'
+check "coordinator module beside the agent links libcurl" 'ldd "$WL_BIN/../lib/wirelink/coordinator-link.so" | grep -q libcurl'
+
 priv=$($WL genkey)
 check "genkey is 44 chars" '[ ${#priv} -eq 44 ]'
 check "genkey differs each run" '[ "$priv" != "$($WL genkey)" ]'

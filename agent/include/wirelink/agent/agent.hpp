@@ -19,6 +19,7 @@
 #include "wirelink/agent/gossip.hpp"
 #include "wirelink/agent/link_control.hpp"
 #include "wirelink/agent/notifier.hpp"
+#include "wirelink/agent/peer_state_machine.hpp"
 #include "wirelink/base/clock.hpp"
 
 namespace wl::agent {
@@ -33,13 +34,10 @@ struct AgentDeps {
   GossipFactory make_gossip;
   CoordinatorFactory make_coordinator;           // used when CoordinatorURL is set
   std::function<Result<LoadedConfig>()> reload;  // re-reads file/env/flags for SIGHUP
+  Resolver resolve;  // configured host:port -> endpoints; must not block (AsyncResolver)
   const Clock* clock = nullptr;
 };
 
 int run_agent(LoadedConfig cfg, AgentDeps deps);
-
-// Resolves a configured "host:port" (literal addresses without DNS; names with getaddrinfo,
-// blocking for the resolver's timeout at most).
-std::vector<Endpoint> resolve_host_port(const HostPort& hp);
 
 }  // namespace wl::agent

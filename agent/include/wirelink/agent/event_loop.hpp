@@ -35,6 +35,7 @@ class EventLoop {
     running_ = false;
     exit_code_ = exit_code;
   }
+  bool running() const { return running_; }
 
  private:
   EventLoop() = default;

@@ -3,9 +3,13 @@
 //
 // Contract: single-threaded, blocking for one kernel round trip. A missing interface is
 // std::errc::no_such_device. add_address reports whether the address was new, so the agent
-// removes at exit only what it added.
+// removes at exit only what it added. event_fd()/take_events() are the non-blocking rtnetlink
+// event subscription (link changes, address removals), so the agent reacts when the interface
+// goes down, comes back, vanishes or loses our address instead of at its next cycle; a
+// LinkControl without events returns -1 and the agent relies on its cycle alone.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +25,18 @@ struct LinkInfo {
   bool up = false;
 };
 
+struct LinkEvent {
+  enum class Kind {
+    link_changed,     // RTM_NEWLINK: flags, name or anything else of a link
+    link_removed,     // RTM_DELLINK
+    address_removed,  // RTM_DELADDR
+    resync,           // events were lost (receive queue overflow): re-read everything
+  } kind = Kind::resync;
+  unsigned ifindex = 0;
+  std::string name;   // link events
+  IpAddress address;  // address_removed
+};
+
 class LinkControl {
  public:
   virtual ~LinkControl() = default;
@@ -30,6 +46,12 @@ class LinkControl {
   virtual Result<void> remove_address(unsigned ifindex, const IpAddress& addr, int prefix) = 0;
   // Every interface with its addresses; `wg_iface` and links of kind wireguard are marked.
   virtual std::vector<InterfaceInfo> interfaces(const std::string& wg_iface) = 0;
+  // Readable when events are pending; -1 when this LinkControl has no event subscription.
+  virtual int event_fd() const { return -1; }
+  // Everything pending, without blocking. Malformed datagrams are dropped (and counted in
+  // dropped_events()).
+  virtual std::vector<LinkEvent> take_events() { return {}; }
+  virtual std::uint64_t dropped_events() const { return 0; }
 };
 
 // The real one, over rtnetlink. Fails when no NETLINK_ROUTE socket can be opened.

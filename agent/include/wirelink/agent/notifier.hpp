@@ -23,6 +23,13 @@ class Notifier {
   virtual std::optional<std::chrono::microseconds> watchdog_interval() const = 0;
 };
 
+// Sends to $NOTIFY_SOCKET (read once, at construction); the watchdog interval comes from
+// WATCHDOG_USEC / WATCHDOG_PID as systemd sets them.
 std::unique_ptr<Notifier> make_systemd_notifier();
+
+// WATCHDOG_USEC / WATCHDOG_PID as systemd documents them: an interval only when the usec value is
+// a positive decimal and the pid, if given, is ours. Exposed for tests.
+std::optional<std::chrono::microseconds> parse_watchdog_env(const std::string& usec,
+                                                            const std::string& pid, long self_pid);
 
 }  // namespace wl::agent

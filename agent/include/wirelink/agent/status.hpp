@@ -38,6 +38,7 @@ struct AgentStatus {
   Duration uptime{};
   std::uint64_t cycles = 0;
   std::uint64_t device_errors = 0;
+  std::uint64_t link_events = 0;
   std::string config_file;
   std::vector<PeerStatus> peers;
   GossipCounters counters;

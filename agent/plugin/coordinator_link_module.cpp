@@ -1,0 +1,105 @@
+// The coordinator module: the libcurl CoordinatorSession behind the agent's CoordinatorLink,
+// built as lib/wirelink/coordinator-link.so and loaded by coordinator_plugin.cpp only when
+// CoordinatorURL is set. Only the two extern "C" entry points are exported; everything linked in
+// statically stays private to the module (-Wl,--exclude-libs,ALL and hidden visibility).
+#include <sodium.h>
+
+#include <cctype>
+#include <fstream>
+#include <iterator>
+
+#include "wirelink/agent/coordinator_plugin.hpp"
+#include "wirelink/coordinator/session.hpp"
+
+namespace wl::agent {
+namespace {
+
+class SessionLink final : public CoordinatorLink {
+ public:
+  SessionLink(coordinator::SessionConfig cfg, const Clock& clock, PublicKey self)
+      : session_(std::move(cfg), clock), self_(self) {
+    session_.start();
+  }
+  ~SessionLink() override { session_.stop(); }
+
+  int notify_fd() const override { return session_.notify_fd(); }
+
+  CoordinatorInfo poll() override {
+    (void)session_.drain_events();  // resets the eventfd; the assignment is in status()
+    auto st = session_.status();
+    CoordinatorInfo i;
+    i.state = coordinator::to_string(st.state);
+    i.token = st.token;
+    i.token_expires = st.token_expires;
+    i.last_error = st.last_error;
+    if (st.assignment) {
+      i.cohort = st.assignment->cohort;
+      for (const auto& hop : st.assignment->path) {
+        auto key = PublicKey::parse(hop.peer_id);
+        if (!key || *key == self_) continue;  // a malformed key from the coordinator is dropped
+        CoordinatorPeer p;
+        p.key = *key;
+        if (auto ep = Endpoint::parse(hop.addr_hint)) p.endpoints.push_back(*ep);
+        i.peers.push_back(std::move(p));
+      }
+    }
+    return i;
+  }
+
+  void stop() override { session_.stop(); }
+
+ private:
+  coordinator::CoordinatorSession session_;
+  PublicKey self_;
+};
+
+Result<std::string> read_secret_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return make_error(std::errc::no_such_file_or_directory, "cannot read InviteFile " + path);
+  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  std::string out = s.substr(b, e - b);
+  sodium_memzero(s.data(), s.size());
+  return out;
+}
+
+Result<std::unique_ptr<CoordinatorLink>> make_session_link(const PublicKey& self, const Config& cfg,
+                                                           const Clock& clock) {
+  coordinator::SessionConfig sc;
+  sc.client.base_url = cfg.coordinator_url;
+  sc.self = self;
+  sc.want_match = true;
+  if (!cfg.coordinator_public_key.empty()) {
+    auto ring = coordinator::KeyRing::parse(cfg.coordinator_public_key);
+    if (!ring)
+      return make_error(std::errc::invalid_argument,
+                        "CoordinatorPublicKey: " + ring.error().message());
+    sc.coordinator_keys = std::move(*ring);
+  }
+  if (!cfg.invite_file.empty()) {
+    auto inv = read_secret_file(cfg.invite_file);
+    if (!inv) return inv.error();
+    sc.invite = std::move(*inv);
+  }
+  std::unique_ptr<CoordinatorLink> l = std::make_unique<SessionLink>(std::move(sc), clock, self);
+  return l;
+}
+
+}  // namespace
+}  // namespace wl::agent
+
+extern "C" __attribute__((visibility("default"))) const char* wl_coordinator_plugin_abi_v1() {
+  static const std::string abi = wl::agent::coordinator_plugin_abi();
+  return abi.c_str();
+}
+
+// Ownership of the returned Result passes to the caller (coordinator_plugin.cpp).
+extern "C" __attribute__((visibility("default")))
+wl::Result<std::unique_ptr<wl::agent::CoordinatorLink>>*
+wl_coordinator_plugin_make_v1(const wl::PublicKey& self, const wl::agent::Config& cfg,
+                              const wl::Clock& clock) {
+  return new wl::Result<std::unique_ptr<wl::agent::CoordinatorLink>>(
+      wl::agent::make_session_link(self, cfg, clock));
+}

@@ -1,0 +1,71 @@
+#include "wirelink/agent/coordinator_plugin.hpp"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <array>
+#include <memory>
+#include <optional>
+
+namespace wl::agent {
+
+namespace {
+
+using AbiFn = const char* (*)();
+using MakeFn = Result<std::unique_ptr<CoordinatorLink>>* (*)(const PublicKey&, const Config&,
+                                                             const Clock&);
+struct Module {
+  MakeFn make = nullptr;
+};
+
+// dlerror() text, or a fallback when the loader gave none.
+std::string loader_error() {
+  const char* e = ::dlerror();
+  return e != nullptr ? e : "unknown loader error";
+}
+
+Result<Module> load(const std::string& path) {
+  void* h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (h == nullptr)
+    return make_error(std::errc::no_such_file_or_directory,
+                      "coordinator support is not available: " + loader_error());
+  // Never dlclose(h): the links the module makes keep running its code.
+  auto abi = reinterpret_cast<AbiFn>(::dlsym(h, kCoordinatorPluginAbiSymbol));
+  auto make = reinterpret_cast<MakeFn>(::dlsym(h, kCoordinatorPluginMakeSymbol));
+  if (abi == nullptr || make == nullptr)
+    return make_error(std::errc::invalid_argument,
+                      path + " is not a wirelink coordinator module (" + loader_error() + ")");
+  const std::string theirs = abi();
+  if (theirs != coordinator_plugin_abi())
+    return make_error(std::errc::invalid_argument,
+                      path + " was built for another wirelink (" + theirs + "; this is " +
+                          coordinator_plugin_abi() + "): reinstall wirelink");
+  return Module{make};
+}
+
+}  // namespace
+
+std::string default_coordinator_plugin_path() {
+  std::array<char, 4096> buf{};
+  const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+  std::string exe = n > 0 ? std::string(buf.data(), static_cast<std::size_t>(n)) : "";
+  const auto slash = exe.rfind('/');
+  const std::string dir = slash == std::string::npos ? "/usr/bin" : exe.substr(0, slash);
+  return dir + "/../lib/wirelink/coordinator-link.so";
+}
+
+CoordinatorFactory plugin_coordinator_factory(std::string path) {
+  auto loaded = std::make_shared<std::optional<Result<Module>>>();
+  return [path = std::move(path), loaded](
+             const PublicKey& self, const Config& cfg,
+             const Clock& clock) -> Result<std::unique_ptr<CoordinatorLink>> {
+    // A failed load is retried on the next call (after SIGHUP), a good one is kept.
+    if (!loaded->has_value() || !**loaded) *loaded = load(path);
+    const Result<Module>& mod = **loaded;
+    if (!mod) return mod.error();
+    std::unique_ptr<Result<std::unique_ptr<CoordinatorLink>>> r(mod->make(self, cfg, clock));
+    return std::move(*r);
+  };
+}
+
+}  // namespace wl::agent
