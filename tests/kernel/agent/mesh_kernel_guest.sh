@@ -2,9 +2,10 @@
 # Inside the VM (kernel WireGuard): router R and leaves A, B that know only R and share a LAN R
 # cannot see. Asserts the agents pick the kernel backend, A and B become peers and go direct
 # (endpoint, handshake, allowed IPs; R's counters do not grow with A->B traffic), `wirelink show`
-# works, an agent restart loses at most one cycle of pings, and a clean stop removes the
-# link-local address the agent added. (The timed fallback scenario, which needs 5 minutes of
-# protocol time, runs on wireguard-go in tests/netns/agent/mesh.sh.)
+# works; the LAN between A and B taken down: once A's agent is settled (255 s of uptime) and the
+# direct handshake is stale, A keeps only B's link-local and pings flow through R; the LAN back:
+# direct again; an agent restart loses at most one cycle of pings, and a clean stop removes the
+# link-local address the agent added. About 6 minutes of protocol time.
 set -euo pipefail
 W=/tmp/wl
 mkdir -p "$W/run-r" "$W/run-a" "$W/run-b"
@@ -40,6 +41,7 @@ agent() { ip netns exec "wlag-$1" env RUNTIME_DIRECTORY="$W/run-$1" wirelink --i
 show() { ip netns exec "wlag-$1" env RUNTIME_DIRECTORY="$W/run-$1" wirelink show wg0 "${@:2}"; }
 
 say "start R, then A and B"
+T0=$SECONDS
 agent r
 for _ in $(seq 50); do show r >/dev/null 2>&1 && break; sleep 0.2; done
 agent a; agent b
@@ -68,6 +70,29 @@ after=$(rx)
 echo "   R received $((after - before)) bytes from A during 50 KB of A->B pings"
 [ $((after - before)) -lt 10000 ] || fail "A->B traffic went through R"
 show a --json | grep -q '"backend":"kernel"' || fail "show --json"
+
+say "take the LAN between A and B down: they fall back through R"
+aips_b() { ip netns exec wlag-a wg show wg0 allowed-ips | awk -v k="$(pub b)" '$1 == k { $1 = ""; print }' | xargs; }
+LL_B=$(wirelink derive-ll "$(pub b)")
+ip -n wlag-a link set wlagab down; ip -n wlag-b link set wlagba down
+TB=$SECONDS
+fallen_back() { [ "$(aips_b)" = "$LL_B/128" ] && ip netns exec wlag-a ping -c 1 -W 2 10.77.0.3 >/dev/null; }
+ok=0
+for _ in $(seq 360); do if fallen_back; then ok=1; break; fi; sleep 1; done
+[ $ok = 1 ] || fail "A did not fall back through R within 360 s (allowed IPs of B: $(aips_b))"
+echo "   fell back $((SECONDS - TB)) s after the block ($((SECONDS - T0)) s after start)"
+before=$(rx)
+ip netns exec wlag-a ping -q -c 5 -i 0.2 -W 2 10.77.0.3 >/dev/null || fail "pings through R"
+after=$(rx)
+[ $((after - before)) -gt 0 ] || fail "fallback traffic did not pass R"
+
+say "the LAN back: direct again"
+ip -n wlag-a link set wlagab up; ip -n wlag-b link set wlagba up
+TU=$SECONDS
+ok=0
+for _ in $(seq 120); do if direct; then ok=1; break; fi; sleep 1; done
+[ $ok = 1 ] || fail "A and B not direct again within 120 s of the LAN coming back"
+echo "   direct again $((SECONDS - TU)) s after the LAN came back"
 
 say "restart A's agent while pinging B"
 ip netns exec wlag-a ping -i 0.2 -c 60 -W 1 10.77.0.3 > "$W/ping.txt" 2>&1 &
