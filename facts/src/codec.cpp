@@ -140,19 +140,34 @@ RejectReason read_key(Reader& r, PublicKey& key) {
   return RejectReason::none;
 }
 
-RejectReason read_metadata(Reader& r, MemberMetadata& meta) {
+// A uvarint length and then that many bytes, all of which must be there.
+RejectReason read_sized(Reader& r, std::span<const std::uint8_t>& out) {
   std::uint64_t len = 0;
   if (auto e = r.uvarint(len); e != RejectReason::none) return e;
   if (len > r.left()) return RejectReason::truncated;
-  Reader p(r.take(static_cast<std::size_t>(len)));
+  out = r.take(static_cast<std::size_t>(len));
+  return RejectReason::none;
+}
+
+// The 4 or 16 address bytes of an *_v4 / *_v6 attribute.
+bool read_address(Reader& r, bool v4, IpAddress& a) {
+  std::array<std::uint8_t, 16> b{};
+  if (!r.bytes(b.data(), v4 ? 4 : 16)) return false;
+  a = v4 ? IpAddress::v4({b[0], b[1], b[2], b[3]}) : IpAddress::v6(b);
+  return true;
+}
+
+RejectReason read_metadata(Reader& r, MemberMetadata& meta) {
+  std::span<const std::uint8_t> payload;
+  if (auto e = read_sized(r, payload); e != RejectReason::none) return e;
+  Reader p(payload);
   while (!p.done()) {
     std::uint8_t key = 0;
     p.byte(key);
-    std::uint64_t n = 0;
-    if (auto e = p.uvarint(n); e != RejectReason::none)
+    // An entry that overruns the payload is a bad length, not a short datagram.
+    std::span<const std::uint8_t> val;
+    if (auto e = read_sized(p, val); e != RejectReason::none)
       return e == RejectReason::truncated ? RejectReason::bad_length : e;
-    if (n > p.left()) return RejectReason::bad_length;
-    auto val = p.take(static_cast<std::size_t>(n));
     if (meta.entries.count(key)) return RejectReason::bad_metadata;
     if (key == kBasicKey && (val.size() != 1 || val[0] > 1)) return RejectReason::bad_metadata;
     meta.entries.emplace(key, std::vector<std::uint8_t>(val.begin(), val.end()));
@@ -170,38 +185,20 @@ RejectReason read_value(Reader& r, Fact& f) {
     }
     case Attribute::endpoint_v4:
     case Attribute::endpoint_v6: {
-      const bool v4 = f.attr == Attribute::endpoint_v4;
-      std::array<std::uint8_t, 18> buf{};
-      const std::size_t alen = v4 ? 4 : 16;
-      if (!r.bytes(buf.data(), alen + 2)) return RejectReason::truncated;
       IpAddress a;
-      if (v4) {
-        a = IpAddress::v4({buf[0], buf[1], buf[2], buf[3]});
-      } else {
-        std::array<std::uint8_t, 16> b{};
-        std::copy_n(buf.begin(), 16, b.begin());
-        a = IpAddress::v6(b);
-        if (a.is_v4_mapped()) return RejectReason::v4_mapped_endpoint;
-      }
-      const auto port = static_cast<std::uint16_t>((buf[alen] << 8) | buf[alen + 1]);
-      f.value = Endpoint(a, port);
+      std::array<std::uint8_t, 2> port{};
+      if (!read_address(r, f.attr == Attribute::endpoint_v4, a) || !r.bytes(port.data(), 2))
+        return RejectReason::truncated;
+      if (a.is_v4_mapped()) return RejectReason::v4_mapped_endpoint;
+      f.value = Endpoint(a, static_cast<std::uint16_t>((port[0] << 8) | port[1]));
       return RejectReason::none;
     }
     case Attribute::allowed_ip_v4:
     case Attribute::allowed_ip_v6: {
-      const bool v4 = f.attr == Attribute::allowed_ip_v4;
-      std::array<std::uint8_t, 17> buf{};
-      const std::size_t alen = v4 ? 4 : 16;
-      if (!r.bytes(buf.data(), alen + 1)) return RejectReason::truncated;
-      const int prefix = buf[alen];
       IpAddress a;
-      if (v4) {
-        a = IpAddress::v4({buf[0], buf[1], buf[2], buf[3]});
-      } else {
-        std::array<std::uint8_t, 16> b{};
-        std::copy_n(buf.begin(), 16, b.begin());
-        a = IpAddress::v6(b);
-      }
+      std::uint8_t prefix = 0;
+      if (!read_address(r, f.attr == Attribute::allowed_ip_v4, a) || !r.byte(prefix))
+        return RejectReason::truncated;
       if (prefix > a.bits()) return RejectReason::prefix_too_long;
       f.value = Cidr(a, prefix);
       return RejectReason::none;
@@ -216,10 +213,8 @@ RejectReason read_value(Reader& r, Fact& f) {
       return RejectReason::none;
     }
     case Attribute::coordinator_token: {
-      std::uint64_t len = 0;
-      if (auto e = r.uvarint(len); e != RejectReason::none) return e;
-      if (len > r.left()) return RejectReason::truncated;
-      auto t = r.take(static_cast<std::size_t>(len));
+      std::span<const std::uint8_t> t;
+      if (auto e = read_sized(r, t); e != RejectReason::none) return e;
       f.value = TokenBytes{std::vector<std::uint8_t>(t.begin(), t.end())};
       return RejectReason::none;
     }

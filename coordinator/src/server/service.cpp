@@ -98,6 +98,20 @@ Reply Service::error(coord_errc c, std::string_view msg, const char* endpoint) {
   return Reply{status, wire::error_json(c, msg)};
 }
 
+Reply Service::error(const Error& e, const char* endpoint) {
+  return error(static_cast<coord_errc>(e.code.value()), e.message(), endpoint);
+}
+
+template <class Req, class Handler>
+void Service::authed(const char* endpoint, Result<Req> req, std::string_view authorization,
+                     Done done, Handler handler) {
+  if (!req) return done(error(coord_errc::bad_request, req.error().message(), endpoint));
+  if (limited_peer(req->peer_id, endpoint, done)) return;
+  auto a = authenticate(authorization, req->peer_id);
+  if (!a) return done(error(a.error(), endpoint));
+  std::invoke(handler, this, *req, *a, std::move(done));
+}
+
 Reply Service::ok(std::string body, const char* endpoint) {
   metrics_.request(endpoint, 200);
   return Reply{200, std::move(body)};
@@ -235,15 +249,18 @@ void Service::handle(std::string_view method, std::string_view path, const std::
   }
   if (post && path == "/api/v1/match") {
     if (limited_ip(ip, "match", done)) return;
-    return on_match(authorization, body, std::move(done));
+    return authed("match", wire::parse_match(body), authorization, std::move(done),
+                  &Service::on_match);
   }
   if (post && path == "/api/v1/heartbeat") {
     if (limited_ip(ip, "heartbeat", done)) return;
-    return on_heartbeat(authorization, body, std::move(done));
+    return authed("heartbeat", wire::parse_heartbeat(body), authorization, std::move(done),
+                  &Service::on_heartbeat);
   }
   if (post && path == "/api/v1/disconnect") {
     if (limited_ip(ip, "disconnect", done)) return;
-    return on_disconnect(authorization, body, std::move(done));
+    return authed("disconnect", wire::parse_disconnect(body), authorization, std::move(done),
+                  &Service::on_disconnect);
   }
   done(error(coord_errc::not_found,
              "no such endpoint: " + std::string(method) + " " + std::string(path), "other"));
@@ -260,14 +277,13 @@ void Service::on_register(const std::string&, std::string_view auth, std::string
   const bool known = admission_.peer(req->peer_id) != nullptr;
   // A registered peer may re-register (new addr_hint, new token) with its valid token; anyone
   // else needs an invite.
-  bool authed = false;
+  bool token_ok = false;
   if (known && !bearer(auth).empty()) {
     auto a = authenticate(auth, req->peer_id);
-    if (!a)
-      return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
-    authed = true;
+    if (!a) return done(error(a.error(), ep));
+    token_ok = true;
   }
-  if (!authed) {
+  if (!token_ok) {
     if (req->invite.empty())
       return done(error(coord_errc::invite_invalid, "an invite is required", ep));
     auto inv = decode_invite(req->invite);
@@ -277,9 +293,7 @@ void Service::on_register(const std::string&, std::string_view auth, std::string
     if (auto t = check_invite_time(*inv, now); !t)
       return done(error(coord_errc::invite_expired, t.error().message(), ep));
     auto red = store_.redeem(inv->code, req->peer_id.to_base64(), secs(now));
-    if (!red)
-      return done(
-          error(static_cast<coord_errc>(red.error().code.value()), red.error().message(), ep));
+    if (!red) return done(error(red.error(), ep));
     metrics_.invite_redeemed();
   }
   PeerInfo info{req->peer_id, req->addr_hint, req->can_exit,
@@ -296,21 +310,15 @@ void Service::on_register(const std::string&, std::string_view auth, std::string
   done(ok(wire::to_json(ack), ep));
 }
 
-void Service::on_match(std::string_view auth, std::string_view body, Done done) {
+void Service::on_match(const wire::MatchRequest& req, const Auth&, Done done) {
   constexpr const char* ep = "match";
-  auto req = wire::parse_match(body);
-  if (!req) return done(error(coord_errc::bad_request, req.error().message(), ep));
-  if (limited_peer(req->peer_id, ep, done)) return;
-  auto a = authenticate(auth, req->peer_id);
-  if (!a)
-    return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
   const auto now = clock_.wall();
-  seen_[req->peer_id] = dirty_seen_[req->peer_id] = now;
-  if (req->hops == 2 &&
-      admission_.exit_count() < 2 + (admission_.peer(req->peer_id)->can_exit ? 1 : 0) &&
-      !admission_.assignment(req->peer_id))
+  seen_[req.peer_id] = dirty_seen_[req.peer_id] = now;
+  if (req.hops == 2 &&
+      admission_.exit_count() < 2 + (admission_.peer(req.peer_id)->can_exit ? 1 : 0) &&
+      !admission_.assignment(req.peer_id))
     return done(error(coord_errc::no_exit_available, "multi-hop needs two exits", ep));
-  auto out = admission_.match(req->peer_id, req->hops, now);
+  auto out = admission_.match(req.peer_id, req.hops, now);
   if (out.status == MatchStatus::no_exit)
     return done(error(coord_errc::no_exit_available, "no exit with available capacity", ep));
   if (out.formed) {
@@ -332,7 +340,7 @@ void Service::on_match(std::string_view auth, std::string_view body, Done done) 
       e.assignment = resp;
       e.at = now;
       emit(m, e);
-      if (m != req->peer_id)
+      if (m != req.peer_id)
         complete_waiters(m, ok(wire::to_json(resp), ep));
       else
         done(ok(wire::to_json(resp), ep));
@@ -340,14 +348,14 @@ void Service::on_match(std::string_view auth, std::string_view body, Done done) 
     return;
   }
   if (out.status == MatchStatus::assigned)
-    return done(ok(wire::to_json(response_for(req->peer_id, now)), ep));
+    return done(ok(wire::to_json(response_for(req.peer_id, now)), ep));
   // Pending: wait for the pool to fill, up to match_wait.
   if (opt_.match_wait <= Duration::zero())
     return done(
         error(coord_errc::insufficient_cohort, "anonymity-set floor not met yet; retry", ep));
   auto timer = std::make_shared<boost::asio::steady_timer>(ex_, opt_.match_wait);
   const auto id = next_id_++;
-  const PublicKey who = req->peer_id;
+  const PublicKey who = req.peer_id;
   waiters_[who].push_back(Waiter{id, std::move(done), timer});
   timer->async_wait([this, who, id](const boost::system::error_code& ec) {
     if (ec) return;
@@ -365,35 +373,23 @@ void Service::on_match(std::string_view auth, std::string_view body, Done done) 
   });
 }
 
-void Service::on_heartbeat(std::string_view auth, std::string_view body, Done done) {
+void Service::on_heartbeat(const wire::HeartbeatRequest& req, const Auth& auth, Done done) {
   constexpr const char* ep = "heartbeat";
-  auto req = wire::parse_heartbeat(body);
-  if (!req) return done(error(coord_errc::bad_request, req.error().message(), ep));
-  if (limited_peer(req->peer_id, ep, done)) return;
-  auto a = authenticate(auth, req->peer_id);
-  if (!a)
-    return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
   const auto now = clock_.wall();
-  seen_[req->peer_id] = dirty_seen_[req->peer_id] = now;
+  seen_[req.peer_id] = dirty_seen_[req.peer_id] = now;
   wire::HeartbeatAck ack;
   // Refresh in the last third of the lifetime so a client never has to hold an expired token.
-  if (req->refresh || a->exp - now < opt_.token_ttl / 3) {
+  if (req.refresh || auth.exp - now < opt_.token_ttl / 3) {
     WallTime exp;
-    ack.session_token = mint(req->peer_id, now, exp);
+    ack.session_token = mint(req.peer_id, now, exp);
     ack.expires_at = exp;
   }
   done(ok(wire::to_json(ack), ep));
 }
 
-void Service::on_disconnect(std::string_view auth, std::string_view body, Done done) {
+void Service::on_disconnect(const wire::DisconnectRequest& req, const Auth&, Done done) {
   constexpr const char* ep = "disconnect";
-  auto req = wire::parse_disconnect(body);
-  if (!req) return done(error(coord_errc::bad_request, req.error().message(), ep));
-  if (limited_peer(req->peer_id, ep, done)) return;
-  auto a = authenticate(auth, req->peer_id);
-  if (!a)
-    return done(error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep));
-  const PublicKey who = req->peer_id;
+  const PublicKey who = req.peer_id;
   const auto affected = admission_.remove(who);
   if (auto r = store_.set_peer_state(who, "disconnected"); !r)
     return done(error(coord_errc::internal, r.error().message(), ep));
@@ -403,11 +399,11 @@ void Service::on_disconnect(std::string_view auth, std::string_view body, Done d
     else
       ++it;
   }
-  spdlog::info("coordinator: {} disconnected ({})", who.to_base64(), req->reason);
+  spdlog::info("coordinator: {} disconnected ({})", who.to_base64(), req.reason);
   wire::Event e;
   e.type = "Disconnect";
   e.peer_id = who.to_base64();
-  e.reason = req->reason.empty() ? "disconnect" : req->reason;
+  e.reason = req.reason.empty() ? "disconnect" : req.reason;
   e.at = clock_.wall();
   emit(who, e);
   // Everyone who shared a cohort with it (as member, relay or exit) hears it left.
@@ -442,7 +438,7 @@ std::variant<std::uint64_t, Reply> Service::subscribe(const std::string& ip,
   auto sub = untrusted_subject(bearer(authorization));
   if (!sub) return error(coord_errc::token_invalid, "missing or malformed bearer token", ep);
   auto a = authenticate(authorization, *sub);
-  if (!a) return error(static_cast<coord_errc>(a.error().code.value()), a.error().message(), ep);
+  if (!a) return error(a.error(), ep);
   metrics_.request(ep, 200);
   const auto id = next_id_++;
   subscribers_[*sub][id] = std::move(sink);

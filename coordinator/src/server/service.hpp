@@ -90,6 +90,7 @@ class Service {
   };
 
   Reply error(coord_errc c, std::string_view msg, const char* endpoint);
+  Reply error(const Error& e, const char* endpoint);  // e carries a coord_errc code
   Reply ok(std::string body, const char* endpoint);
   Result<Auth> authenticate(std::string_view authorization, const PublicKey& expected);
   std::string mint(const PublicKey& who, WallTime now, WallTime& exp);
@@ -100,10 +101,17 @@ class Service {
   bool limited_ip(const std::string& ip, const char* endpoint, Done& done);
   bool limited_peer(const PublicKey& k, const char* endpoint, Done& done);
 
+  // The preamble every token-authenticated endpoint shares, in this order: the body parses
+  // (bad_request), the per-peer rate limit, the session token for the body's peer_id. Only
+  // then `handler(req, auth, done)`; otherwise `done` gets the error.
+  template <class Req, class Handler>
+  void authed(const char* endpoint, Result<Req> req, std::string_view authorization, Done done,
+              Handler handler);
+
   void on_register(const std::string& ip, std::string_view auth, std::string_view body, Done done);
-  void on_match(std::string_view auth, std::string_view body, Done done);
-  void on_heartbeat(std::string_view auth, std::string_view body, Done done);
-  void on_disconnect(std::string_view auth, std::string_view body, Done done);
+  void on_match(const wire::MatchRequest& req, const Auth& auth, Done done);
+  void on_heartbeat(const wire::HeartbeatRequest& req, const Auth& auth, Done done);
+  void on_disconnect(const wire::DisconnectRequest& req, const Auth& auth, Done done);
 
   boost::asio::any_io_executor ex_;
   Options opt_;

@@ -9,6 +9,19 @@ namespace {
 
 using nlohmann::json;
 
+#define WL_TRY(var, expr)               \
+  auto var##_r = (expr);                \
+  if (!var##_r) return var##_r.error(); \
+  auto var = std::move(*var##_r)
+
+// Stores a field reader's value in `dst`, or returns its error.
+#define WL_SET(dst, expr)             \
+  do {                                \
+    auto set_r = (expr);              \
+    if (!set_r) return set_r.error(); \
+    dst = std::move(*set_r);          \
+  } while (0)
+
 Error bad(std::string d) {
   return Error{coord_errc::bad_request, std::move(d)};
 }
@@ -36,32 +49,35 @@ Result<std::string> get_string(const json& j, const char* k, bool required,
 }
 
 Result<PublicKey> get_key(const json& j, const char* k) {
-  auto s = get_string(j, k, true, 64);
-  if (!s) return s.error();
-  auto key = PublicKey::parse(*s);
+  WL_TRY(s, get_string(j, k, true, 64));
+  auto key = PublicKey::parse(s);
   if (!key) return bad(std::string("field ") + k + " is not a WireGuard public key");
   return *key;
 }
 
 Result<std::optional<WallTime>> get_time(const json& j, const char* k, bool required) {
-  auto s = get_string(j, k, required, 64);
-  if (!s) return s.error();
-  if (s->empty()) {
+  WL_TRY(s, get_string(j, k, required, 64));
+  if (s.empty()) {
     if (required) return bad(std::string("missing field ") + k);
     return std::optional<WallTime>();
   }
-  auto t = parse_rfc3339(*s);
+  auto t = parse_rfc3339(s);
   if (!t) return bad(std::string("field ") + k + " is not an RFC 3339 timestamp");
   return std::optional<WallTime>(*t);
 }
 
-Result<long long> get_int(const json& j, const char* k, long long def, long long lo, long long hi) {
+Result<WallTime> get_required_time(const json& j, const char* k) {
+  WL_TRY(t, get_time(j, k, true));
+  return *t;
+}
+
+Result<int> get_int(const json& j, const char* k, int def, int lo, int hi) {
   auto it = j.find(k);
   if (it == j.end() || it->is_null()) return def;
   if (!it->is_number_integer()) return bad(std::string("field ") + k + " must be an integer");
   auto v = it->get<long long>();
   if (v < lo || v > hi) return bad(std::string("field ") + k + " out of range");
-  return v;
+  return static_cast<int>(v);
 }
 
 Result<bool> get_bool(const json& j, const char* k) {
@@ -71,10 +87,41 @@ Result<bool> get_bool(const json& j, const char* k) {
   return it->get<bool>();
 }
 
-#define WL_TRY(var, expr)               \
-  auto var##_r = (expr);                \
-  if (!var##_r) return var##_r.error(); \
-  auto var = std::move(*var##_r)
+// A peer's request: a JSON object with its peer_id, then the request's own fields (`fields`
+// reads them into the request), then the optional `at`; errors name the first bad field.
+// Each *_fields reader below reads one request's own fields, in wire order.
+template <class Req>
+Result<Req> peer_request(std::string_view body, Result<void> (*fields)(const json&, Req&)) {
+  WL_TRY(j, object(body));
+  Req r;
+  WL_SET(r.peer_id, get_key(j, "peer_id"));
+  if (auto f = fields(j, r); !f) return f.error();
+  WL_SET(r.at, get_time(j, "at", false));
+  return r;
+}
+
+Result<void> register_fields(const json& j, RegisterRequest& r) {
+  WL_SET(r.invite, get_string(j, "invite", false, 2048));
+  WL_SET(r.addr_hint, get_string(j, "addr_hint", false, 256));
+  WL_SET(r.can_exit, get_bool(j, "can_exit"));
+  WL_SET(r.capacity_hint, get_int(j, "capacity_hint", 0, 0, 1'000'000));
+  return {};
+}
+
+Result<void> match_fields(const json& j, MatchRequest& r) {
+  WL_SET(r.hops, get_int(j, "hops", 1, 1, 2));
+  return {};
+}
+
+Result<void> heartbeat_fields(const json& j, HeartbeatRequest& r) {
+  WL_SET(r.refresh, get_bool(j, "refresh"));
+  return {};
+}
+
+Result<void> disconnect_fields(const json& j, DisconnectRequest& r) {
+  WL_SET(r.reason, get_string(j, "reason", false, 256));
+  return {};
+}
 
 void put_at(json& j, const std::optional<WallTime>& at) {
   if (at) j["at"] = format_rfc3339(*at);
@@ -99,8 +146,7 @@ Result<MatchResponse> match_from(const json& j) {
   if (type != "single_hop" && type != "multi_hop")
     return bad("field type must be single_hop or multi_hop");
   r.type = type;
-  WL_TRY(cohort, get_string(j, "cohort", true, 128));
-  r.cohort = cohort;
+  WL_SET(r.cohort, get_string(j, "cohort", true, 128));
   auto p = j.find("path");
   if (p == j.end() || !p->is_array() || p->empty() || p->size() > 8)
     return bad("field path must be a non-empty array");
@@ -110,55 +156,28 @@ Result<MatchResponse> match_from(const json& j) {
     WL_TRY(addr, get_string(h, "addr_hint", false, 256));
     r.path.push_back(Hop{id, addr});
   }
-  WL_TRY(tok, get_string(j, "session_token", true, 16384));
-  r.session_token = tok;
-  WL_TRY(exp, get_time(j, "expires_at", true));
-  r.expires_at = *exp;
-  WL_TRY(rot, get_time(j, "rotate_at", true));
-  r.rotate_at = *rot;
+  WL_SET(r.session_token, get_string(j, "session_token", true, 16384));
+  WL_SET(r.expires_at, get_required_time(j, "expires_at"));
+  WL_SET(r.rotate_at, get_required_time(j, "rotate_at"));
   return r;
 }
 
 }  // namespace
 
 Result<RegisterRequest> parse_register(std::string_view body) {
-  WL_TRY(j, object(body));
-  RegisterRequest r;
-  WL_TRY(key, get_key(j, "peer_id"));
-  r.peer_id = key;
-  WL_TRY(invite, get_string(j, "invite", false, 2048));
-  r.invite = invite;
-  WL_TRY(addr, get_string(j, "addr_hint", false, 256));
-  r.addr_hint = addr;
-  WL_TRY(can_exit, get_bool(j, "can_exit"));
-  r.can_exit = can_exit;
-  WL_TRY(cap, get_int(j, "capacity_hint", 0, 0, 1'000'000));
-  r.capacity_hint = static_cast<int>(cap);
-  WL_TRY(at, get_time(j, "at", false));
-  r.at = at;
-  return r;
+  return peer_request(body, register_fields);
 }
 
 Result<RegisterAck> parse_register_ack(std::string_view body) {
   WL_TRY(j, object(body));
   RegisterAck r;
-  WL_TRY(tok, get_string(j, "session_token", true, 16384));
-  r.session_token = tok;
-  WL_TRY(exp, get_time(j, "expires_at", true));
-  r.expires_at = *exp;
+  WL_SET(r.session_token, get_string(j, "session_token", true, 16384));
+  WL_SET(r.expires_at, get_required_time(j, "expires_at"));
   return r;
 }
 
 Result<MatchRequest> parse_match(std::string_view body) {
-  WL_TRY(j, object(body));
-  MatchRequest r;
-  WL_TRY(key, get_key(j, "peer_id"));
-  r.peer_id = key;
-  WL_TRY(hops, get_int(j, "hops", 1, 1, 2));
-  r.hops = static_cast<int>(hops);
-  WL_TRY(at, get_time(j, "at", false));
-  r.at = at;
-  return r;
+  return peer_request(body, match_fields);
 }
 
 Result<MatchResponse> parse_match_response(std::string_view body) {
@@ -167,15 +186,7 @@ Result<MatchResponse> parse_match_response(std::string_view body) {
 }
 
 Result<HeartbeatRequest> parse_heartbeat(std::string_view body) {
-  WL_TRY(j, object(body));
-  HeartbeatRequest r;
-  WL_TRY(key, get_key(j, "peer_id"));
-  r.peer_id = key;
-  WL_TRY(refresh, get_bool(j, "refresh"));
-  r.refresh = refresh;
-  WL_TRY(at, get_time(j, "at", false));
-  r.at = at;
-  return r;
+  return peer_request(body, heartbeat_fields);
 }
 
 Result<HeartbeatAck> parse_heartbeat_ack(std::string_view body) {
@@ -191,15 +202,7 @@ Result<HeartbeatAck> parse_heartbeat_ack(std::string_view body) {
 }
 
 Result<DisconnectRequest> parse_disconnect(std::string_view body) {
-  WL_TRY(j, object(body));
-  DisconnectRequest r;
-  WL_TRY(key, get_key(j, "peer_id"));
-  r.peer_id = key;
-  WL_TRY(reason, get_string(j, "reason", false, 256));
-  r.reason = reason;
-  WL_TRY(at, get_time(j, "at", false));
-  r.at = at;
-  return r;
+  return peer_request(body, disconnect_fields);
 }
 
 Result<Event> parse_event(std::string_view body) {
@@ -209,14 +212,10 @@ Result<Event> parse_event(std::string_view body) {
   if (type != "CohortAssigned" && type != "CohortRotated" && type != "Disconnect")
     return bad("unknown event type");
   e.type = type;
-  WL_TRY(cohort, get_string(j, "cohort", false, 128));
-  e.cohort = cohort;
-  WL_TRY(peer, get_string(j, "peer_id", false, 64));
-  e.peer_id = peer;
-  WL_TRY(reason, get_string(j, "reason", false, 256));
-  e.reason = reason;
-  WL_TRY(at, get_time(j, "at", true));
-  e.at = *at;
+  WL_SET(e.cohort, get_string(j, "cohort", false, 128));
+  WL_SET(e.peer_id, get_string(j, "peer_id", false, 64));
+  WL_SET(e.reason, get_string(j, "reason", false, 256));
+  WL_SET(e.at, get_required_time(j, "at"));
   if (type == "CohortAssigned") {
     auto a = j.find("assignment");
     if (a == j.end() || !a->is_object()) return bad("CohortAssigned without assignment");

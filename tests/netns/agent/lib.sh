@@ -1,6 +1,8 @@
-# Shared helpers for the agent's netns tests (sourced). Namespaces use the prefix "wlag".
+# Shared helpers for the netns tests of the agent and of coordagent (sourced). Namespaces use
+# the prefix NETNS_PREFIX ("wlag" unless the test sets another before sourcing this); it also
+# names the lock and the work directory, so tests with different prefixes may run side by side.
 # Interfaces get unique names because wireguard-go's UAPI sockets live in the shared
-# /var/run/wireguard directory.
+# /var/run/wireguard directory. A test may define on_fail to print more before fail's logs.
 
 need() { command -v "$1" >/dev/null || { echo "SKIP: $1 missing"; exit 77; }; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
@@ -10,11 +12,12 @@ WL_BIN=${WL_BIN:?}
 WIRELINK=$WL_BIN/wirelink
 [ -x "$WIRELINK" ] || { echo "FAIL: $WIRELINK not built"; exit 1; }
 
-# One wlag test at a time (they share namespace and interface names).
-exec 9>/tmp/wlag-netns.lock
+# One test per prefix at a time (they share namespace and interface names).
+NETNS_PREFIX=${NETNS_PREFIX:-wlag}
+exec 9>"/tmp/$NETNS_PREFIX-netns.lock"
 flock 9
 
-WORK=$(mktemp -d /tmp/wlag-test.XXXXXX)
+WORK=$(mktemp -d "/tmp/$NETNS_PREFIX-test.XXXXXX")
 NAMESPACES=()
 AGENT_PIDS=()
 DAEMON_PIDS=()
@@ -31,7 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*"; [ -n "${WLAG_HOLD:-}" ] && sleep "$WLAG_HOLD"; for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; exit 1; }
+fail() { echo "FAIL: $*"; if declare -F on_fail >/dev/null; then on_fail || true; fi; [ -n "${WLAG_HOLD:-}" ] && sleep "$WLAG_HOLD"; for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; exit 1; }
 say() { echo "== $*"; }
 
 add_ns() {

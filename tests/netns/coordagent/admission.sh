@@ -14,75 +14,14 @@
 # (tokens_verified > 0), become WireGuard peers of each other and handshake; C is never a peer
 # of A or B and its token is counted as rejected there.
 set -euo pipefail
-need() { command -v "$1" >/dev/null || { echo "SKIP: $1 missing"; exit 77; }; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-need ip; need wg; need wireguard-go; need python3; need curl
-
-WL_BIN=${WL_BIN:?}
-WIRELINK=$WL_BIN/wirelink
+NETNS_PREFIX=wlca
+. "$(dirname "$0")/../agent/lib.sh"
+need python3; need curl
 COORD=$WL_BIN/wirelink-coordinator
-for b in "$WIRELINK" "$COORD"; do [ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }; done
-
-exec 9>/tmp/wlca-netns.lock
-flock 9
-
-WORK=$(mktemp -d /tmp/wlca-test.XXXXXX)
-NAMESPACES=()
-PIDS=()
-cleanup() {
-  local pid ns
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in "${NAMESPACES[@]}"; do
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
-    ip netns del "$ns" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
+[ -x "$COORD" ] || { echo "FAIL: $COORD not built"; exit 1; }
+on_fail() {
   ip netns exec wlca-a wg show wlcaA0 2>/dev/null || true
   show wlca-a wlcaA0 2>/dev/null || true
-  for f in "$WORK"/agent-*.log "$WORK"/coord-*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 25 "$f"; }; done
-  exit 1
-}
-say() { echo "== $*"; }
-add_ns() { ip netns del "$1" 2>/dev/null || true; ip netns add "$1"; NAMESPACES+=("$1"); ip -n "$1" link set lo up; }
-veth() {
-  ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
-  ip -n "$1" addr add "$3" dev "$2"; ip -n "$1" link set "$2" up
-  ip -n "$4" addr add "$6" dev "$5"; ip -n "$4" link set "$5" up
-}
-wggo() {
-  rm -f "/var/run/wireguard/$2.sock"
-  ip netns exec "$1" wireguard-go "$2" >"$WORK/wggo-$2.log" 2>&1 || fail "wireguard-go $2"
-  local i p
-  for ((i = 0; i < 50; i++)); do
-    ip netns exec "$1" wg set "$2" private-key "$3" listen-port "$4" 2>/dev/null && break
-    sleep 0.1
-  done
-  ip netns exec "$1" wg show "$2" listen-port | grep -qx "$4" || fail "configuring $2"
-  for p in $(ip netns pids "$1"); do PIDS+=("$p"); done
-  ip -n "$1" addr add "$5" dev "$2"
-  ip -n "$1" link set "$2" up
-}
-genkey() { (umask 077; wg genkey > "$WORK/$1.key"); wg pubkey < "$WORK/$1.key" > "$WORK/$1.pub"; }
-pub() { cat "$WORK/$1.pub"; }
-start_agent() {
-  local ns=$1 ifc=$2
-  mkdir -p "$WORK/run"
-  ip netns exec "$ns" env RUNTIME_DIRECTORY="$WORK/run" WIRELINK_CONFIG_PATH="$WORK" \
-    "$WIRELINK" --iface "$ifc" >>"$WORK/agent-$ifc.log" 2>&1 &
-  PIDS+=("$!")
-}
-show() { local ns=$1; shift; ip netns exec "$ns" env RUNTIME_DIRECTORY="$WORK/run" "$WIRELINK" show "$@"; }
-wait_for() {
-  local t=$1 what=$2 i; shift 2
-  for ((i = 0; i < t; i++)); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 1
-  done
-  fail "timed out after ${t}s waiting for: $what"
 }
 
 say "topology: namespaces wlca-r, wlca-a, wlca-b, wlca-c"
@@ -104,10 +43,10 @@ for c in good other; do
 done
 ip netns exec wlca-r "$COORD" serve --dev --floor 2 --listen 0.0.0.0:8787 --db "$WORK/good.db" \
   >"$WORK/coord-good.log" 2>&1 &
-PIDS+=("$!")
+DAEMON_PIDS+=("$!")
 ip netns exec wlca-r "$COORD" serve --dev --floor 2 --listen 0.0.0.0:8788 --db "$WORK/other.db" \
   >"$WORK/coord-other.log" 2>&1 &
-PIDS+=("$!")
+DAEMON_PIDS+=("$!")
 wait_for 20 "coordinators ready" bash -c "ip netns exec wlca-r curl -fsS http://127.0.0.1:8787/readyz && ip netns exec wlca-r curl -fsS http://127.0.0.1:8788/readyz"
 
 say "WireGuard: R knows every leaf, each leaf knows only R"
