@@ -3,6 +3,9 @@
 # device, idle for a minute. Not run by CI. Usage (root):
 #   WL_BIN=build/bin bench/agent/agent_idle.sh [seconds] [peer counts...]
 # Prints one line per size: AGENT peers=<n> rss_kib=<x> cpu_pct=<y>
+# WL_BENCH_COORDINATOR=1 runs the agent with a coordinator session configured (CoordinatorURL
+# pointing at a loopback port nobody serves, so it stays "unreachable" and retries): the figure
+# then includes the coordinator module and libcurl, which an agent without a coordinator never maps.
 # WL_SMAPS=1 also prints the resident KiB per mapped file (what to look at when RSS grows).
 # (and the same for the wireguard-go daemon, for scale: WGGO peers=<n> ...).
 # Peers get endpoints in 198.18.0.0/15 (benchmark space, routed nowhere), so the agent treats
@@ -29,6 +32,11 @@ rss_by_file() {
   awk '/^[0-9a-f]+-[0-9a-f]+ / { n = ($6 == "") ? "[anon]" : $6 } /^Rss:/ { r[n] += $2 }
        END { for (n in r) if (r[n] > 0) printf "  %6d %s\n", r[n], n }' "/proc/$1/smaps" | sort -rn
 }
+# A coordinator public key (PASERK k4.public) for the coordinator variant.
+wirelink_coordinator_key() {
+  local c; c=$(realpath "$WL_BIN/wirelink-coordinator")
+  "$c" keygen --db "$WORK/coord.db" >/dev/null 2>&1 && "$c" pubkey --db "$WORK/coord.db" | head -1
+}
 anon_kib() { awk '/^RssAnon:/ { print $2 }' "/proc/$1/status"; }
 
 for n in "${SIZES[@]}"; do
@@ -50,7 +58,12 @@ for n in "${SIZES[@]}"; do
   ip netns exec $NS wg setconf wlagbnc0 "$WORK/wg.conf"
   ip -n $NS link set wlagbnc0 up
   mkdir -p "$WORK/run"
-  ip netns exec $NS env RUNTIME_DIRECTORY="$WORK/run" WIRELINK_CONFIG_PATH="$WORK" "$WIRELINK" --iface wlagbnc0 \
+  coord=()
+  if [ -n "${WL_BENCH_COORDINATOR:-}" ]; then
+    coord=(WIRELINK_COORDINATORURL=http://127.0.0.1:9
+           WIRELINK_COORDINATORPUBLICKEY="$(wirelink_coordinator_key)")
+  fi
+  ip netns exec $NS env RUNTIME_DIRECTORY="$WORK/run" WIRELINK_CONFIG_PATH="$WORK" "${coord[@]}" "$WIRELINK" --iface wlagbnc0 \
     >"$WORK/agent.log" 2>&1 &
   AG=$!
   sleep 15  # start-up: first cycles add every peer's link-local
