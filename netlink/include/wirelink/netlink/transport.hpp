@@ -25,6 +25,6 @@ class Transport {
 };
 
 // Receive buffer size: dump skbs grow up to 32 KiB with the receive buffer the socket used.
-inline constexpr std::size_t kReceiveBufferSize = 32 * 1024;
+inline constexpr std::size_t kReceiveBufferSize = std::size_t{32} * 1024;
 
 }  // namespace wl::netlink
