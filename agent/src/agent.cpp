@@ -93,10 +93,20 @@ class Agent {
     } else {
       for (const auto& w : r->warnings) spdlog::warn("{}", w);
       bool port_changed = r->config.port != loaded_.config.port;
+      // A changed coordinator setting, or a session that could not start (e.g. the module was
+      // missing), starts the session again; otherwise the running one is kept.
+      const bool coordinator_changed =
+          r->config.coordinator_url != loaded_.config.coordinator_url ||
+          r->config.coordinator_public_key != loaded_.config.coordinator_public_key ||
+          r->config.invite_file != loaded_.config.invite_file || coord_info_.state == "disabled";
       loaded_ = std::move(*r);
       if (sm_) sm_->reconfigure(loaded_.config);
       if (gossip_) gossip_->set_config(loaded_.config);
       if (port_changed) drop_fact_socket();
+      if (coordinator_changed && sm_) {
+        start_coordinator();
+        if (!coord_) gossip_->set_coordinator(CoordinatorGrant{}, d_.clock->now());
+      }
       spdlog::info("{}: configuration reloaded from {}", iface(),
                    loaded_.file_found ? loaded_.file_path : "defaults");
     }
@@ -262,6 +272,7 @@ class Agent {
   // One session per device key; a key change restarts it (the old registration is dropped).
   void start_coordinator() {
     stop_coordinator();
+    coord_info_ = CoordinatorInfo{};
     if (loaded_.config.coordinator_url.empty() || !d_.make_coordinator) return;
     auto l = d_.make_coordinator(self_, loaded_.config, *d_.clock);
     if (!l) {

@@ -12,7 +12,8 @@
 #
 # Asserts: A and B get tokens (show: registered, token expiry), verify each other's tokens
 # (tokens_verified > 0), become WireGuard peers of each other and handshake; C is never a peer
-# of A or B and its token is counted as rejected there.
+# of A or B and its token is counted as rejected there. Then C's configuration is pointed at the
+# good coordinator and C's agent reloaded (SIGHUP): its session restarts there and A adds C.
 set -euo pipefail
 NETNS_PREFIX=wlca
 . "$(dirname "$0")/../agent/lib.sh"
@@ -136,4 +137,13 @@ for ns in a b; do
   has_peer "wlca-$ns" "wlca${ns^^}0" "$(pub c)" && fail "$ns added C"
 done
 ip netns exec wlca-c wg show wlcaC0 peers | grep -q "$(pub a)" && fail "C added A (A's token is not signed by C's key)"
+
+say "SIGHUP with C re-pointed at the good coordinator: C's session restarts and A admits C"
+leaf_config c http://172.30.3.1:8787 "$GOOD" "$WORK/good.invite"
+kill -HUP "$AGENT_PID_wlcaC0"
+on_good() { [ "$(field wlca-c wlcaC0 'd["coordinator"]["url"]')" = http://172.30.3.1:8787 ] && registered wlca-c wlcaC0; }
+wait_for 60 "C registered with the good coordinator after the reload" on_good
+TR=$SECONDS
+wait_for 150 "A has C as a peer" has_peer wlca-a wlcaA0 "$(pub c)"
+echo "   A added C $((SECONDS - TR)) s after C's reload"
 echo "PASS: coordinator admission over token facts ($((SECONDS - T0)) s)"
