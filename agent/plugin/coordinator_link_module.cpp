@@ -70,7 +70,11 @@ Result<std::unique_ptr<CoordinatorLink>> make_session_link(const PublicKey& self
   coordinator::SessionConfig sc;
   sc.client.base_url = cfg.coordinator_url;
   sc.self = self;
-  sc.want_match = true;
+  // An exit offers capacity and is matched to by clients; everyone else asks for a match.
+  sc.can_exit = cfg.coordinator_exit_capacity > 0;
+  sc.capacity = cfg.coordinator_exit_capacity;
+  sc.want_match = !sc.can_exit;
+  sc.addr_hint = cfg.coordinator_endpoint;
   if (!cfg.coordinator_public_key.empty()) {
     auto ring = coordinator::KeyRing::parse(cfg.coordinator_public_key);
     if (!ring)

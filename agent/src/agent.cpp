@@ -98,7 +98,10 @@ class Agent {
       const bool coordinator_changed =
           r->config.coordinator_url != loaded_.config.coordinator_url ||
           r->config.coordinator_public_key != loaded_.config.coordinator_public_key ||
-          r->config.invite_file != loaded_.config.invite_file || coord_info_.state == "disabled";
+          r->config.invite_file != loaded_.config.invite_file ||
+          r->config.coordinator_endpoint != loaded_.config.coordinator_endpoint ||
+          r->config.coordinator_exit_capacity != loaded_.config.coordinator_exit_capacity ||
+          coord_info_.state == "disabled";
       loaded_ = std::move(*r);
       if (sm_) sm_->reconfigure(loaded_.config);
       if (gossip_) gossip_->set_config(loaded_.config);

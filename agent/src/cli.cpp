@@ -107,6 +107,8 @@ std::string help_text() {
       flag += " GLOB,...";
     else if (std::string(s.type) == "port")
       flag += " PORT";
+    else if (std::string(s.type) == "count")
+      flag += " N";
     else
       flag += " VALUE";
     if (flag.size() < 34)

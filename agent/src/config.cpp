@@ -97,6 +97,11 @@ const std::vector<SettingInfo> kSettings = {
      "coordinator token key, PASERK k4.public.… (default: none)"},
     {"InviteFile", "invite-file", "string",
      "file holding the coordinator invite code (mode 0600 required)"},
+    {"CoordinatorEndpoint", "coordinator-endpoint", "string",
+     "ip:port the coordinator hands to peers matched with this one (default: none)"},
+    {"CoordinatorExitCapacity", "coordinator-exit-capacity", "count",
+     "offer this peer as an exit for up to N matched clients; 0 = not an exit, and only "
+     "non-exits ask for a match (default 0)"},
 };
 
 const SettingInfo* find_setting(std::string_view key) {
@@ -135,11 +140,10 @@ struct Applier {
       if (!v.is_boolean()) return err("expected true or false");
       return set_bool(s, v.get<bool>());
     }
-    if (type == "port") {
+    if (type == "port" || type == "count") {
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 65535)
         return err("expected an integer 0..65535");
-      c.port = static_cast<std::uint16_t>(v.get<std::uint64_t>());
-      return {};
+      return set_number(s, static_cast<std::uint16_t>(v.get<std::uint64_t>()));
     }
     if (type == "list") {
       if (!v.is_array()) return err("expected an array of strings");
@@ -161,12 +165,11 @@ struct Applier {
       if (!b) return b.error();
       return set_bool(s, *b);
     }
-    if (type == "port") {
+    if (type == "port" || type == "count") {
       if (text.empty() || text.size() > 5 || !std::all_of(text.begin(), text.end(), ::isdigit) ||
           std::stoul(text) > 65535)
         return err("expected an integer 0..65535");
-      c.port = static_cast<std::uint16_t>(std::stoul(text));
-      return {};
+      return set_number(s, static_cast<std::uint16_t>(std::stoul(text)));
     }
     if (type == "list") {
       std::vector<std::string> items;
@@ -198,6 +201,14 @@ struct Applier {
     return {};
   }
 
+  Result<void> set_number(const SettingInfo& s, std::uint16_t n) {
+    if (std::string(s.key) == "Port")
+      c.port = n;
+    else
+      c.coordinator_exit_capacity = n;
+    return {};
+  }
+
   Result<void> set_list(const SettingInfo& s, std::vector<std::string> items) {
     for (const auto& g : items)
       if (g.empty()) return err("glob patterns cannot be empty");
@@ -225,6 +236,11 @@ struct Applier {
       c.coordinator_public_key = v;
     } else if (k == "InviteFile") {
       c.invite_file = v;
+    } else if (k == "CoordinatorEndpoint") {
+      // The other side uses it as a WireGuard endpoint as is: a literal address and a port.
+      if (!v.empty() && !Endpoint::parse(v))
+        return err("expected ip:port or [ipv6]:port (a literal address, no DNS name)");
+      c.coordinator_endpoint = v;
     }
     return {};
   }
@@ -513,6 +529,8 @@ std::string dump_config_json(const LoadedConfig& lc) {
   cfg["CoordinatorURL"] = c.coordinator_url;
   cfg["CoordinatorPublicKey"] = c.coordinator_public_key;
   cfg["InviteFile"] = c.invite_file;
+  cfg["CoordinatorEndpoint"] = c.coordinator_endpoint;
+  cfg["CoordinatorExitCapacity"] = c.coordinator_exit_capacity;
   json peers = json::array();
   for (const auto& p : c.peers) {
     json jp;

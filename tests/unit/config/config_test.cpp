@@ -103,6 +103,11 @@ std::vector<Row> rows() {
       {"CoordinatorPublicKey", "--coordinator-public-key", "k4.public.AAAA", "k4.public.BBBB",
        "k4.public.CCCC", "k4.public.AAAA", "k4.public.BBBB", "k4.public.CCCC",
        [](const Config& c) { return c.coordinator_public_key; }},
+      {"CoordinatorEndpoint", "--coordinator-endpoint", "192.0.2.1:51820", "[2001:db8::1]:1",
+       "198.51.100.9:7", "192.0.2.1:51820", "[2001:db8::1]:1", "198.51.100.9:7",
+       [](const Config& c) { return c.coordinator_endpoint; }},
+      {"CoordinatorExitCapacity", "--coordinator-exit-capacity", 5, "0", "65535", "5", "0", "65535",
+       [](const Config& c) { return std::to_string(c.coordinator_exit_capacity); }},
   };
 }
 
@@ -247,6 +252,14 @@ TEST_F(ConfigTest, EveryFileErrorIsLocatedAndNothingIsApplied) {
       {"iface mismatch", R"({"Iface": "wg1"})", {"/Iface", "must match"}},
       {"bad url", R"({"CoordinatorURL": "ftp://x"})", {"/CoordinatorURL", "http://"}},
       {"url without key", R"({"CoordinatorURL": "http://x:1"})", {"CoordinatorPublicKey"}},
+      {"endpoint name",
+       R"({"CoordinatorEndpoint": "exit.example:51820"})",
+       {"/CoordinatorEndpoint", "literal address"}},
+      {"endpoint no port", R"({"CoordinatorEndpoint": "192.0.2.1"})", {"/CoordinatorEndpoint"}},
+      {"capacity too big",
+       R"({"CoordinatorExitCapacity": 70000})",
+       {"/CoordinatorExitCapacity", "0..65535"}},
+      {"capacity negative", R"({"CoordinatorExitCapacity": -1})", {"/CoordinatorExitCapacity"}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

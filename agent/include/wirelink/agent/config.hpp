@@ -42,6 +42,8 @@ struct Config {
   std::string coordinator_url;         // empty = no coordinator
   std::string coordinator_public_key;  // k4.public PASERK of the coordinator
   std::string invite_file;             // invite code for registration (a secret file)
+  std::string coordinator_endpoint;    // "ip:port" given to peers matched with us (addr_hint)
+  std::uint16_t coordinator_exit_capacity = 0;  // > 0: offered as an exit for this many clients
   std::vector<PeerSettings> peers;
 };
 
