@@ -4,7 +4,8 @@
 # nftables rule that, like a stateful firewall, drops WireGuard datagrams from S's primary.
 # Asserts: C's handshake and pings (IPv4 and IPv6 underlay) work, every reply from S comes
 # from the secondary address (counters), C's endpoint for S stays the secondary; and when the
-# secondary address is removed, S falls back to an unpinned send (from the primary).
+# secondary address is removed, S falls back to an unpinned send (from the primary); and an
+# operator's `endpoint=` clears the pin.
 . "$(dirname "$0")/lib.sh"
 require_root_tools wireguard-go nft ping
 S=wlsp-s; C=wlsp-c
@@ -88,4 +89,17 @@ ip netns exec "$S" ping -c 3 -i 0.2 -W 1 -q 10.71.0.2 >/dev/null || fail "ping S
 pri=$(pkts pri4)
 [ "$pri" -ge 3 ] || fail "S did not fall back to the primary address: $pri datagrams from it"
 ok "pinned address removed: S retried unpinned ($pri datagrams from the primary)"
+
+# 4. The operator's endpoint clears the pin: S re-pins the secondary from C's traffic, then
+#    `wg set ... endpoint` (the same address C already has) makes S send from the primary.
+ip -n "$S" addr add 172.29.71.9/24 dev wlsp-sv
+tunnel_c 172.29.71.9:51820
+ip netns exec "$C" ping -c 2 -i 0.2 -W 1 -q 10.71.0.1 >/dev/null || fail "ping C->S to re-pin"
+sec0=$(pkts sec4); pri0=$(pkts pri4)
+ip netns exec "$S" wg set wlsps0 peer "$(cat "$TMP/c.pub")" endpoint 172.29.71.2:51821 || fail "wg set S endpoint"
+ip netns exec "$S" ping -c 3 -i 0.2 -W 1 -q 10.71.0.2 >/dev/null || fail "ping S->C after the operator's endpoint"
+sec1=$(pkts sec4); pri1=$(pkts pri4)
+[ "$sec1" -eq "$sec0" ] || fail "S still sent from the pinned secondary after endpoint= ($((sec1 - sec0)) datagrams)"
+[ $((pri1 - pri0)) -ge 3 ] || fail "S did not send from the routed primary after endpoint=: +$((pri1 - pri0))"
+ok "operator endpoint= cleared the pin (+$((pri1 - pri0)) datagrams from the primary, none from the secondary)"
 echo "PASS source_pinning"
