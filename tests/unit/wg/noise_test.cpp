@@ -161,6 +161,42 @@ TEST(WgNoise, RoamingFollowsAuthenticatedSource) {
   EXPECT_EQ(t.b.e().stats().bad_transport, 1u);
 }
 
+TEST(WgNoise, LocalSourceIsPinnedWithTheEndpoint) {
+  TwoPeers t(false);
+  const wl::wg::noise::LocalSource secondary{*wl::IpAddress::parse("192.0.2.9"), 3};
+  // The initiation arrives at B's secondary address: the pin is set with the endpoint.
+  ASSERT_FALSE(t.a.e().send_packet(t.a_to_b()));
+  ASSERT_EQ(t.a.wire.out.size(), 1u);
+  auto init = std::move(t.a.wire.out.front());
+  t.a.wire.out.clear();
+  t.b.e().receive(init.bytes, t.a.addr, nullptr, secondary);
+  ASSERT_TRUE(t.b_a->endpoint.has_value());
+  ASSERT_TRUE(t.b_a->local_source.has_value());
+  EXPECT_EQ(*t.b_a->local_source, secondary);
+  t.pump();
+  ASSERT_TRUE(t.b_a->current != nullptr);
+  // Authenticated data without local information (unknown) replaces it, like the endpoint.
+  EXPECT_FALSE(t.b_a->local_source.has_value());
+  // Authenticated data arriving on another local address moves the pin.
+  const wl::wg::noise::LocalSource primary{*wl::IpAddress::parse("192.0.2.2"), 3};
+  ASSERT_TRUE(t.a.e().send_packet(t.a_to_b()));
+  auto data = std::move(t.a.wire.out.back());
+  t.a.wire.out.clear();
+  EXPECT_EQ(t.b.e().receive(data.bytes, t.a.addr, nullptr, primary), RecvVerdict::deliver);
+  ASSERT_TRUE(t.b_a->local_source.has_value());
+  EXPECT_EQ(*t.b_a->local_source, primary);
+  // A forged transport datagram arriving elsewhere moves neither.
+  std::vector<std::uint8_t> junk(64, 0);
+  junk[0] = 4;
+  junk[4] = static_cast<std::uint8_t>(t.b_a->current->local_index);
+  junk[5] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 8);
+  junk[6] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 16);
+  junk[7] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 24);
+  t.b.e().receive(junk, wl::Endpoint(*wl::IpAddress::parse("203.0.113.9"), 9), nullptr, secondary);
+  EXPECT_EQ(*t.b_a->local_source, primary);
+  EXPECT_EQ(*t.b_a->endpoint, t.a.addr);
+}
+
 TEST(WgNoise, InnerSourceMustBeAllowed) {
   TwoPeers t;
   t.establish();

@@ -18,7 +18,13 @@ class Device::Sink final : public noise::PacketSink {
   explicit Sink(Device& d) : d_(d) {}
   void send_to_peer(noise::Peer& peer, std::span<const std::uint8_t> data) override {
     if (!peer.endpoint) return;
-    if (auto s = d_.sockets()) s->send(*peer.endpoint, data.data(), data.size());
+    auto s = d_.sockets();
+    if (!s) return;
+    // Called under the engine's lock, so the pinned source can be read and forgotten here.
+    bool src_failed = false;
+    s->send(*peer.endpoint, data.data(), data.size(),
+            peer.local_source ? &*peer.local_source : nullptr, &src_failed);
+    if (src_failed) peer.local_source.reset();
   }
   void send_to_endpoint(const Endpoint& to, std::span<const std::uint8_t> data) override {
     if (auto s = d_.sockets()) s->send(to, data.data(), data.size());
@@ -271,7 +277,10 @@ int Device::apply(const DeviceConfig& cfg) {
     }
     if (pc.replace_allowed_ips) e.allowed_ips().remove_all(peer.get());
     if (pc.preshared_key) e.set_preshared_key(*peer, &*pc.preshared_key);
-    if (pc.endpoint) peer->endpoint = *pc.endpoint;
+    if (pc.endpoint) {
+      peer->endpoint = *pc.endpoint;
+      peer->local_source.reset();  // the operator's endpoint: let routing pick the source
+    }
     for (const auto& a : pc.allowed_ips) {
       if (a.remove) {
         e.allowed_ips().remove(a.cidr, peer.get());

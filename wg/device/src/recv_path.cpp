@@ -10,14 +10,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "wirelink/wg/device/device.hpp"
 #include "wirelink/wg/device/offload.hpp"
-
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
+#include "wirelink/wg/device/udp_cmsg.hpp"
 
 namespace wl::wg::device {
 
@@ -31,6 +29,7 @@ struct Dgram {
   std::uint8_t* data;
   std::size_t len;
   const Endpoint* src;
+  const std::optional<noise::LocalSource>* local;
   noise::RecvTicket ticket;
   bool transport = false;
   bool opened = false;
@@ -47,8 +46,12 @@ void Device::udp_loop() {
   std::vector<mmsghdr> msgs(kMsgs);
   std::vector<iovec> iovs(kMsgs);
   std::vector<sockaddr_storage> addrs(kMsgs);
-  std::vector<std::array<char, CMSG_SPACE(sizeof(int))>> ctrl(kMsgs);
+  struct alignas(cmsghdr) Ctrl {
+    char b[kRecvControlSize];
+  };
+  std::vector<Ctrl> ctrl(kMsgs);
   std::vector<Endpoint> srcs(kMsgs);
+  std::vector<std::optional<noise::LocalSource>> locals(kMsgs);
   std::vector<Dgram> dg;
   dg.reserve(kMaxDatagrams);
   std::vector<iovec> wiov(70);
@@ -84,8 +87,8 @@ void Device::udp_loop() {
         msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
         msgs[i].msg_hdr.msg_iov = &iovs[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_control = ctrl[i].data();
-        msgs[i].msg_hdr.msg_controllen = ctrl[i].size();
+        msgs[i].msg_hdr.msg_control = ctrl[i].b;
+        msgs[i].msg_hdr.msg_controllen = sizeof ctrl[i].b;
       }
       const int got = ::recvmmsg(fd, msgs.data(), kMsgs, MSG_DONTWAIT, nullptr);
       if (got <= 0) continue;
@@ -97,20 +100,14 @@ void Device::udp_loop() {
                                           msgs[m].msg_hdr.msg_namelen);
         if (!ep) continue;
         srcs[m] = *ep;
-        std::size_t seg = msgs[m].msg_len;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[m].msg_hdr); c != nullptr;
-             c = CMSG_NXTHDR(&msgs[m].msg_hdr, c)) {
-          if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
-            int s = 0;
-            std::memcpy(&s, CMSG_DATA(c), sizeof s);
-            if (s > 0) seg = static_cast<std::size_t>(s);
-          }
-        }
+        const RecvControl rc = parse_recv_control(msgs[m].msg_hdr);
+        locals[m] = rc.local;
+        const std::size_t seg = rc.gro_segment > 0 ? rc.gro_segment : msgs[m].msg_len;
         std::uint8_t* base = bufs.data() + static_cast<std::size_t>(m) * kMsgBuf;
         for (std::size_t off = 0; off < msgs[m].msg_len && dg.size() < kMaxDatagrams; off += seg) {
           const std::size_t l = std::min(seg, msgs[m].msg_len - off);
-          dg.push_back(
-              Dgram{base + off, l, &srcs[m], {}, false, false, noise::RecvVerdict::drop, 0});
+          dg.push_back(Dgram{
+              base + off, l, &srcs[m], &locals[m], {}, false, false, noise::RecvVerdict::drop, 0});
         }
       }
 
@@ -123,7 +120,8 @@ void Device::udp_loop() {
             d.transport =
                 engine_->lookup_transport(std::span<const std::uint8_t>(d.data, d.len), d.ticket);
           } else if (t != noise::MessageType::invalid) {
-            engine_->on_handshake_message(std::span<const std::uint8_t>(d.data, d.len), *d.src);
+            engine_->on_handshake_message(std::span<const std::uint8_t>(d.data, d.len), *d.src,
+                                          *d.local);
           }
         }
       }
@@ -141,7 +139,7 @@ void Device::udp_loop() {
           d.verdict = engine_->on_transport_authenticated(
               d.ticket, noise::transport_counter(d.data),
               std::span<const std::uint8_t>(d.data + kHeader, d.len - noise::kTransportMinSize),
-              d.len, *d.src, d.inner);
+              d.len, *d.src, d.inner, *d.local);
         }
       }
 

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "wirelink/wg/device/device.hpp"
@@ -28,6 +29,8 @@ struct Run {
   bool granted = false;
   noise::SendGrant grant;
   Endpoint endpoint;
+  std::optional<noise::LocalSource> local;
+  bool src_failed = false;
   std::size_t bytes = 0;
   bool data = false;
 };
@@ -133,6 +136,7 @@ void Device::tun_loop() {
         r.granted = engine_->grant_send(*r.peer, r.count, r.grant);
         if (r.granted) {
           r.endpoint = *r.peer->endpoint;
+          r.local = r.peer->local_source;
         } else {
           for (std::size_t i = r.first; i < r.first + r.count; ++i)
             engine_->stage(*r.peer, std::span<const std::uint8_t>(
@@ -157,14 +161,20 @@ void Device::tun_loop() {
         r.bytes += iov[r.first + k].iov_len;
         r.data = r.data || len[r.first + k] > 0;
       }
-      if (udp) udp->send_batch(r.endpoint, iov.data() + r.first, r.count, iov[r.first].iov_len);
+      if (udp)
+        udp->send_batch(r.endpoint, iov.data() + r.first, r.count, iov[r.first].iov_len,
+                        r.local ? &*r.local : nullptr, &r.src_failed);
     }
 
     // 4. Timers and counters.
     {
       std::lock_guard<std::mutex> g(mu_);
-      for (auto& r : runs)
-        if (r.granted) engine_->on_data_sent(*r.peer, *r.grant.keypair, r.count, r.bytes, !r.data);
+      for (auto& r : runs) {
+        if (!r.granted) continue;
+        engine_->on_data_sent(*r.peer, *r.grant.keypair, r.count, r.bytes, !r.data);
+        // The pinned source failed: forget it unless a newer packet already re-pinned it.
+        if (r.src_failed && r.peer->local_source == r.local) r.peer->local_source.reset();
+      }
     }
     for (auto& r : runs) {
       r.peer.reset();

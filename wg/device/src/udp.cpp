@@ -1,5 +1,7 @@
 #include "wirelink/wg/device/udp.hpp"
 
+#include "wirelink/wg/device/udp_cmsg.hpp"
+
 #include <netinet/in.h>
 #include <netinet/udp.h>
 
@@ -32,6 +34,11 @@ UniqueFd make_socket(int family, std::uint16_t port, std::uint32_t fwmark, int& 
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, &kBufBytes, sizeof kBufBytes) != 0)
     ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &kBufBytes, sizeof kBufBytes);
   ::setsockopt(fd.get(), IPPROTO_UDP, UDP_GRO, &one, sizeof one);
+  // Where each datagram arrived (address + interface), so replies can leave from there.
+  if (family == AF_INET)
+    ::setsockopt(fd.get(), IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+  else
+    ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
   if (fwmark != 0 && ::setsockopt(fd.get(), SOL_SOCKET, SO_MARK, &fwmark, sizeof fwmark) != 0) {
     err = errno;
     return UniqueFd();
@@ -99,19 +106,32 @@ int UdpSockets::set_fwmark(std::uint32_t mark) {
   return 0;
 }
 
-int UdpSockets::send(const Endpoint& to, const std::uint8_t* data, std::size_t len) {
+int UdpSockets::send(const Endpoint& to, const std::uint8_t* data, std::size_t len,
+                     const noise::LocalSource* src, bool* src_failed) {
   iovec iov{const_cast<std::uint8_t*>(data), len};
-  return send_batch(to, &iov, 1, len);
+  return send_batch(to, &iov, 1, len, src, src_failed);
 }
 
-int UdpSockets::send_batch(const Endpoint& to, iovec* iov, std::size_t n, std::size_t seg) {
+namespace {
+// Errors a pinned source causes when it is no longer usable (address removed, interface gone
+// or without a route): the send is retried once without it, as the kernel module does.
+bool source_error(int e) {
+  return e == EINVAL || e == EADDRNOTAVAIL || e == ENETUNREACH || e == ENODEV;
+}
+}  // namespace
+
+int UdpSockets::send_batch(const Endpoint& to, iovec* iov, std::size_t n, std::size_t seg,
+                           const noise::LocalSource* src, bool* src_failed) {
   if (n == 0) return 0;
   sockaddr_storage ss{};
   const socklen_t sl = to.to_sockaddr(ss);
-  const int fd = ss.ss_family == AF_INET ? fd4_.get() : fd6_.get();
+  const bool v6 = ss.ss_family != AF_INET;
+  const int fd = v6 ? fd6_.get() : fd4_.get();
   if (fd < 0) return EAFNOSUPPORT;
+  if (src != nullptr && src->address.is_v6() != v6) src = nullptr;  // other family: unpinned
   // Max datagrams per GSO send: the total must fit a 64 KiB IP packet.
   const std::size_t per_gso = seg == 0 ? 1 : std::min<std::size_t>(64, 65000 / seg);
+  alignas(cmsghdr) char ctrl[kSendControlSize];
   std::size_t i = 0;
   while (i < n) {
     if (gso_ && n - i > 1 && per_gso > 1) {
@@ -119,26 +139,23 @@ int UdpSockets::send_batch(const Endpoint& to, iovec* iov, std::size_t n, std::s
       while (i + k < n && k < per_gso && iov[i + k].iov_len == seg) ++k;
       if (i + k < n && k < per_gso && iov[i + k].iov_len < seg) ++k;  // a shorter tail ends the run
       if (k > 1) {
-        alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(std::uint16_t))] = {};
         msghdr m{};
         m.msg_name = &ss;
         m.msg_namelen = sl;
         m.msg_iov = iov + i;
         m.msg_iovlen = k;
-        m.msg_control = ctrl;
-        m.msg_controllen = sizeof ctrl;
-        cmsghdr* c = CMSG_FIRSTHDR(&m);
-        c->cmsg_level = SOL_UDP;
-        c->cmsg_type = UDP_SEGMENT;
-        c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
-        const auto s16 = static_cast<std::uint16_t>(seg);
-        std::memcpy(CMSG_DATA(c), &s16, sizeof s16);
+        build_send_control(m, ctrl, v6, static_cast<std::uint16_t>(seg), src);
         ssize_t r;
         do {
           r = ::sendmsg(fd, &m, 0);
         } while (r < 0 && errno == EINTR);
         if (r >= 0) {
           i += k;
+          continue;
+        }
+        if (src != nullptr && source_error(errno)) {
+          src = nullptr;  // retry this run once without the pinned source
+          if (src_failed != nullptr) *src_failed = true;
           continue;
         }
         if (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
@@ -151,7 +168,10 @@ int UdpSockets::send_batch(const Endpoint& to, iovec* iov, std::size_t n, std::s
         }
       }
     }
-    // sendmmsg for the rest of the run (or one datagram).
+    // sendmmsg for the rest of the run (or one datagram); the messages share one control
+    // buffer (the kernel only reads it).
+    msghdr proto{};
+    build_send_control(proto, ctrl, v6, 0, src);
     mmsghdr msgs[64];
     std::size_t k = 0;
     for (; k < 64 && i + k < n; ++k) {
@@ -160,12 +180,19 @@ int UdpSockets::send_batch(const Endpoint& to, iovec* iov, std::size_t n, std::s
       msgs[k].msg_hdr.msg_namelen = sl;
       msgs[k].msg_hdr.msg_iov = iov + i + k;
       msgs[k].msg_hdr.msg_iovlen = 1;
+      msgs[k].msg_hdr.msg_control = proto.msg_control;
+      msgs[k].msg_hdr.msg_controllen = proto.msg_controllen;
       if (gso_ && k > 0) break;  // with GSO on, only send singles here
     }
     int r;
     do {
       r = ::sendmmsg(fd, msgs, static_cast<unsigned>(k), 0);
     } while (r < 0 && errno == EINTR);
+    if (r < 0 && src != nullptr && source_error(errno)) {
+      src = nullptr;
+      if (src_failed != nullptr) *src_failed = true;
+      continue;
+    }
     if (r < 0 && errno != EAGAIN && errno != ENOBUFS) return errno;
     i += k;
   }

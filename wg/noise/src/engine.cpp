@@ -172,7 +172,8 @@ void Engine::send_handshake(Peer& peer, std::span<const std::uint8_t> msg) {
   sink_.send_to_peer(peer, msg);
 }
 
-void Engine::on_handshake_message(std::span<const std::uint8_t> msg, const Endpoint& src) {
+void Engine::on_handshake_message(std::span<const std::uint8_t> msg, const Endpoint& src,
+                                  const std::optional<LocalSource>& local) {
   const MessageType t = classify(msg);
   if (t == MessageType::cookie_reply) {
     handle_cookie_reply(msg);
@@ -212,13 +213,14 @@ void Engine::on_handshake_message(std::span<const std::uint8_t> msg, const Endpo
     }
   }
   if (t == MessageType::initiation) {
-    handle_initiation(msg, src);
+    handle_initiation(msg, src, local);
   } else {
-    handle_response(msg, src);
+    handle_response(msg, src, local);
   }
 }
 
-void Engine::handle_initiation(std::span<const std::uint8_t> msg, const Endpoint& src) {
+void Engine::handle_initiation(std::span<const std::uint8_t> msg, const Endpoint& src,
+                               const std::optional<LocalSource>& local) {
   PendingInitiation pending;
   if (!open_initiation(id_, msg, pending)) {
     ++stats_.bad_handshake;
@@ -249,6 +251,7 @@ void Engine::handle_initiation(std::span<const std::uint8_t> msg, const Endpoint
   commit_initiation(p.hs, pending, ts);
   p.last_initiation_consumed = now;
   p.endpoint = src;
+  p.local_source = local;
   p.rx_bytes += msg.size();
   timers_any_authenticated_packet_traversal(p);
   timers_any_authenticated_packet_received(p);
@@ -269,7 +272,8 @@ void Engine::handle_initiation(std::span<const std::uint8_t> msg, const Endpoint
   send_handshake(p, std::span<const std::uint8_t>(out, kResponseSize));
 }
 
-void Engine::handle_response(std::span<const std::uint8_t> msg, const Endpoint& src) {
+void Engine::handle_response(std::span<const std::uint8_t> msg, const Endpoint& src,
+                             const std::optional<LocalSource>& local) {
   const std::uint32_t receiver = load_le32(msg.data() + 8);
   auto it = index_.find(receiver);
   if (it == index_.end() || it->second.keypair) {
@@ -282,6 +286,7 @@ void Engine::handle_response(std::span<const std::uint8_t> msg, const Endpoint& 
     return;
   }
   p.endpoint = src;
+  p.local_source = local;
   p.rx_bytes += msg.size();
   timers_any_authenticated_packet_traversal(p);
   timers_any_authenticated_packet_received(p);
@@ -351,7 +356,8 @@ bool Engine::lookup_transport(std::span<const std::uint8_t> d, RecvTicket& out) 
 RecvVerdict Engine::on_transport_authenticated(RecvTicket& t, std::uint64_t counter,
                                                std::span<const std::uint8_t> plaintext,
                                                std::size_t datagram_len, const Endpoint& src,
-                                               std::size_t& inner_len) {
+                                               std::size_t& inner_len,
+                                               const std::optional<LocalSource>& local) {
   Peer& p = *t.peer;
   Keypair& kp = *t.keypair;
   if (p.removed) return RecvVerdict::drop;
@@ -373,6 +379,7 @@ RecvVerdict Engine::on_transport_authenticated(RecvTicket& t, std::uint64_t coun
     initiate(p, false);
   }
   p.endpoint = src;
+  p.local_source = local;
   p.rx_bytes += datagram_len;
   timers_any_authenticated_packet_received(p);
   timers_any_authenticated_packet_traversal(p);
@@ -392,15 +399,15 @@ RecvVerdict Engine::on_transport_authenticated(RecvTicket& t, std::uint64_t coun
   return RecvVerdict::deliver;
 }
 
-RecvVerdict Engine::receive(std::span<std::uint8_t> d, const Endpoint& src,
-                            std::size_t* inner_len) {
+RecvVerdict Engine::receive(std::span<std::uint8_t> d, const Endpoint& src, std::size_t* inner_len,
+                            const std::optional<LocalSource>& local) {
   const MessageType t = classify(d);
   if (t == MessageType::invalid) {
     ++stats_.malformed;
     return RecvVerdict::drop;
   }
   if (t != MessageType::transport) {
-    on_handshake_message(d, src);
+    on_handshake_message(d, src, local);
     return RecvVerdict::drop;
   }
   RecvTicket ticket;
@@ -412,7 +419,7 @@ RecvVerdict Engine::receive(std::span<std::uint8_t> d, const Endpoint& src,
   std::size_t n = 0;
   const auto v = on_transport_authenticated(
       ticket, transport_counter(d.data()),
-      d.subspan(kTransportHeaderSize, d.size() - kTransportMinSize), d.size(), src, n);
+      d.subspan(kTransportHeaderSize, d.size() - kTransportMinSize), d.size(), src, n, local);
   if (inner_len != nullptr) *inner_len = n;
   return v;
 }

@@ -4,7 +4,9 @@
 //
 // Contract: bind() picks a random port for 0 and binds IPv6 (V6ONLY) to the same port; either
 // family may be missing (no IPv6 in the namespace) but not both. Sending is thread-safe
-// (sendmsg is atomic per call). Errors are returned as errno values or Result, never thrown.
+// (sendmsg is atomic per call). Both sockets report each datagram's local destination address
+// and interface (IP_PKTINFO / IPV6_RECVPKTINFO) for source pinning. Errors are returned as
+// errno values or Result, never thrown.
 #pragma once
 
 #include <sys/socket.h>
@@ -17,6 +19,7 @@
 #include "wirelink/base/ip.hpp"
 #include "wirelink/base/result.hpp"
 #include "wirelink/base/unique_fd.hpp"
+#include "wirelink/wg/noise/peer.hpp"
 
 namespace wl::wg::device {
 
@@ -30,11 +33,15 @@ class UdpSockets {
   bool gso() const { return gso_; }
   // 0 on success, else an errno value.
   int set_fwmark(std::uint32_t mark);
-  // One datagram.
-  int send(const Endpoint& to, const std::uint8_t* data, std::size_t len);
+  // One datagram. `src`, when given, pins the source address and interface (IP_PKTINFO /
+  // IPV6_PKTINFO); if the kernel rejects it (address gone: EINVAL, EADDRNOTAVAIL, ...) the
+  // send is retried once unpinned and *src_failed is set so the caller can forget it.
+  int send(const Endpoint& to, const std::uint8_t* data, std::size_t len,
+           const noise::LocalSource* src = nullptr, bool* src_failed = nullptr);
   // Several datagrams to one endpoint; `iov[i]` is datagram i. Uses UDP GSO when every
-  // datagram but the last has size `seg` and the last is not larger.
-  int send_batch(const Endpoint& to, iovec* iov, std::size_t n, std::size_t seg);
+  // datagram but the last has size `seg` and the last is not larger. `src` as for send().
+  int send_batch(const Endpoint& to, iovec* iov, std::size_t n, std::size_t seg,
+                 const noise::LocalSource* src = nullptr, bool* src_failed = nullptr);
 
  private:
   UniqueFd fd4_;

@@ -97,15 +97,20 @@ class Engine {
   // ---- receive ----
   // Any datagram from the network. For transport data that is delivered, the IP packet is
   // at datagram + 16 with length *inner_len.
+  // `local` (when known) is where the datagram arrived; it becomes the peer's pinned source
+  // whenever `src` becomes its endpoint.
   RecvVerdict receive(std::span<std::uint8_t> datagram, const Endpoint& src,
-                      std::size_t* inner_len = nullptr);
+                      std::size_t* inner_len = nullptr,
+                      const std::optional<LocalSource>& local = std::nullopt);
   // Handshake initiation, response and cookie reply messages.
-  void on_handshake_message(std::span<const std::uint8_t> msg, const Endpoint& src);
+  void on_handshake_message(std::span<const std::uint8_t> msg, const Endpoint& src,
+                            const std::optional<LocalSource>& local = std::nullopt);
   bool lookup_transport(std::span<const std::uint8_t> datagram, RecvTicket& out);
   RecvVerdict on_transport_authenticated(RecvTicket& t, std::uint64_t counter,
                                          std::span<const std::uint8_t> plaintext,
                                          std::size_t datagram_len, const Endpoint& src,
-                                         std::size_t& inner_len);
+                                         std::size_t& inner_len,
+                                         const std::optional<LocalSource>& local = std::nullopt);
 
   // ---- send ----
   Peer* route(std::span<const std::uint8_t> ip_packet) const;
@@ -144,8 +149,10 @@ class Engine {
   void begin_session(Peer& peer, bool initiator);
   void send_staged(Peer& peer);
   void expire_current_keypairs(Peer& peer);
-  void handle_initiation(std::span<const std::uint8_t> msg, const Endpoint& src);
-  void handle_response(std::span<const std::uint8_t> msg, const Endpoint& src);
+  void handle_initiation(std::span<const std::uint8_t> msg, const Endpoint& src,
+                         const std::optional<LocalSource>& local);
+  void handle_response(std::span<const std::uint8_t> msg, const Endpoint& src,
+                       const std::optional<LocalSource>& local);
   void handle_cookie_reply(std::span<const std::uint8_t> msg);
   void send_handshake(Peer& peer, std::span<const std::uint8_t> msg);
   Duration jitter();

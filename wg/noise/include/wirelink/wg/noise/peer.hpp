@@ -33,6 +33,15 @@ struct PeerTimers {
   int handshake_attempts = 0;
 };
 
+// The local side of the path a peer last reached us on: the address its datagram was sent to
+// and the interface it arrived on. Replies leave from it (source pinning), so a multi-homed
+// host answers from the address the peer talks to, as stateful firewalls and NAT expect.
+struct LocalSource {
+  IpAddress address;
+  std::uint32_t ifindex = 0;
+  bool operator==(const LocalSource&) const = default;
+};
+
 struct Peer : std::enable_shared_from_this<Peer> {
   PublicKey public_key;
   bool has_psk = false;
@@ -42,6 +51,9 @@ struct Peer : std::enable_shared_from_this<Peer> {
   std::shared_ptr<Keypair> previous;
   std::shared_ptr<Keypair> next;
   std::optional<Endpoint> endpoint;
+  // Set with `endpoint` from authenticated packets; cleared when the operator sets the
+  // endpoint or when sending from it fails (the address went away).
+  std::optional<LocalSource> local_source;
   std::uint16_t persistent_keepalive = 0;  // seconds
   std::uint64_t rx_bytes = 0;
   std::uint64_t tx_bytes = 0;
