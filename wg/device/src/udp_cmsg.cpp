@@ -5,13 +5,6 @@
 #include <array>
 #include <cstring>
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
-
 namespace wl::wg::device {
 
 void build_send_control(msghdr& m, char* buf, bool v6, std::uint16_t gso_seg,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 
 #include <cstddef>
@@ -14,6 +15,14 @@
 #include <optional>
 
 #include "wirelink/wg/noise/peer.hpp"
+
+// Older libc headers lack the UDP GSO/GRO socket options (values from linux/udp.h).
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 
 namespace wl::wg::device {
 
