@@ -27,7 +27,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; [[ -f $DIR/server.log ]] && tail -20 "$DIR/server.log"; exit 1; }
 ip netns add "$NS"
 ip -n "$NS" link set lo up
-in_ns() { ip netns exec "$NS" "$@"; }
+. "$(dirname "$0")/lib.sh"
 
 mkdir "$DIR/disk"
 mount -t tmpfs -o size=1m tmpfs "$DIR/disk"
@@ -37,13 +37,6 @@ INV=$("$BIN" invite create --uses 10 --ttl 1h --db "$DB")
 ip netns exec "$NS" "$BIN" serve --listen 127.0.0.1:8787 --db "$DB" --log-level warn >"$DIR/server.log" 2>&1 &
 SRV=$!
 for _ in $(seq 100); do in_ns curl -fsS http://127.0.0.1:8787/readyz >/dev/null 2>&1 && break; sleep 0.1; done
-post() {  # post PATH BODY [TOKEN] -> prints "STATUS BODY"
-  local auth=()
-  [[ -n ${3:-} ]] && auth=(-H "Authorization: Bearer $3")
-  in_ns curl -sS -o "$DIR/body" -w '%{http_code}' -X POST "${auth[@]}" -H 'Content-Type: application/json' \
-    --data "$2" "http://127.0.0.1:8787$1"
-  echo " $(cat "$DIR/body")"
-}
 metric() { in_ns curl -fsS http://127.0.0.1:8787/metrics | awk -v m="$1" '$1 == m { print $2 }'; }
 
 K1=$(wg genkey | wg pubkey)

@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 ip netns add "$NS"
 ip -n "$NS" link set lo up
-in_ns() { ip netns exec "$NS" "$@"; }
+. "$(dirname "$0")/lib.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 
 DB=$DIR/c.db
@@ -37,13 +37,6 @@ start() {
     sleep 0.1
   done
   fail "server did not become ready"
-}
-post() {  # post PATH BODY [TOKEN] -> prints "STATUS BODY"
-  local auth=()
-  [[ -n ${3:-} ]] && auth=(-H "Authorization: Bearer $3")
-  in_ns curl -sS -o "$DIR/body" -w '%{http_code}' -X POST "${auth[@]}" -H 'Content-Type: application/json' \
-    --data "$2" "http://127.0.0.1:8787$1"
-  echo " $(cat "$DIR/body")"
 }
 
 start
