@@ -2,13 +2,9 @@
 // built as lib/wirelink/coordinator-link.so and loaded by coordinator_plugin.cpp only when
 // CoordinatorURL is set. Only the two extern "C" entry points are exported; everything linked in
 // statically stays private to the module (-Wl,--exclude-libs,ALL and hidden visibility).
-#include <sodium.h>
-
-#include <cctype>
-#include <fstream>
-#include <iterator>
 
 #include "wirelink/agent/coordinator_plugin.hpp"
+#include "wirelink/base/secret_file.hpp"
 #include "wirelink/coordinator/session.hpp"
 
 namespace wl::agent {
@@ -53,18 +49,6 @@ class SessionLink final : public CoordinatorLink {
   PublicKey self_;
 };
 
-Result<std::string> read_secret_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return make_error(std::errc::no_such_file_or_directory, "cannot read InviteFile " + path);
-  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  std::string out = s.substr(b, e - b);
-  sodium_memzero(s.data(), s.size());
-  return out;
-}
-
 Result<std::unique_ptr<CoordinatorLink>> make_session_link(const PublicKey& self, const Config& cfg,
                                                            const Clock& clock) {
   coordinator::SessionConfig sc;
@@ -83,8 +67,8 @@ Result<std::unique_ptr<CoordinatorLink>> make_session_link(const PublicKey& self
     sc.coordinator_keys = std::move(*ring);
   }
   if (!cfg.invite_file.empty()) {
-    auto inv = read_secret_file(cfg.invite_file);
-    if (!inv) return inv.error();
+    auto inv = read_secret_text_file(cfg.invite_file);  // a secret: mode checked, buffer wiped
+    if (!inv) return Error{inv.error().code, "InviteFile " + inv.error().detail};
     sc.invite = std::move(*inv);
   }
   std::unique_ptr<CoordinatorLink> l = std::make_unique<SessionLink>(std::move(sc), clock, self);

@@ -96,12 +96,7 @@ class Agent {
       // A changed coordinator setting, or a session that could not start (e.g. the module was
       // missing), starts the session again; otherwise the running one is kept.
       const bool coordinator_changed =
-          r->config.coordinator_url != loaded_.config.coordinator_url ||
-          r->config.coordinator_public_key != loaded_.config.coordinator_public_key ||
-          r->config.invite_file != loaded_.config.invite_file ||
-          r->config.coordinator_endpoint != loaded_.config.coordinator_endpoint ||
-          r->config.coordinator_exit_capacity != loaded_.config.coordinator_exit_capacity ||
-          coord_info_.state == "disabled";
+          !r->config.same_coordinator_settings(loaded_.config) || coord_info_.state == "disabled";
       loaded_ = std::move(*r);
       if (sm_) sm_->reconfigure(loaded_.config);
       if (gossip_) gossip_->set_config(loaded_.config);

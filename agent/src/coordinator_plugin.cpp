@@ -5,7 +5,6 @@
 
 #include <array>
 #include <memory>
-#include <optional>
 
 namespace wl::agent {
 
@@ -55,15 +54,16 @@ std::string default_coordinator_plugin_path() {
 }
 
 CoordinatorFactory plugin_coordinator_factory(std::string path) {
-  auto loaded = std::make_shared<std::optional<Result<Module>>>();
-  return [path = std::move(path), loaded](
+  auto make = std::make_shared<MakeFn>(nullptr);  // set once the module loaded
+  return [path = std::move(path), make](
              const PublicKey& self, const Config& cfg,
              const Clock& clock) -> Result<std::unique_ptr<CoordinatorLink>> {
-    // A failed load is retried on the next call (after SIGHUP), a good one is kept.
-    if (!loaded->has_value() || !**loaded) *loaded = load(path);
-    const Result<Module>& mod = **loaded;
-    if (!mod) return mod.error();
-    std::unique_ptr<Result<std::unique_ptr<CoordinatorLink>>> r(mod->make(self, cfg, clock));
+    if (*make == nullptr) {  // a failed load is retried on the next call (after SIGHUP)
+      auto mod = load(path);
+      if (!mod) return mod.error();
+      *make = mod->make;
+    }
+    std::unique_ptr<Result<std::unique_ptr<CoordinatorLink>>> r((*make)(self, cfg, clock));
     return std::move(*r);
   };
 }

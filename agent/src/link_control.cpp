@@ -32,16 +32,15 @@ class RtnlLinkControl final : public LinkControl {
       auto batch = netlink::read_route_events(*events_);
       if (!batch) {
         const auto code = batch.error().code;
-        if (code == std::errc::resource_unavailable_try_again) break;  // drained
         if (code == std::errc::no_buffer_space) {  // the kernel dropped events for us
           out.push_back(LinkEvent{LinkEvent::Kind::resync, 0, {}, {}});
           continue;
         }
-        ++dropped_;  // a malformed datagram: skip it, keep reading
-        if (++errors_in_a_row_ > 64) break;
-        continue;
+        // Drained (EAGAIN), or a malformed datagram (already consumed; counted). Anything still
+        // queued keeps the socket readable, so the loop calls us again.
+        if (code != std::errc::resource_unavailable_try_again) ++dropped_;
+        break;
       }
-      errors_in_a_row_ = 0;
       for (const auto& e : *batch) {
         using K = netlink::rtnl::Event::Kind;
         switch (e.kind) {
@@ -114,7 +113,6 @@ class RtnlLinkControl final : public LinkControl {
   netlink::RouteClient rt_;
   std::unique_ptr<netlink_socket::MnlSocket> events_;  // null: no subscription (cycle only)
   std::uint64_t dropped_ = 0;
-  int errors_in_a_row_ = 0;
 };
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -67,19 +69,16 @@ std::string env_or_empty(const char* name) {
 
 std::optional<std::chrono::microseconds> parse_watchdog_env(const std::string& usec,
                                                             const std::string& pid, long self_pid) {
-  if (usec.empty()) return std::nullopt;
+  // Whole-string decimals only, as systemd writes them.
+  auto whole = [](const std::string& s, auto& out) {
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
   // WATCHDOG_PID, when set, names the process the watchdog is meant for (not a child).
-  if (!pid.empty()) {
-    char* end = nullptr;
-    errno = 0;
-    const long p = std::strtol(pid.c_str(), &end, 10);
-    if (errno != 0 || end == pid.c_str() || *end != '\0' || p != self_pid) return std::nullopt;
-  }
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(usec.c_str(), &end, 10);
-  if (errno != 0 || end == usec.c_str() || *end != '\0' || v == 0 || usec[0] == '-')
-    return std::nullopt;
+  long p = 0;
+  if (!pid.empty() && (!whole(pid, p) || p != self_pid)) return std::nullopt;
+  std::uint64_t v = 0;
+  if (!whole(usec, v) || v == 0) return std::nullopt;
   return std::chrono::microseconds(v);
 }
 

@@ -39,22 +39,30 @@ Result<void> check_secret_file_permissions(const std::string& path) {
   return check_stat(st, path);
 }
 
-Result<PrivateKey> read_private_key_file(const std::string& path) {
+Result<std::string> read_secret_text_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd) return sys_error(errno, path, "cannot open");
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return sys_error(errno, path, "cannot stat");
   if (auto r = check_stat(st, path); !r) return r.error();
-  std::array<char, 256> buf{};
-  ssize_t n = ::read(fd.get(), buf.data(), buf.size() - 1);
+  std::array<char, 4096> buf{};
+  ssize_t n = ::read(fd.get(), buf.data(), buf.size());
   if (n < 0) return sys_error(errno, path, "cannot read");
   std::size_t begin = 0;
   std::size_t end = static_cast<std::size_t>(n);
   auto space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
   while (begin < end && space(buf[begin])) ++begin;
   while (end > begin && space(buf[end - 1])) --end;
-  auto key = parse_private_key(std::string_view(buf.data() + begin, end - begin));
+  std::string out(buf.data() + begin, end - begin);
   sodium_memzero(buf.data(), buf.size());
+  return out;
+}
+
+Result<PrivateKey> read_private_key_file(const std::string& path) {
+  auto text = read_secret_text_file(path);
+  if (!text) return text.error();
+  auto key = parse_private_key(*text);
+  sodium_memzero(text->data(), text->size());
   if (!key) return Error{key.error().code, path + ": " + key.error().detail};
   return key;
 }

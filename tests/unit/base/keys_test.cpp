@@ -126,5 +126,18 @@ TEST_F(SecretFileTest, RejectsMissingAndGarbage) {
   EXPECT_EQ(r.error().code, make_error_code(errc::invalid_key));
 }
 
+TEST_F(SecretFileTest, TextFileIsTrimmedAndPermissionChecked) {
+  auto p = write("invite", "  wlinv1.abc\n\n", 0600);
+  auto r = read_secret_text_file(p);
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(*r, "wlinv1.abc");
+  auto q = write("invite-open", "wlinv1.abc\n", 0644);
+  auto bad = read_secret_text_file(q);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, make_error_code(errc::insecure_permissions));
+  EXPECT_NE(bad.error().detail.find("chmod 600"), std::string::npos);
+  EXPECT_FALSE(read_secret_text_file((dir_ / "absent").string()));
+}
+
 }  // namespace
 }  // namespace wl

@@ -45,6 +45,15 @@ struct Config {
   std::string coordinator_endpoint;    // "ip:port" given to peers matched with us (addr_hint)
   std::uint16_t coordinator_exit_capacity = 0;  // > 0: offered as an exit for this many clients
   std::vector<PeerSettings> peers;
+
+  // The settings a coordinator session is started with; a reload that changes any of them
+  // restarts the session.
+  bool same_coordinator_settings(const Config& o) const {
+    return coordinator_url == o.coordinator_url &&
+           coordinator_public_key == o.coordinator_public_key && invite_file == o.invite_file &&
+           coordinator_endpoint == o.coordinator_endpoint &&
+           coordinator_exit_capacity == o.coordinator_exit_capacity;
+  }
 };
 
 // Where each effective value came from: "default", "file <path>", "env WIRELINK_X",
