@@ -13,7 +13,7 @@
 #include "wirelink/agent/cli.hpp"
 #include "wirelink/agent/config.hpp"
 #include "wirelink/agent/control_socket.hpp"
-#include "wirelink/agent/coordinator_plugin.hpp"
+#include "wirelink/agent/coordinator_link_loader.hpp"
 #include "wirelink/agent/create_interface.hpp"
 #include "wirelink/agent/device.hpp"
 #include "wirelink/agent/facts_gossip.hpp"
@@ -162,7 +162,7 @@ int cmd_run(wl::agent::LoadedConfig loaded, const wl::agent::ConfigInputs& in) {
     return wl::agent::make_facts_gossip(own, cfg, resolve, now, &clock);
   };
   deps.make_coordinator =
-      wl::agent::plugin_coordinator_factory(wl::agent::default_coordinator_plugin_path());
+      wl::agent::coordinator_link_factory(wl::agent::default_coordinator_link_module_path());
   deps.links = std::move(links);
   deps.notifier = wl::agent::make_systemd_notifier();
   deps.clock = &clock;

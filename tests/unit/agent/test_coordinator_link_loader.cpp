@@ -1,5 +1,5 @@
 // The coordinator module as the agent loads it: the real coordinator-link.so from this build,
-// dlopen()ed through plugin_coordinator_factory, running a real libcurl session against a port
+// dlopen()ed through coordinator_link_factory, running a real libcurl session against a port
 // nobody listens on (it must report "unreachable"), and the errors for a missing module and for
 // a shared object that is not one.
 #include <gtest/gtest.h>
@@ -8,10 +8,10 @@
 #include <chrono>
 #include <string>
 
-#include "wirelink/agent/coordinator_plugin.hpp"
+#include "wirelink/agent/coordinator_link_loader.hpp"
 
-#ifndef WL_COORDINATOR_PLUGIN
-#error "WL_COORDINATOR_PLUGIN (path of the built module) must be defined"
+#ifndef WL_COORDINATOR_LINK_MODULE
+#error "WL_COORDINATOR_LINK_MODULE (path of the built module) must be defined"
 #endif
 
 namespace wl::agent {
@@ -25,11 +25,11 @@ PublicKey some_key() {
   return public_key_of(PrivateKey::from(std::span<const std::uint8_t, 32>(b)));
 }
 
-TEST(CoordinatorPlugin, LoadsAndRunsARealSession) {
+TEST(CoordinatorLinkLoader, LoadsAndRunsARealSession) {
   SystemClock clock;
   Config cfg;
   cfg.coordinator_url = "http://127.0.0.1:9";  // discard port: nothing listens on loopback
-  auto make = plugin_coordinator_factory(WL_COORDINATOR_PLUGIN);
+  auto make = coordinator_link_factory(WL_COORDINATOR_LINK_MODULE);
   auto link = make(some_key(), cfg, clock);
   ASSERT_TRUE(link) << link.error().message();
   ASSERT_GE((*link)->notify_fd(), 0);
@@ -51,41 +51,41 @@ TEST(CoordinatorPlugin, LoadsAndRunsARealSession) {
   (*again)->stop();
 }
 
-TEST(CoordinatorPlugin, ABadCoordinatorKeyIsReportedThroughTheModule) {
+TEST(CoordinatorLinkLoader, ABadCoordinatorKeyIsReportedThroughTheModule) {
   SystemClock clock;
   Config cfg;
   cfg.coordinator_url = "http://127.0.0.1:9";
   cfg.coordinator_public_key = "k4.public.not-a-key";
-  auto link = plugin_coordinator_factory(WL_COORDINATOR_PLUGIN)(some_key(), cfg, clock);
+  auto link = coordinator_link_factory(WL_COORDINATOR_LINK_MODULE)(some_key(), cfg, clock);
   ASSERT_FALSE(link);
   EXPECT_NE(link.error().message().find("CoordinatorPublicKey"), std::string::npos)
       << link.error().message();
 }
 
-TEST(CoordinatorPlugin, MissingModuleIsAClearError) {
+TEST(CoordinatorLinkLoader, MissingModuleIsAClearError) {
   SystemClock clock;
   Config cfg;
   cfg.coordinator_url = "http://127.0.0.1:9";
   const std::string path = ::testing::TempDir() + "/no-such-dir/coordinator-link.so";
-  auto link = plugin_coordinator_factory(path)(some_key(), cfg, clock);
+  auto link = coordinator_link_factory(path)(some_key(), cfg, clock);
   ASSERT_FALSE(link);
   EXPECT_NE(link.error().message().find("coordinator support is not available"), std::string::npos)
       << link.error().message();
   EXPECT_NE(link.error().message().find(path), std::string::npos) << link.error().message();
 }
 
-TEST(CoordinatorPlugin, AnotherSharedObjectIsRefused) {
+TEST(CoordinatorLinkLoader, AnotherSharedObjectIsRefused) {
   SystemClock clock;
   Config cfg;
   cfg.coordinator_url = "http://127.0.0.1:9";
-  auto link = plugin_coordinator_factory("libmnl.so.0")(some_key(), cfg, clock);
+  auto link = coordinator_link_factory("libmnl.so.0")(some_key(), cfg, clock);
   ASSERT_FALSE(link);
   EXPECT_NE(link.error().message().find("is not a wirelink coordinator module"), std::string::npos)
       << link.error().message();
 }
 
-TEST(CoordinatorPlugin, DefaultPathIsBesideTheExecutable) {
-  const std::string p = default_coordinator_plugin_path();
+TEST(CoordinatorLinkLoader, DefaultPathIsBesideTheExecutable) {
+  const std::string p = default_coordinator_link_module_path();
   EXPECT_NE(p.find("/../lib/wirelink/coordinator-link.so"), std::string::npos) << p;
   EXPECT_EQ(p.front(), '/');
 }

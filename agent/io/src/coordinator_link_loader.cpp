@@ -1,4 +1,4 @@
-#include "wirelink/agent/coordinator_plugin.hpp"
+#include "wirelink/agent/coordinator_link_loader.hpp"
 
 #include <dlfcn.h>
 #include <unistd.h>
@@ -29,22 +29,22 @@ Result<Module> load(const std::string& path) {
     return make_error(std::errc::no_such_file_or_directory,
                       "coordinator support is not available: " + loader_error());
   // Never dlclose(h): the links the module makes keep running its code.
-  auto abi = reinterpret_cast<AbiFn>(::dlsym(h, kCoordinatorPluginAbiSymbol));
-  auto make = reinterpret_cast<MakeFn>(::dlsym(h, kCoordinatorPluginMakeSymbol));
+  auto abi = reinterpret_cast<AbiFn>(::dlsym(h, kCoordinatorLinkAbiSymbol));
+  auto make = reinterpret_cast<MakeFn>(::dlsym(h, kCoordinatorLinkMakeSymbol));
   if (abi == nullptr || make == nullptr)
     return make_error(std::errc::invalid_argument,
                       path + " is not a wirelink coordinator module (" + loader_error() + ")");
   const std::string theirs = abi();
-  if (theirs != coordinator_plugin_abi())
+  if (theirs != coordinator_link_abi())
     return make_error(std::errc::invalid_argument,
                       path + " was built for another wirelink (" + theirs + "; this is " +
-                          coordinator_plugin_abi() + "): reinstall wirelink");
+                          coordinator_link_abi() + "): reinstall wirelink");
   return Module{make};
 }
 
 }  // namespace
 
-std::string default_coordinator_plugin_path() {
+std::string default_coordinator_link_module_path() {
   std::array<char, 4096> buf{};
   const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
   std::string exe = n > 0 ? std::string(buf.data(), static_cast<std::size_t>(n)) : "";
@@ -53,7 +53,7 @@ std::string default_coordinator_plugin_path() {
   return dir + "/../lib/wirelink/coordinator-link.so";
 }
 
-CoordinatorFactory plugin_coordinator_factory(std::string path) {
+CoordinatorFactory coordinator_link_factory(std::string path) {
   auto make = std::make_shared<MakeFn>(nullptr);  // set once the module loaded
   return [path = std::move(path), make](
              const PublicKey& self, const Config& cfg,

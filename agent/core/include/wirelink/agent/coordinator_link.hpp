@@ -1,7 +1,7 @@
 // CoordinatorLink: the agent's view of its coordinator session (CoordinatorURL set).
 //
 // Contract: used from the agent's loop thread only. The real link (a loadable module, see
-// coordinator_plugin.hpp) wraps
+// coordinator_link_loader.hpp) wraps
 // coordinator::CoordinatorSession (worker threads of its own, non-blocking status reads);
 // notify_fd() becomes readable when the session's state changed, poll() resets it and returns
 // the current snapshot. stop() disconnects (best effort, bounded by the client timeout) and is
@@ -41,8 +41,8 @@ class CoordinatorLink {
 using CoordinatorFactory = std::function<Result<std::unique_ptr<CoordinatorLink>>(
     const PublicKey& self, const Config& cfg, const Clock& clock)>;
 
-// The real link lives in the coordinator module (agent/plugin/, loaded through
-// coordinator_plugin.hpp): it reads the invite from cfg.invite_file (a secret, wiped after use),
+// The real link lives in the coordinator module (agent/coordinator_link_module/, loaded through
+// coordinator_link_loader.hpp): it reads the invite from cfg.invite_file (a secret, wiped after use),
 // parses the coordinator key and starts a CoordinatorSession with want_match.
 
 // Converts a session's snapshot into the gossip's grant; `until` maps the token's wall-clock

@@ -1,4 +1,4 @@
-// Coordinator plugin: the libcurl coordinator session is built as a separate module,
+// Coordinator link loader: the libcurl coordinator session is built as a separate module,
 // <prefix>/lib/wirelink/coordinator-link.so, that the agent loads only when CoordinatorURL is
 // set. An agent without a coordinator therefore never maps libcurl and what it pulls in (TLS,
 // GSSAPI, LDAP, SSH: about 4 MiB resident), which keeps the agent inside its memory budget.
@@ -20,22 +20,22 @@ namespace wl::agent {
 
 // <directory of /proc/self/exe>/../lib/wirelink/coordinator-link.so: /usr/bin/wirelink finds
 // /usr/lib/wirelink/, and build/bin/wirelink finds build/lib/wirelink/.
-std::string default_coordinator_plugin_path();
+std::string default_coordinator_link_module_path();
 
 // A CoordinatorFactory that loads the module at `path` on first use.
-CoordinatorFactory plugin_coordinator_factory(std::string path);
+CoordinatorFactory coordinator_link_factory(std::string path);
 
 // The tag both sides compute (inline, so each side compiles its own view); equal tags mean the
 // module was built with this agent.
-inline std::string coordinator_plugin_abi() {
+inline std::string coordinator_link_abi() {
   return std::string("wirelink ") + kVersion + " gcc " + __VERSION__ + " sizes " +
          std::to_string(sizeof(Config)) + "/" + std::to_string(sizeof(CoordinatorInfo)) + "/" +
          std::to_string(sizeof(PublicKey)) + "/" +
          std::to_string(sizeof(Result<std::unique_ptr<CoordinatorLink>>));
 }
 
-// Names of the module's two entry points (extern "C", see coordinator_plugin_entry.hpp).
-inline constexpr const char* kCoordinatorPluginAbiSymbol = "wl_coordinator_plugin_abi_v1";
-inline constexpr const char* kCoordinatorPluginMakeSymbol = "wl_coordinator_plugin_make_v1";
+// Names of the module's two entry points (extern "C", see coordinator_link_module.cpp).
+inline constexpr const char* kCoordinatorLinkAbiSymbol = "wl_coordinator_link_abi_v1";
+inline constexpr const char* kCoordinatorLinkMakeSymbol = "wl_coordinator_link_make_v1";
 
 }  // namespace wl::agent

@@ -1,9 +1,9 @@
 // The coordinator module: the libcurl CoordinatorSession behind the agent's CoordinatorLink,
-// built as lib/wirelink/coordinator-link.so and loaded by coordinator_plugin.cpp only when
+// built as lib/wirelink/coordinator-link.so and loaded by coordinator_link_loader.cpp only when
 // CoordinatorURL is set. Only the two extern "C" entry points are exported; everything linked in
 // statically stays private to the module (-Wl,--exclude-libs,ALL and hidden visibility).
 
-#include "wirelink/agent/coordinator_plugin.hpp"
+#include "wirelink/agent/coordinator_link_loader.hpp"
 #include "wirelink/base/secret_file.hpp"
 #include "wirelink/coordinator/session.hpp"
 
@@ -78,15 +78,15 @@ Result<std::unique_ptr<CoordinatorLink>> make_session_link(const PublicKey& self
 }  // namespace
 }  // namespace wl::agent
 
-extern "C" __attribute__((visibility("default"))) const char* wl_coordinator_plugin_abi_v1() {
-  static const std::string abi = wl::agent::coordinator_plugin_abi();
+extern "C" __attribute__((visibility("default"))) const char* wl_coordinator_link_abi_v1() {
+  static const std::string abi = wl::agent::coordinator_link_abi();
   return abi.c_str();
 }
 
-// Ownership of the returned Result passes to the caller (coordinator_plugin.cpp).
+// Ownership of the returned Result passes to the caller (coordinator_link_loader.cpp).
 extern "C" __attribute__((visibility("default")))
 wl::Result<std::unique_ptr<wl::agent::CoordinatorLink>>*
-wl_coordinator_plugin_make_v1(const wl::PublicKey& self, const wl::agent::Config& cfg,
+wl_coordinator_link_make_v1(const wl::PublicKey& self, const wl::agent::Config& cfg,
                               const wl::Clock& clock) {
   return new wl::Result<std::unique_ptr<wl::agent::CoordinatorLink>>(
       wl::agent::make_session_link(self, cfg, clock));
