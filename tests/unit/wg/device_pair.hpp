@@ -24,24 +24,6 @@ using namespace wl::wg;
 using namespace wl::wg::device;
 using Packet = FakeTun::Packet;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "wlwg-XXXXXX").string();
-    path_ = ::mkdtemp(t.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 struct Side {
   FakeTun* tun = nullptr;  // owned by dev
   std::unique_ptr<Device> dev;
@@ -66,6 +48,8 @@ struct PairOptions {
 class DevicePair {
  public:
   explicit DevicePair(PairOptions o = {}) : net(o.coalesce) {
+    std::string t = (std::filesystem::temp_directory_path() / "wlwg-XXXXXX").string();
+    dir = ::mkdtemp(t.data());  // the UAPI sockets' directory
     open(a, "wla", "192.0.2.1", {10, 0, 0, 1}, o);
     open(b, "wlb", "192.0.2.2", {10, 0, 0, 2}, o);
     connect(a, b);
@@ -92,8 +76,17 @@ class DevicePair {
     return p;
   }
 
+  ~DevicePair() {
+    a.dev.reset();  // stops the threads and removes the sockets
+    b.dev.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  DevicePair(const DevicePair&) = delete;
+  DevicePair& operator=(const DevicePair&) = delete;
+
   FakeNetwork net;  // declared first: outlives the devices' sockets
-  TempDir dir;
+  std::string dir;
   Side a;
   Side b;
 
@@ -109,7 +102,7 @@ class DevicePair {
     DeviceOptions opt;
     opt.ifname = name;
     opt.crypto_workers = o.crypto_workers;
-    opt.socket_dir = dir.path();
+    opt.socket_dir = dir;
     auto d = Device::create(opt, std::move(tun), net.binder(s.host));
     if (!d) {
       ADD_FAILURE() << d.error().message();

@@ -21,8 +21,11 @@ Error sys_error(const std::string& what) {
 Result<std::unique_ptr<LinuxTun>> LinuxTun::open(const std::string& name, int mtu) {
   if (name.empty() || name.size() >= IFNAMSIZ || name.find('/') != std::string::npos)
     return make_error(std::errc::invalid_argument, "invalid interface name '" + name + "'");
-  auto owned = std::make_unique<LinuxTun>();
-  LinuxTun& t = *owned;
+  struct {
+    UniqueFd fd_;
+    std::string name_;
+    bool vnet_ = false;
+  } t;
   t.fd_.reset(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
   if (!t.fd_) return sys_error("open /dev/net/tun");
   ifreq ifr{};
@@ -56,7 +59,7 @@ Result<std::unique_ptr<LinuxTun>> LinuxTun::open(const std::string& name, int mt
     m.ifr_mtu = mtu;
     if (!s || ::ioctl(s.get(), SIOCSIFMTU, &m) != 0) return sys_error("set MTU of " + t.name_);
   }
-  return owned;
+  return std::unique_ptr<LinuxTun>(new LinuxTun(std::move(t.fd_), t.name_, t.vnet_));
 }
 
 ssize_t LinuxTun::read(std::uint8_t* buf, std::size_t cap) {
@@ -70,13 +73,13 @@ ssize_t LinuxTun::writev(const iovec* iov, int n) {
 int LinuxTun::mtu() const {
   UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   ifreq m{};
-  std::strncpy(m.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  std::strncpy(m.ifr_name, name().c_str(), IFNAMSIZ - 1);
   if (!s || ::ioctl(s.get(), SIOCGIFMTU, &m) != 0) return 0;
   return m.ifr_mtu;
 }
 
 bool LinuxTun::exists() const {
-  return ::if_nametoindex(name_.c_str()) != 0;
+  return ::if_nametoindex(name().c_str()) != 0;
 }
 
 }  // namespace wl::wg::device

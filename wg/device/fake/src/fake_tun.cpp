@@ -20,8 +20,7 @@ void drain(int fd) {
 }  // namespace
 
 FakeTun::FakeTun(std::string name, bool vnet_hdr, int mtu)
-    : name_(std::move(name)),
-      vnet_(vnet_hdr),
+    : TunDevice(std::move(name), vnet_hdr),
       event_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       mtu_(mtu) {}
 

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "wirelink/base/result.hpp"
 #include "wirelink/base/unique_fd.hpp"
@@ -20,17 +21,16 @@ class LinuxTun final : public TunDevice {
   static Result<std::unique_ptr<LinuxTun>> open(const std::string& name, int mtu);
 
   int fd() const override { return fd_.get(); }
-  const std::string& name() const override { return name_; }
-  bool vnet_hdr() const override { return vnet_; }
   ssize_t read(std::uint8_t* buf, std::size_t cap) override;
   ssize_t writev(const iovec* iov, int n) override;
   int mtu() const override;
   bool exists() const override;
 
  private:
+  LinuxTun(UniqueFd fd, std::string name, bool vnet_hdr)
+      : TunDevice(std::move(name), vnet_hdr), fd_(std::move(fd)) {}
+
   UniqueFd fd_;
-  std::string name_;
-  bool vnet_ = false;
 };
 
 }  // namespace wl::wg::device

@@ -19,21 +19,31 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace wl::wg::device {
 
 class TunDevice {
  public:
   virtual ~TunDevice() = default;
+  TunDevice(const TunDevice&) = delete;
+  TunDevice& operator=(const TunDevice&) = delete;
 
+  const std::string& name() const { return name_; }
+  bool vnet_hdr() const { return vnet_; }
   virtual int fd() const = 0;
-  virtual const std::string& name() const = 0;
-  virtual bool vnet_hdr() const = 0;
   virtual ssize_t read(std::uint8_t* buf, std::size_t cap) = 0;
   virtual ssize_t writev(const iovec* iov, int n) = 0;
   // Current MTU of the interface (0 if it is gone).
   virtual int mtu() const = 0;
   virtual bool exists() const = 0;
+
+ protected:
+  TunDevice(std::string name, bool vnet_hdr) : name_(std::move(name)), vnet_(vnet_hdr) {}
+
+ private:
+  const std::string name_;
+  const bool vnet_;
 };
 
 }  // namespace wl::wg::device

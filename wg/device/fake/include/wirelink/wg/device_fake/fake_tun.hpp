@@ -43,16 +43,12 @@ class FakeTun final : public TunDevice {
   void set_mtu(int mtu);
 
   int fd() const override { return event_.get(); }
-  const std::string& name() const override { return name_; }
-  bool vnet_hdr() const override { return vnet_; }
   ssize_t read(std::uint8_t* buf, std::size_t cap) override;
   ssize_t writev(const iovec* iov, int n) override;
   int mtu() const override;
   bool exists() const override;
 
  private:
-  const std::string name_;
-  const bool vnet_;
   UniqueFd event_;
   mutable std::mutex mu_;
   std::condition_variable written_cv_;
