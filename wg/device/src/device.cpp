@@ -8,11 +8,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "wirelink/wg/device/linux_tun.hpp"
-#include "wirelink/wg/device/udp.hpp"
-
 #include <cerrno>
 #include <cstring>
+
+#include "wirelink/wg/device/linux_tun.hpp"
+#include "wirelink/wg/device/udp.hpp"
 
 namespace wl::wg::device {
 
