@@ -204,7 +204,7 @@ TEST(WgClient, PeerOperations) {
 
 TEST(WgClient, AllowedIpRemovalUsesTheFlagWhenTheKernelHasIt) {
   Fixture f;
-  run_allowed_ip_removal(f, /*kernel_has_flag=*/true);
+  ASSERT_NO_FATAL_FAILURE(run_allowed_ip_removal(f, /*kernel_has_flag=*/true));
   EXPECT_EQ(f.client.allowed_ip_removal(), nl::WireGuardClient::AllowedIpRemoval::supported);
   EXPECT_TRUE(f.kernel.set_requests.back().uses_allowedip_flags);
   EXPECT_FALSE(f.kernel.set_requests.back().config.peers[0].replace_allowed_ips);
@@ -212,7 +212,7 @@ TEST(WgClient, AllowedIpRemovalUsesTheFlagWhenTheKernelHasIt) {
 
 TEST(WgClient, AllowedIpRemovalFallsBackToReplaceOnOldKernels) {
   Fixture f;
-  run_allowed_ip_removal(f, /*kernel_has_flag=*/false);
+  ASSERT_NO_FATAL_FAILURE(run_allowed_ip_removal(f, /*kernel_has_flag=*/false));
   EXPECT_EQ(f.client.allowed_ip_removal(), nl::WireGuardClient::AllowedIpRemoval::unsupported);
   const auto& last = f.kernel.set_requests.back();
   EXPECT_FALSE(last.uses_allowedip_flags);
