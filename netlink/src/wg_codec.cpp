@@ -1,13 +1,13 @@
-// WireGuard family codec. Layout and splitting rules: reference/kernel-netlink-uapi.md §1.
+// WireGuard family encoders: SET requests (split to fit) and, for the fake kernel and fuzz
+// seeds, GET replies. Layout and splitting rules: reference/kernel-netlink-uapi.md §1. The
+// decoders are in wg_decode.cpp.
 #include "wirelink/netlink/wg_codec.hpp"
 
 #include <linux/netlink.h>
 #include <sodium/utils.h>
 
 #include <algorithm>
-#include <cstring>
 
-#include "wirelink/netlink/errors.hpp"
 #include "wirelink/netlink/genl.hpp"
 
 namespace wl::netlink::wgnl {
@@ -15,9 +15,6 @@ namespace {
 
 constexpr std::size_t kIfNameMax = 15;  // IFNAMSIZ - 1
 
-Error malformed(std::string what) {
-  return Error{errc::malformed_reply, "wireguard reply: " + std::move(what)};
-}
 Error invalid(std::string what) {
   return make_error(std::errc::invalid_argument, "wireguard request: " + std::move(what));
 }
@@ -56,56 +53,6 @@ bool put_peer_header(MessageBuilder& b, const wg::PeerConfig& p, bool first) {
   if (p.endpoint && !put_endpoint(b, *p.endpoint)) return false;
   if (p.persistent_keepalive && !b.put_u16(peer::keepalive, *p.persistent_keepalive)) return false;
   return true;
-}
-
-Result<Cidr> parse_allowed_ip(std::span<const std::uint8_t> nest, bool* remove,
-                              std::uint32_t* unknown_flags, bool* has_flags) {
-  std::optional<Attr> t[aip::max + 1];
-  if (!index_attrs(nest, t)) return malformed("bad allowed-IP attribute lengths");
-  if (!t[aip::family] || !t[aip::ipaddr] || !t[aip::cidr_mask])
-    return malformed("allowed IP missing family/address/mask");
-  auto fam = t[aip::family]->u16();
-  auto mask = t[aip::cidr_mask]->u8();
-  if (!fam || !mask) return malformed("allowed IP family/mask has the wrong size");
-  IpAddress addr;
-  if (*fam == AF_INET && t[aip::ipaddr]->data.size() == 4) {
-    std::array<std::uint8_t, 4> a{};
-    std::memcpy(a.data(), t[aip::ipaddr]->data.data(), 4);
-    addr = IpAddress::v4(a);
-  } else if (*fam == AF_INET6 && t[aip::ipaddr]->data.size() == 16) {
-    std::array<std::uint8_t, 16> a{};
-    std::memcpy(a.data(), t[aip::ipaddr]->data.data(), 16);
-    addr = IpAddress::v6(a);
-  } else {
-    return malformed("allowed IP family and address length disagree");
-  }
-  if (*mask > addr.bits()) return malformed("allowed IP prefix longer than the address");
-  if (t[aip::flags]) {
-    if (has_flags) *has_flags = true;
-    auto f = t[aip::flags]->u32();
-    if (!f) return malformed("allowed IP flags have the wrong size");
-    if (remove) *remove = (*f & aip::f_remove_me) != 0;
-    if (unknown_flags) *unknown_flags |= (*f & ~aip::f_remove_me);
-  }
-  return Cidr(addr, *mask);
-}
-
-std::optional<Endpoint> parse_endpoint(const Attr& a) {
-  sockaddr_storage ss{};
-  const std::size_t n = std::min(a.data.size(), sizeof ss);
-  if (n != sizeof(sockaddr_in) && n != sizeof(sockaddr_in6)) return std::nullopt;
-  std::memcpy(&ss, a.data.data(), n);
-  return Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&ss), static_cast<socklen_t>(n));
-}
-
-std::span<const std::uint8_t, 32> key_span(std::span<const std::uint8_t> d) {
-  return std::span<const std::uint8_t, 32>(d.data(), 32);  // callers checked the size
-}
-
-PublicKey key_from(const Attr& a) {
-  std::array<std::uint8_t, 32> k{};
-  std::memcpy(k.data(), a.data.data(), 32);
-  return PublicKey(k);
 }
 
 }  // namespace
@@ -203,123 +150,6 @@ Result<std::vector<std::vector<std::uint8_t>>> build_set_device(std::uint16_t fa
   return out;
 }
 
-Result<void> DeviceAssembler::add(std::span<const std::uint8_t> payload) {
-  auto attrs = after_header(payload, genl::kGenlHeaderLen);
-  if (!attrs) return malformed("short message");
-  std::optional<Attr> t[dev::max + 1];
-  if (!index_attrs(*attrs, t)) return malformed("bad device attribute lengths");
-  if (t[dev::ifindex]) {
-    auto v = t[dev::ifindex]->u32();
-    if (!v) return malformed("ifindex size");
-    state_.ifindex = *v;
-  }
-  if (t[dev::ifname]) state_.ifname = std::string(t[dev::ifname]->str());
-  if (t[dev::private_key]) {
-    if (t[dev::private_key]->data.size() != 32) return malformed("private key size");
-    auto k = PrivateKey::from(key_span(t[dev::private_key]->data));
-    if (k.is_zero())
-      state_.private_key.reset();
-    else
-      state_.private_key = std::move(k);
-  }
-  if (t[dev::public_key]) {
-    if (t[dev::public_key]->data.size() != 32) return malformed("public key size");
-    PublicKey k = key_from(*t[dev::public_key]);
-    if (k.is_zero())
-      state_.public_key.reset();
-    else
-      state_.public_key = k;
-  }
-  if (t[dev::listen_port]) {
-    auto v = t[dev::listen_port]->u16();
-    if (!v) return malformed("listen port size");
-    state_.listen_port = *v;
-  }
-  if (t[dev::fwmark]) {
-    auto v = t[dev::fwmark]->u32();
-    if (!v) return malformed("fwmark size");
-    state_.fwmark = *v;
-  }
-  if (!t[dev::peers]) return {};
-  AttrReader peers(t[dev::peers]->data);
-  Attr pa;
-  while (peers.next(pa)) {
-    std::optional<Attr> pt[peer::max + 1];
-    if (!index_attrs(pa.data, pt)) return malformed("bad peer attribute lengths");
-    if (!pt[peer::public_key] || pt[peer::public_key]->data.size() != 32)
-      return malformed("peer without a public key");
-    const PublicKey key = key_from(*pt[peer::public_key]);
-    auto [it, fresh] = index_.try_emplace(key, state_.peers.size());
-    if (fresh) {
-      state_.peers.emplace_back();
-      state_.peers.back().public_key = key;
-    }
-    wg::PeerState& p = state_.peers[it->second];
-    if (pt[peer::preshared_key]) {
-      if (pt[peer::preshared_key]->data.size() != 32) return malformed("PSK size");
-      auto k = PresharedKey::from(key_span(pt[peer::preshared_key]->data));
-      if (k.is_zero())
-        p.preshared_key.reset();
-      else
-        p.preshared_key = std::move(k);
-    }
-    if (pt[peer::endpoint]) {
-      auto ep = parse_endpoint(*pt[peer::endpoint]);
-      if (!ep) return malformed("endpoint is not a sockaddr_in/in6");
-      p.endpoint = *ep;
-    }
-    if (pt[peer::keepalive]) {
-      auto v = pt[peer::keepalive]->u16();
-      if (!v) return malformed("keepalive size");
-      p.persistent_keepalive = *v;
-    }
-    if (pt[peer::last_handshake]) {
-      if (pt[peer::last_handshake]->data.size() != 16) return malformed("handshake time size");
-      std::int64_t ts[2];
-      std::memcpy(ts, pt[peer::last_handshake]->data.data(), 16);
-      if (ts[0] || ts[1]) {
-        p.last_handshake = std::chrono::system_clock::time_point(
-            std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                std::chrono::seconds(ts[0]) + std::chrono::nanoseconds(ts[1])));
-      } else {
-        p.last_handshake = {};
-      }
-    }
-    if (pt[peer::rx_bytes]) {
-      auto v = pt[peer::rx_bytes]->u64();
-      if (!v) return malformed("rx bytes size");
-      p.rx_bytes = *v;
-    }
-    if (pt[peer::tx_bytes]) {
-      auto v = pt[peer::tx_bytes]->u64();
-      if (!v) return malformed("tx bytes size");
-      p.tx_bytes = *v;
-    }
-    if (pt[peer::protocol_version]) {
-      auto v = pt[peer::protocol_version]->u32();
-      if (!v) return malformed("protocol version size");
-      p.protocol_version = *v;
-    }
-    if (pt[peer::allowedips]) {
-      AttrReader ips(pt[peer::allowedips]->data);
-      Attr ia;
-      while (ips.next(ia)) {
-        auto c = parse_allowed_ip(ia.data, nullptr, nullptr, nullptr);
-        if (!c) return c.error();
-        p.allowed_ips.push_back(*c);
-      }
-      if (ips.malformed()) return malformed("bad allowed-IP list lengths");
-    }
-  }
-  if (peers.malformed()) return malformed("bad peer list lengths");
-  return {};
-}
-
-wg::DeviceState DeviceAssembler::take() {
-  index_.clear();
-  return std::move(state_);
-}
-
 std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family,
                                                          const wg::DeviceState& s,
                                                          std::size_t max_message, std::uint32_t seq,
@@ -410,92 +240,6 @@ std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family,
   } while (pi < s.peers.size());
   wipe_bytes({const_cast<std::uint8_t*>(b.bytes().data()), b.capacity()});
   return out;
-}
-
-Result<DeviceRequest> parse_device_request(std::span<const std::uint8_t> payload) {
-  auto attrs = after_header(payload, genl::kGenlHeaderLen);
-  if (!attrs) return invalid("short message");
-  DeviceRequest r;
-  std::optional<Attr> t[dev::max + 1];
-  if (!index_attrs(*attrs, t)) return invalid("bad attribute lengths");
-  if (t[dev::ifindex]) {
-    auto v = t[dev::ifindex]->u32();
-    if (!v) return invalid("ifindex size");
-    r.ifindex = *v;
-  }
-  if (t[dev::ifname]) r.ifname = std::string(t[dev::ifname]->str());
-  r.config.ifname = r.ifname;
-  if (t[dev::private_key]) {
-    if (t[dev::private_key]->data.size() != 32) return invalid("private key size");
-    r.config.private_key = PrivateKey::from(key_span(t[dev::private_key]->data));
-  }
-  if (t[dev::listen_port]) {
-    auto v = t[dev::listen_port]->u16();
-    if (!v) return invalid("listen port size");
-    r.config.listen_port = *v;
-  }
-  if (t[dev::fwmark]) {
-    auto v = t[dev::fwmark]->u32();
-    if (!v) return invalid("fwmark size");
-    r.config.fwmark = *v;
-  }
-  if (t[dev::flags]) {
-    auto v = t[dev::flags]->u32();
-    if (!v) return invalid("flags size");
-    r.config.replace_peers = (*v & dev::f_replace_peers) != 0;
-    r.unknown_device_flags = *v & ~dev::f_replace_peers;
-  }
-  if (!t[dev::peers]) return r;
-  AttrReader peers(t[dev::peers]->data);
-  Attr pa;
-  while (peers.next(pa)) {
-    std::optional<Attr> pt[peer::max + 1];
-    if (!index_attrs(pa.data, pt)) return invalid("bad peer attribute lengths");
-    if (!pt[peer::public_key] || pt[peer::public_key]->data.size() != 32)
-      return invalid("peer without a public key");
-    wg::PeerConfig p;
-    p.public_key = key_from(*pt[peer::public_key]);
-    if (pt[peer::flags]) {
-      auto v = pt[peer::flags]->u32();
-      if (!v) return invalid("peer flags size");
-      p.remove = *v & peer::f_remove_me;
-      p.update_only = *v & peer::f_update_only;
-      p.replace_allowed_ips = *v & peer::f_replace_allowedips;
-      r.unknown_peer_flags |=
-          *v & ~(peer::f_remove_me | peer::f_update_only | peer::f_replace_allowedips);
-    }
-    if (pt[peer::preshared_key]) {
-      if (pt[peer::preshared_key]->data.size() != 32) return invalid("PSK size");
-      p.preshared_key = PresharedKey::from(key_span(pt[peer::preshared_key]->data));
-    }
-    if (pt[peer::endpoint]) p.endpoint = parse_endpoint(*pt[peer::endpoint]);
-    if (pt[peer::keepalive]) {
-      auto v = pt[peer::keepalive]->u16();
-      if (!v) return invalid("keepalive size");
-      p.persistent_keepalive = *v;
-    }
-    if (pt[peer::protocol_version]) {
-      auto v = pt[peer::protocol_version]->u32();
-      if (!v) return invalid("protocol version size");
-      if (*v != 1) r.bad_protocol_version = true;
-    }
-    if (pt[peer::allowedips]) {
-      AttrReader ips(pt[peer::allowedips]->data);
-      Attr ia;
-      while (ips.next(ia)) {
-        wg::AllowedIp a;
-        auto c = parse_allowed_ip(ia.data, &a.remove, &r.unknown_allowedip_flags,
-                                  &r.uses_allowedip_flags);
-        if (!c) return invalid(c.error().detail);
-        a.cidr = *c;
-        p.allowed_ips.push_back(a);
-      }
-      if (ips.malformed()) return invalid("bad allowed-IP list lengths");
-    }
-    r.config.peers.push_back(std::move(p));
-  }
-  if (peers.malformed()) return invalid("bad peer list lengths");
-  return r;
 }
 
 }  // namespace wl::netlink::wgnl

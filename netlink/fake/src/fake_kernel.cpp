@@ -24,6 +24,8 @@ FakeSocket::~FakeSocket() {
 }
 
 Result<void> FakeSocket::send(std::span<const std::uint8_t> datagram) {
+  sent.emplace_back(datagram.begin(), datagram.end());
+  if (scripted) return {};
   nl::MessageReader r(datagram);
   nl::Message m;
   while (r.next(m)) kernel_.handle(*this, m);

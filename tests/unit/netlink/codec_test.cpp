@@ -3,10 +3,10 @@
 
 #include <cerrno>
 
-#include "test_util.hpp"
 #include "wirelink/netlink/codec.hpp"
 #include "wirelink/netlink/errors.hpp"
 #include "wirelink/netlink/requester.hpp"
+#include "wirelink/netlink_fake/fake_kernel.hpp"
 
 namespace nl = wl::netlink;
 
@@ -126,12 +126,21 @@ std::vector<std::uint8_t> request(std::uint16_t flags) {
   b.begin(100, static_cast<std::uint16_t>(NLM_F_REQUEST | flags));
   return b.take();
 }
+
+// A Requester on a scripted fake-kernel socket: the replies are the datagrams a test pushes.
+struct Scripted {
+  wl::netlink_fake::FakeKernel kernel;
+  std::unique_ptr<wl::netlink_fake::FakeSocket> t = kernel.open(NETLINK_GENERIC);
+  nl::Requester req{*t};
+  Scripted() { t->scripted = true; }
+};
 }  // namespace
 
 TEST(NetlinkRequester, ExtackBecomesTheErrorDetail) {
-  wltest::ScriptedTransport t;
-  nl::Requester req(t);
-  t.replies.push_back(error_reply(1, ENODEV, "Interface not found"));
+  Scripted s;
+  auto& t = *s.t;
+  auto& req = s.req;
+  t.push_datagram(error_reply(1, ENODEV, "Interface not found"));
   auto r = req.exchange(request(NLM_F_ACK), "wireguard SET wg9");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, std::errc::no_such_device);
@@ -140,13 +149,14 @@ TEST(NetlinkRequester, ExtackBecomesTheErrorDetail) {
 }
 
 TEST(NetlinkRequester, SkipsOtherSequenceNumbersAndEndsAtAck) {
-  wltest::ScriptedTransport t;
-  nl::Requester req(t);
+  Scripted s;
+  auto& t = *s.t;
+  auto& req = s.req;
   // A stale error for seq 99, then the real ACK for seq 1 in the same datagram.
   auto d = error_reply(99, EPERM, "");
   auto ack = error_reply(1, 0, "");
   d.insert(d.end(), ack.begin(), ack.end());
-  t.replies.push_back(d);
+  t.push_datagram(d);
   EXPECT_TRUE(req.exchange(request(NLM_F_ACK), "x"));
   std::uint32_t seq = 0;
   std::memcpy(&seq, t.sent[0].data() + 8, 4);
@@ -154,11 +164,12 @@ TEST(NetlinkRequester, SkipsOtherSequenceNumbersAndEndsAtAck) {
 }
 
 TEST(NetlinkRequester, DumpInterruptedAndDoneErrors) {
-  wltest::ScriptedTransport t;
-  nl::Requester req(t);
+  Scripted s;
+  auto& t = *s.t;
+  auto& req = s.req;
   int seen = 0;
-  t.replies.push_back(simple(100, NLM_F_MULTI | NLM_F_DUMP_INTR, 1, 0));
-  t.replies.push_back(simple(NLMSG_DONE, NLM_F_MULTI, 1, 0));
+  t.push_datagram(simple(100, NLM_F_MULTI | NLM_F_DUMP_INTR, 1, 0));
+  t.push_datagram(simple(NLMSG_DONE, NLM_F_MULTI, 1, 0));
   auto r = req.exchange(request(NLM_F_DUMP), "dump", [&](const nl::Message&) -> wl::Result<void> {
     ++seen;
     return {};
@@ -167,18 +178,19 @@ TEST(NetlinkRequester, DumpInterruptedAndDoneErrors) {
   EXPECT_EQ(r.error().code, nl::errc::dump_interrupted);
   EXPECT_EQ(seen, 1);
 
-  t.replies.push_back(simple(NLMSG_DONE, NLM_F_MULTI, 2, -EBADR));
+  t.push_datagram(simple(NLMSG_DONE, NLM_F_MULTI, 2, -EBADR));
   auto r2 = req.exchange(request(NLM_F_DUMP), "dump");
   ASSERT_FALSE(r2);
   EXPECT_EQ(r2.error().code.value(), EBADR);
 }
 
 TEST(NetlinkRequester, TruncatedReplyIsAnErrorNotACrash) {
-  wltest::ScriptedTransport t;
-  nl::Requester req(t);
+  Scripted s;
+  auto& t = *s.t;
+  auto& req = s.req;
   auto m = simple(100, NLM_F_MULTI, 1, 0);
   m.resize(m.size() - 3);  // nlmsg_len now points past the datagram
-  t.replies.push_back(m);
+  t.push_datagram(m);
   auto r = req.exchange(request(NLM_F_DUMP), "dump",
                         [](const nl::Message&) -> wl::Result<void> { return {}; });
   ASSERT_FALSE(r);
@@ -188,7 +200,7 @@ TEST(NetlinkRequester, TruncatedReplyIsAnErrorNotACrash) {
   e.resize(16);
   std::uint32_t len = 16;
   std::memcpy(e.data(), &len, 4);
-  t.replies.push_back(e);
+  t.push_datagram(e);
   auto r2 = req.exchange(request(NLM_F_ACK), "ack");
   ASSERT_FALSE(r2);
   EXPECT_EQ(r2.error().code, nl::errc::malformed_reply);

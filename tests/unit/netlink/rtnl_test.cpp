@@ -40,11 +40,9 @@ TEST(Rtnl, CreateListAndConfigureLinks) {
 }
 
 TEST(Rtnl, UnknownDeviceTypeIsADistinctError) {
-  FakeKernel k;
-  k.wireguard_available = false;
-  auto s = k.open(NETLINK_ROUTE);
-  nl::RouteClient rc(*s);
-  auto r = rc.create_wireguard("wg0");
+  wltest::FakeKernelClient<nl::RouteClient, NETLINK_ROUTE> f;
+  f.kernel.wireguard_available = false;
+  auto r = f.client.create_wireguard("wg0");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, nl::errc::wireguard_unavailable);
   EXPECT_NE(r.error().detail.find("Unknown device type"), std::string::npos);

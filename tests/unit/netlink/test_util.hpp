@@ -1,13 +1,12 @@
 // Helpers shared by the netlink unit tests.
 #pragma once
 
-#include <deque>
-#include <string>
-#include <vector>
+#include <array>
+#include <memory>
 
 #include "wirelink/base/keys.hpp"
 #include "wirelink/base/wg_model.hpp"
-#include "wirelink/netlink/transport.hpp"
+#include "wirelink/netlink_fake/fake_kernel.hpp"
 
 namespace wltest {
 
@@ -48,23 +47,13 @@ inline wl::Cidr v6(std::uint32_t n, int prefix = 128) {
   return wl::Cidr(wl::IpAddress::v6(b), prefix);
 }
 
-// A Transport that records what is sent and answers with scripted datagrams.
-class ScriptedTransport final : public wl::netlink::Transport {
- public:
-  std::deque<std::vector<std::uint8_t>> replies;
-  std::vector<std::vector<std::uint8_t>> sent;
-  wl::Result<void> send(std::span<const std::uint8_t> d) override {
-    sent.emplace_back(d.begin(), d.end());
-    return {};
-  }
-  wl::Result<std::size_t> recv(std::span<std::uint8_t> buf) override {
-    if (replies.empty()) return wl::make_error(std::errc::resource_unavailable_try_again);
-    auto d = std::move(replies.front());
-    replies.pop_front();
-    std::copy(d.begin(), d.end(), buf.begin());
-    return d.size();
-  }
-  std::uint32_t port_id() const override { return 7; }
+// A client of type Client on a socket of a fresh fake kernel (knobs set after construction
+// apply: the kernel reads them per request).
+template <class Client, int Protocol>
+struct FakeKernelClient {
+  wl::netlink_fake::FakeKernel kernel;
+  std::unique_ptr<wl::netlink_fake::FakeSocket> socket = kernel.open(Protocol);
+  Client client{*socket};
 };
 
 }  // namespace wltest

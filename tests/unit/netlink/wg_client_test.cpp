@@ -14,10 +14,8 @@ using wl::netlink_fake::FakeKernel;
 using wltest::key_n;
 
 namespace {
-struct Fixture {
-  FakeKernel kernel;
-  std::unique_ptr<wl::netlink_fake::FakeSocket> sock = kernel.open(NETLINK_GENERIC);
-  nl::WireGuardClient client{*sock};
+using Client = wltest::FakeKernelClient<nl::WireGuardClient, NETLINK_GENERIC>;
+struct Fixture : Client {
   Fixture() { kernel.add_link("wg0", "wireguard"); }
 };
 
@@ -27,6 +25,36 @@ wl::wg::PeerConfig peer(std::uint32_t n, std::vector<wl::Cidr> ips) {
   for (auto& c : ips) p.allowed_ips.push_back({c, false});
   return p;
 }
+
+// A SET for wg0 with these peers.
+template <class... Peers>
+wl::wg::DeviceConfig wg0(Peers&&... peers) {
+  wl::wg::DeviceConfig cfg;
+  cfg.ifname = "wg0";
+  (cfg.peers.push_back(std::forward<Peers>(peers)), ...);
+  return cfg;
+}
+
+// The allowed-IP removal tests: peer 1 has 10.0.0.1-3, then gains .5 and loses .2.
+wl::wg::DeviceConfig allowed_ip_removal_device() {
+  return wg0(peer(1, {wltest::v4(1), wltest::v4(2), wltest::v4(3)}));
+}
+wl::wg::DeviceConfig allowed_ip_removal_change() {
+  auto p = peer(1, {wltest::v4(5)});
+  p.allowed_ips.push_back({wltest::v4(2), true});
+  return wg0(std::move(p));
+}
+// Runs the removal against a kernel with or without the allowed-IP flag: either way only .2
+// goes.
+void run_allowed_ip_removal(Fixture& f, bool kernel_has_flag) {
+  f.kernel.supports_allowedip_flags = kernel_has_flag;
+  ASSERT_TRUE(f.client.set_device(allowed_ip_removal_device()));
+  ASSERT_TRUE(f.client.set_device(allowed_ip_removal_change()));
+  auto st = f.client.get_device("wg0");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->peers[0].allowed_ips,
+            (std::vector<wl::Cidr>{wltest::v4(1), wltest::v4(3), wltest::v4(5)}));
+}
 }  // namespace
 
 TEST(WgClient, ResolvesFamilyOrReportsMissingModule) {
@@ -34,11 +62,9 @@ TEST(WgClient, ResolvesFamilyOrReportsMissingModule) {
   auto fam = f.client.family();
   ASSERT_TRUE(fam);
   EXPECT_EQ(*fam, FakeKernel::kWireGuardFamily);
-  FakeKernel k2;
-  k2.wireguard_available = false;
-  auto s2 = k2.open(NETLINK_GENERIC);
-  nl::WireGuardClient c2(*s2);
-  auto r = c2.get_device("wg0");
+  Client no_module;
+  no_module.kernel.wireguard_available = false;
+  auto r = no_module.client.get_device("wg0");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, nl::errc::family_not_found);
 }
@@ -178,53 +204,22 @@ TEST(WgClient, PeerOperations) {
 
 TEST(WgClient, AllowedIpRemovalUsesTheFlagWhenTheKernelHasIt) {
   Fixture f;
-  f.kernel.supports_allowedip_flags = true;
-  wl::wg::DeviceConfig cfg;
-  cfg.ifname = "wg0";
-  cfg.peers.push_back(peer(1, {wltest::v4(1), wltest::v4(2), wltest::v4(3)}));
-  ASSERT_TRUE(f.client.set_device(cfg));
-  wl::wg::DeviceConfig ch;
-  ch.ifname = "wg0";
-  auto p = peer(1, {wltest::v4(5)});
-  p.allowed_ips.push_back({wltest::v4(2), true});
-  ch.peers.push_back(std::move(p));
-  ASSERT_TRUE(f.client.set_device(ch));
+  ASSERT_NO_FATAL_FAILURE(run_allowed_ip_removal(f, /*kernel_has_flag=*/true));
   EXPECT_EQ(f.client.allowed_ip_removal(), nl::WireGuardClient::AllowedIpRemoval::supported);
   EXPECT_TRUE(f.kernel.set_requests.back().uses_allowedip_flags);
   EXPECT_FALSE(f.kernel.set_requests.back().config.peers[0].replace_allowed_ips);
-  auto st = f.client.get_device("wg0");
-  ASSERT_TRUE(st);
-  EXPECT_EQ(st->peers[0].allowed_ips,
-            (std::vector<wl::Cidr>{wltest::v4(1), wltest::v4(3), wltest::v4(5)}));
 }
 
 TEST(WgClient, AllowedIpRemovalFallsBackToReplaceOnOldKernels) {
   Fixture f;
-  f.kernel.supports_allowedip_flags = false;
-  wl::wg::DeviceConfig cfg;
-  cfg.ifname = "wg0";
-  cfg.peers.push_back(peer(1, {wltest::v4(1), wltest::v4(2), wltest::v4(3)}));
-  ASSERT_TRUE(f.client.set_device(cfg));
-  auto change = [] {
-    wl::wg::DeviceConfig ch;
-    ch.ifname = "wg0";
-    auto p = peer(1, {wltest::v4(5)});
-    p.allowed_ips.push_back({wltest::v4(2), true});
-    ch.peers.push_back(std::move(p));
-    return ch;
-  };
-  ASSERT_TRUE(f.client.set_device(change()));
+  ASSERT_NO_FATAL_FAILURE(run_allowed_ip_removal(f, /*kernel_has_flag=*/false));
   EXPECT_EQ(f.client.allowed_ip_removal(), nl::WireGuardClient::AllowedIpRemoval::unsupported);
   const auto& last = f.kernel.set_requests.back();
   EXPECT_FALSE(last.uses_allowedip_flags);
   EXPECT_TRUE(last.config.peers[0].replace_allowed_ips);
-  auto st = f.client.get_device("wg0");
-  ASSERT_TRUE(st);
-  EXPECT_EQ(st->peers[0].allowed_ips,
-            (std::vector<wl::Cidr>{wltest::v4(1), wltest::v4(3), wltest::v4(5)}));
   // The probe result is remembered: no second probe.
   const auto seen = f.kernel.set_messages_seen;
-  ASSERT_TRUE(f.client.set_device(change()));
+  ASSERT_TRUE(f.client.set_device(allowed_ip_removal_change()));
   EXPECT_EQ(f.kernel.set_messages_seen, seen + 1);
 }
 

@@ -5,7 +5,8 @@
 // the shared in-memory state with the kernel's WireGuard SET semantics (order, silent skips,
 // allowed-IP moves, non-atomic first-error stop) and queues replies: multi-part dumps split
 // like the kernel's, NLM_F_DUMP_INTR on demand, NLMSG_ERROR with extended-ACK text. recv() on
-// an empty queue returns EAGAIN instead of blocking. Knobs are public fields.
+// an empty queue returns EAGAIN instead of blocking. Knobs are public fields. A socket can be
+// made scripted: it records what is sent and answers only with datagrams the test pushes.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,12 @@ class FakeSocket final : public netlink::Transport {
   // Tests: inject raw bytes as if the kernel sent them.
   void push_datagram(std::vector<std::uint8_t> d) { queue_.push_back(std::move(d)); }
   std::size_t pending() const { return queue_.size(); }
+
+  // Tests: when true the kernel does not look at what is sent (it is only recorded in
+  // `sent`), so the replies are exactly what the test pushes: for a client's reaction to
+  // replies no kernel would build (stale sequence numbers, truncation, bad ACKs).
+  bool scripted = false;
+  std::vector<std::vector<std::uint8_t>> sent;  // every datagram sent, in order
 
  private:
   friend class FakeKernel;
