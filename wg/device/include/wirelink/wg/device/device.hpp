@@ -22,9 +22,9 @@
 #include "wirelink/base/clock.hpp"
 #include "wirelink/base/result.hpp"
 #include "wirelink/base/unique_fd.hpp"
+#include "wirelink/uapi/server_session.hpp"
 #include "wirelink/wg/device/crypto_pool.hpp"
 #include "wirelink/wg/device/tun.hpp"
-#include "wirelink/wg/device/uapi_protocol.hpp"
 #include "wirelink/wg/device/udp.hpp"
 #include "wirelink/wg/noise/engine.hpp"
 
@@ -39,7 +39,7 @@ struct DeviceOptions {
   std::string socket_dir = "/var/run/wireguard";
 };
 
-class Device final : public UapiBackend {
+class Device final : public uapi::Backend {
  public:
   static Result<std::unique_ptr<Device>> create(const DeviceOptions& opt);
   ~Device() override;
