@@ -153,6 +153,21 @@ TEST(UapiClient, ErrnoAndMalformedReplies) {
   EXPECT_EQ(s.error().code.value(), 98);
 }
 
+TEST(UapiClient, HandshakeTimesPastTheClockSaturate) {
+  auto reply_with = [](const std::string& sec) {
+    return std::string("public_key=") + kPub + "\nlast_handshake_time_sec=" + sec +
+           "\nlast_handshake_time_nsec=999999999\nerrno=0\n\n";
+  };
+  auto far = uapi::decode_get_reply(reply_with("1099511627776"));  // 2^40 s, the largest taken
+  ASSERT_TRUE(far.ok()) << far.error().message();
+  EXPECT_EQ(far->peers[0].last_handshake, std::chrono::system_clock::time_point::max());
+  auto last = uapi::decode_get_reply(reply_with("9223372035"));  // the last whole second held
+  ASSERT_TRUE(last.ok()) << last.error().message();
+  EXPECT_EQ(last->peers[0].last_handshake.time_since_epoch(),
+            std::chrono::seconds(9223372035) + std::chrono::nanoseconds(999999999));
+  EXPECT_FALSE(uapi::decode_get_reply(reply_with("1099511627777")).ok());
+}
+
 TEST(UapiClient, EncodesASetInWgOrder) {
   wg::DeviceConfig cfg;
   cfg.listen_port = 51820;

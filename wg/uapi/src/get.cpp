@@ -129,11 +129,23 @@ Result<void> decode_peer_line(std::string_view k, std::string_view v, wg::PeerSt
   return {};
 }
 
+// The protocol's seconds reach far past what a nanosecond clock holds (the year 2262): such a
+// time saturates rather than overflowing.
+std::chrono::system_clock::time_point handshake_time(const HandshakeTime& hs) {
+  using std::chrono::nanoseconds;
+  using std::chrono::seconds;
+  constexpr auto kMaxSec = std::chrono::duration_cast<seconds>(nanoseconds::max());
+  constexpr auto kMaxNsecInLastSec = nanoseconds::max() - kMaxSec;
+  if (hs.sec > kMaxSec.count() ||
+      (hs.sec == kMaxSec.count() && hs.nsec > kMaxNsecInLastSec.count()))
+    return std::chrono::system_clock::time_point::max();
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(seconds(hs.sec) +
+                                                                      nanoseconds(hs.nsec)));
+}
+
 void finish_peer(wg::PeerState* peer, HandshakeTime& hs) {
-  if (peer != nullptr && (hs.sec != 0 || hs.nsec != 0))
-    peer->last_handshake = std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(
-            std::chrono::seconds(hs.sec) + std::chrono::nanoseconds(hs.nsec)));
+  if (peer != nullptr && (hs.sec != 0 || hs.nsec != 0)) peer->last_handshake = handshake_time(hs);
   hs = {};
 }
 
