@@ -11,9 +11,9 @@
 #include <cstring>
 
 #include "wirelink/agent/device.hpp"
-#include "wirelink/agent/uapi_codec.hpp"
 #include "wirelink/base/errors.hpp"
 #include "wirelink/base/unique_fd.hpp"
+#include "wirelink/uapi/codec.hpp"
 
 namespace wl::agent {
 
@@ -80,10 +80,10 @@ class UapiDevice final : public WireGuardDevice {
   Result<wg::DeviceState> get() override {
     auto fd = connect_unix(path_);
     if (!fd) return fd.error();
-    if (auto w = write_all(fd->get(), uapi::encode_get()); !w) return w.error();
+    if (auto w = write_all(fd->get(), uapi::encode_get_request()); !w) return w.error();
     auto reply = read_reply(fd->get());
     if (!reply) return reply.error();
-    auto st = uapi::parse_get_reply(*reply);
+    auto st = uapi::decode_get_reply(*reply);
     sodium_memzero(reply->data(), reply->size());  // it held the private key
     return st;
   }
@@ -91,13 +91,13 @@ class UapiDevice final : public WireGuardDevice {
   Result<void> set(const wg::DeviceConfig& cfg) override {
     auto fd = connect_unix(path_);
     if (!fd) return fd.error();
-    std::string req = uapi::encode_set(cfg);
+    std::string req = uapi::encode_set_request(cfg);
     auto w = write_all(fd->get(), req);
     sodium_memzero(req.data(), req.size());
     if (!w) return w.error();
     auto reply = read_reply(fd->get());
     if (!reply) return reply.error();
-    return uapi::parse_set_reply(*reply);
+    return uapi::decode_set_reply(*reply);
   }
 
   std::string kind() const override { return "uapi"; }

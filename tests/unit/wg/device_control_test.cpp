@@ -12,7 +12,7 @@
 
 #include "device_pair.hpp"
 #include "wirelink/base/unique_fd.hpp"
-#include "wirelink/wg/device/uapi_protocol.hpp"
+#include "wirelink/uapi/server_session.hpp"
 
 namespace wgdevtest {
 namespace {
@@ -41,8 +41,8 @@ void ping_pong(DevicePair& p) {
 TEST(DeviceControl, GetReportsTheBytesEachSideSentAndReceived) {
   DevicePair p;
   ping_pong(p);
-  UapiSession sa(*p.a.dev);
-  UapiSession sb(*p.b.dev);
+  wl::uapi::ServerSession sa(*p.a.dev);
+  wl::uapi::ServerSession sb(*p.b.dev);
   const std::string ga = sa.feed("get=1\n\n");
   const std::string gb = sb.feed("get=1\n\n");
   // A: initiation 148 + ping (16 + 128 + 16); B: response 92 + pong (16 + 320 + 16).

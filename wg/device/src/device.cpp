@@ -193,7 +193,7 @@ int Device::run(int signal_fd) {
 }
 
 void Device::serve_connection(int fd, int signal_fd) {
-  UapiSession session(*this);
+  uapi::ServerSession session(*this);
   char buf[4096];
   for (;;) {
     pollfd p[3] = {{fd, POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}, {signal_fd, POLLIN, 0}};

@@ -25,10 +25,10 @@
 #include "wirelink/base/clock.hpp"
 #include "wirelink/base/result.hpp"
 #include "wirelink/base/unique_fd.hpp"
+#include "wirelink/uapi/server_session.hpp"
 #include "wirelink/wg/device/crypto_pool.hpp"
 #include "wirelink/wg/device/datagram_socket.hpp"
 #include "wirelink/wg/device/tun.hpp"
-#include "wirelink/wg/device/uapi_protocol.hpp"
 #include "wirelink/wg/noise/engine.hpp"
 
 namespace wl::wg::device {
@@ -42,7 +42,7 @@ struct DeviceOptions {
   std::string socket_dir = "/var/run/wireguard";
 };
 
-class Device final : public UapiBackend {
+class Device final : public uapi::Backend {
  public:
   // Opens the Linux TUN `opt.ifname` and binds kernel UDP sockets.
   static Result<std::unique_ptr<Device>> create(const DeviceOptions& opt);
