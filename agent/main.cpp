@@ -119,8 +119,8 @@ wl::Result<std::unique_ptr<wl::agent::WireGuardDevice>> pick_device(const std::s
   if (!k) return k.error();
   // Probe once so a link that is neither kernel WireGuard nor UAPI fails clearly at start.
   if (auto st = (*k)->get(); !st)
-    return wl::Error{st.error().code, "no UAPI socket at " + path +
-                                          ", and the kernel says: " + st.error().message()};
+    return wl::Error{st.error().code,
+                     "no UAPI socket at " + path + ", and the kernel says: " + st.error().detail};
   return k;
 }
 

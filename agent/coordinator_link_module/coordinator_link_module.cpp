@@ -63,7 +63,7 @@ Result<std::unique_ptr<CoordinatorLink>> make_session_link(const PublicKey& self
     auto ring = coordinator::KeyRing::parse(cfg.coordinator_public_key);
     if (!ring)
       return make_error(std::errc::invalid_argument,
-                        "CoordinatorPublicKey: " + ring.error().message());
+                        "CoordinatorPublicKey: " + ring.error().detail);
     sc.coordinator_keys = std::move(*ring);
   }
   if (!cfg.invite_file.empty()) {

@@ -1,40 +1,28 @@
 #include "wirelink/base/errors.hpp"
 
-#include <string>
+#include "wirelink/base/error_category.hpp"
 
 namespace wl {
 namespace {
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "wirelink"; }
-  std::string message(int ev) const override {
-    switch (static_cast<errc>(ev)) {
-      case errc::ok:
-        return "success";
-      case errc::invalid_key:
-        return "invalid key (expected 44-character base64 of 32 bytes)";
-      case errc::invalid_address:
-        return "invalid IP address";
-      case errc::invalid_cidr:
-        return "invalid CIDR prefix";
-      case errc::invalid_endpoint:
-        return "invalid endpoint (expected host:port)";
-      case errc::config_invalid:
-        return "invalid configuration";
-      case errc::insecure_permissions:
-        return "file is accessible by group or other";
-      case errc::malformed:
-        return "malformed input";
-      case errc::unsupported:
-        return "not supported";
-    }
-    return "unknown wirelink error";
-  }
+constexpr std::pair<errc, std::string_view> kTexts[] = {
+    {errc::ok, "success"},
+    {errc::invalid_key, "invalid key (expected 44-character base64 of 32 bytes)"},
+    {errc::invalid_address, "invalid IP address"},
+    {errc::invalid_cidr, "invalid CIDR prefix"},
+    {errc::invalid_endpoint, "invalid endpoint (expected host:port)"},
+    {errc::config_invalid, "invalid configuration"},
+    {errc::insecure_permissions, "file is accessible by group or other"},
+    {errc::malformed, "malformed input"},
+    {errc::unsupported, "not supported"},
 };
+
+std::string_view text(int code) noexcept {
+  return text_of(kTexts, code, "unknown wirelink error");
+}
 }  // namespace
 
 const std::error_category& wl_category() noexcept {
-  static const Category c;
+  static const TextCategory c("wirelink", text);
   return c;
 }
 }  // namespace wl

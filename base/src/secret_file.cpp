@@ -16,8 +16,7 @@ namespace wl {
 
 namespace {
 Error sys_error(int e, const std::string& path, const char* what) {
-  return Error{std::error_code(e, std::system_category()),
-               path + ": " + what + ": " + std::error_code(e, std::system_category()).message()};
+  return Error{std::error_code(e, std::system_category()), path + ": " + what};
 }
 Result<void> check_stat(const struct stat& st, const std::string& path) {
   if (!S_ISREG(st.st_mode))

@@ -213,8 +213,7 @@ Error kernel_error(int negative_errno, std::string_view what, std::string_view e
   const int e = negative_errno < 0 ? -negative_errno : negative_errno;
   std::error_code code(e, std::generic_category());
   std::string detail(what);
-  detail += ": ";
-  detail += extack.empty() ? code.message() : std::string(extack) + " (" + code.message() + ")";
+  if (!extack.empty()) detail += ": " + std::string(extack);
   return Error{code, std::move(detail)};
 }
 

@@ -1,34 +1,25 @@
 #include "wirelink/netlink/errors.hpp"
 
-#include <string>
+#include "wirelink/base/error_category.hpp"
 
 namespace wl::netlink {
 namespace {
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "wirelink.netlink"; }
-  std::string message(int c) const override {
-    switch (static_cast<errc>(c)) {
-      case errc::ok:
-        return "success";
-      case errc::wireguard_unavailable:
-        return "kernel has no WireGuard support (Unknown device type)";
-      case errc::family_not_found:
-        return "generic netlink family not found";
-      case errc::dump_interrupted:
-        return "netlink dump kept being interrupted by concurrent changes";
-      case errc::malformed_reply:
-        return "malformed netlink reply";
-      case errc::unexpected_reply:
-        return "unexpected netlink reply";
-    }
-    return "unknown netlink error";
-  }
+constexpr std::pair<errc, std::string_view> kTexts[] = {
+    {errc::ok, "success"},
+    {errc::wireguard_unavailable, "kernel has no WireGuard support (Unknown device type)"},
+    {errc::family_not_found, "generic netlink family not found"},
+    {errc::dump_interrupted, "netlink dump kept being interrupted by concurrent changes"},
+    {errc::malformed_reply, "malformed netlink reply"},
+    {errc::unexpected_reply, "unexpected netlink reply"},
 };
+
+std::string_view text(int code) noexcept {
+  return wl::text_of(kTexts, code, "unknown netlink error");
+}
 }  // namespace
 
 const std::error_category& netlink_category() noexcept {
-  static const Category c;
+  static const TextCategory c("wirelink.netlink", text);
   return c;
 }
 }  // namespace wl::netlink

@@ -27,8 +27,7 @@ Result<void> Requester::exchange(std::span<const std::uint8_t> request, std::str
   auto sent = transport_.send(out_);
   // Requests and replies may carry private keys and PSKs: wipe our copies once used.
   sodium_memzero(out_.data(), out_.size());
-  if (!sent)
-    return Error{sent.error().code, std::string(what) + ": send: " + sent.error().message()};
+  if (!sent) return Error{sent.error().code, std::string(what) + ": send: " + sent.error().detail};
   struct WipeOnExit {
     std::vector<std::uint8_t>& b;
     std::size_t* used;
@@ -40,7 +39,7 @@ Result<void> Requester::exchange(std::span<const std::uint8_t> request, std::str
   bool interrupted = false;
   for (;;) {
     auto n = transport_.recv(buf_);
-    if (!n) return Error{n.error().code, std::string(what) + ": receive: " + n.error().message()};
+    if (!n) return Error{n.error().code, std::string(what) + ": receive: " + n.error().detail};
     used = std::max(used, *n);
     MessageReader reader(std::span<const std::uint8_t>(buf_.data(), *n));
     Message m;
@@ -50,7 +49,7 @@ Result<void> Requester::exchange(std::span<const std::uint8_t> request, std::str
       if (m.type == NLMSG_ERROR) {
         auto ack = parse_error_message(m);
         if (!ack)
-          return Error{errc::malformed_reply, std::string(what) + ": " + ack.error().message()};
+          return Error{errc::malformed_reply, std::string(what) + ": " + ack.error().detail};
         if (ack->error != 0) return kernel_error(ack->error, what, ack->message);
         if (!dump) return {};
         continue;  // an ACK inside a dump: keep reading until DONE
@@ -58,7 +57,7 @@ Result<void> Requester::exchange(std::span<const std::uint8_t> request, std::str
       if (m.type == NLMSG_DONE) {
         auto done = parse_done_message(m);
         if (!done)
-          return Error{errc::malformed_reply, std::string(what) + ": " + done.error().message()};
+          return Error{errc::malformed_reply, std::string(what) + ": " + done.error().detail};
         if (done->error != 0) return kernel_error(done->error, what, done->message);
         if (interrupted)
           return Error{errc::dump_interrupted, std::string(what) + ": dump interrupted"};

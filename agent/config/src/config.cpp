@@ -506,7 +506,7 @@ Result<LoadedConfig> load_config(const ConfigInputs& in) {
     if (path.empty()) continue;
     if (auto r = check_secret_file_permissions(path); !r)
       return config_error(Where{out.sources[key], ""}, "",
-                          std::string(key) + " " + r.error().detail);
+                          std::string(key) + " " + r.error().message());
   }
   if (!c.coordinator_url.empty() && c.coordinator_public_key.empty())
     return config_error(Where{out.sources["CoordinatorURL"], ""}, "",

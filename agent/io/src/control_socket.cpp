@@ -42,19 +42,25 @@ Result<ControlServer> ControlServer::listen(const std::string& path) {
   if (!sa) return sa.error();
   if (auto slash = path.rfind('/'); slash != std::string::npos && slash > 0) {
     std::string dir = path.substr(0, slash);
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-      return make_error(std::errc(errno), "mkdir " + dir + ": " + std::strerror(errno));
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+      const int e = errno;
+      return make_error(std::errc(e), "mkdir " + dir);
+    }
   }
   ControlServer s;
   s.fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!s.fd_) return make_error(std::errc(errno), "socket(AF_UNIX)");
+  if (!s.fd_) return os_error("socket(AF_UNIX)");
   ::unlink(path.c_str());  // a stale socket from a crashed run
   mode_t old = ::umask(077);
   int rc = ::bind(s.fd_.get(), reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa));
+  const int bind_errno = errno;
   ::umask(old);
-  if (rc != 0) return make_error(std::errc(errno), "bind " + path + ": " + std::strerror(errno));
+  if (rc != 0) return make_error(std::errc(bind_errno), "bind " + path);
   ::chmod(path.c_str(), 0600);
-  if (::listen(s.fd_.get(), 8) != 0) return make_error(std::errc(errno), "listen " + path);
+  if (::listen(s.fd_.get(), 8) != 0) {
+    const int e = errno;
+    return make_error(std::errc(e), "listen " + path);
+  }
   s.path_ = path;
   return s;
 }
@@ -89,20 +95,26 @@ Result<std::string> control_request(const std::string& path, const std::string& 
   auto sa = unix_addr(path);
   if (!sa) return sa.error();
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) return make_error(std::errc(errno), "socket(AF_UNIX)");
+  if (!fd) return os_error("socket(AF_UNIX)");
   set_timeouts(fd.get(), 5);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa)) != 0)
-    return make_error(std::errc(errno),
-                      "cannot reach the agent at " + path + ": " + std::strerror(errno));
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa)) != 0) {
+    const int e = errno;
+    return make_error(std::errc(e), "cannot reach the agent at " + path);
+  }
   std::string line = request + "\n";
-  if (::send(fd.get(), line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size()))
-    return make_error(std::errc(errno), "send to " + path);
+  if (::send(fd.get(), line.data(), line.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(line.size())) {
+    const int e = errno;
+    return make_error(std::errc(e), "send to " + path);
+  }
   std::string out;
   char buf[4096];
   for (;;) {
     ssize_t n = ::recv(fd.get(), buf, sizeof(buf), 0);
-    if (n < 0)
-      return make_error(std::errc(errno), "read from " + path + ": " + std::strerror(errno));
+    if (n < 0) {
+      const int e = errno;
+      return make_error(std::errc(e), "read from " + path);
+    }
     if (n == 0) break;
     out.append(buf, static_cast<std::size_t>(n));
   }

@@ -17,8 +17,9 @@
 namespace wl::agent {
 namespace {
 
+// Keeps the step's code, so its reason is said once, at the end of the message.
 Error step_error(const std::string& iface, const std::string& step, const Error& e) {
-  return Error{e.code, iface + ": cannot create the interface: " + step + ": " + e.message()};
+  return Error{e.code, iface + ": cannot create the interface: " + step + ": " + e.detail};
 }
 
 std::string userspace_daemon() {
@@ -35,7 +36,7 @@ std::string userspace_daemon() {
 Result<void> start_userspace(const std::string& iface) {
   const std::string daemon = userspace_daemon();
   const pid_t pid = ::fork();
-  if (pid < 0) return make_error(std::errc(errno), "fork");
+  if (pid < 0) return os_error("fork");
   if (pid == 0) {
     ::execlp(daemon.c_str(), daemon.c_str(), iface.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);

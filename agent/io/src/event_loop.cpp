@@ -25,28 +25,25 @@ Result<EventLoop> EventLoop::create(std::chrono::milliseconds tick, SignalHandle
   l.on_signal_ = std::move(on_signal);
   l.on_tick_ = std::move(on_tick);
   l.epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
-  if (!l.epoll_) return make_error(std::errc(errno), "epoll_create1");
+  if (!l.epoll_) return os_error("epoll_create1");
   sigset_t s = handled_signals();
-  if (::sigprocmask(SIG_BLOCK, &s, nullptr) != 0)
-    return make_error(std::errc(errno), "sigprocmask");
+  if (::sigprocmask(SIG_BLOCK, &s, nullptr) != 0) return os_error("sigprocmask");
   l.owns_mask_ = true;
   l.signal_.reset(::signalfd(-1, &s, SFD_CLOEXEC | SFD_NONBLOCK));
-  if (!l.signal_) return make_error(std::errc(errno), "signalfd");
+  if (!l.signal_) return os_error("signalfd");
   l.timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-  if (!l.timer_) return make_error(std::errc(errno), "timerfd_create");
+  if (!l.timer_) return os_error("timerfd_create");
   itimerspec its{};
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tick).count();
   its.it_interval.tv_sec = ns / 1'000'000'000;
   its.it_interval.tv_nsec = ns % 1'000'000'000;
   its.it_value.tv_nsec = 1;  // first tick at once
-  if (::timerfd_settime(l.timer_.get(), 0, &its, nullptr) != 0)
-    return make_error(std::errc(errno), "timerfd_settime");
+  if (::timerfd_settime(l.timer_.get(), 0, &its, nullptr) != 0) return os_error("timerfd_settime");
   for (int fd : {l.signal_.get(), l.timer_.get()}) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
-    if (::epoll_ctl(l.epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
-      return make_error(std::errc(errno), "epoll_ctl");
+    if (::epoll_ctl(l.epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) return os_error("epoll_ctl");
   }
   return l;
 }
@@ -62,8 +59,7 @@ Result<void> EventLoop::watch(int fd, FdHandler on_readable) {
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.fd = fd;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
-    return make_error(std::errc(errno), "epoll_ctl add");
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) return os_error("epoll_ctl add");
   handlers_[fd] = std::move(on_readable);
   return {};
 }

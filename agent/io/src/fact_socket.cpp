@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstring>
 
 namespace wl::agent {
 
@@ -12,14 +11,16 @@ Result<FactSocket> FactSocket::bind(const IpAddress& link_local, unsigned ifinde
                                     std::uint16_t port) {
   FactSocket s;
   s.fd_.reset(::socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!s.fd_) return make_error(std::errc(errno), "socket(AF_INET6)");
+  if (!s.fd_) return os_error("socket(AF_INET6)");
   int on = 1;
   ::setsockopt(s.fd_.get(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
   sockaddr_storage ss{};
   socklen_t len = Endpoint(link_local, port, ifindex).to_sockaddr(ss);
-  if (::bind(s.fd_.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0)
-    return make_error(std::errc(errno), "bind [" + link_local.to_string() + "]:" +
-                                            std::to_string(port) + ": " + std::strerror(errno));
+  if (::bind(s.fd_.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    const int e = errno;  // before building the detail, which allocates
+    return make_error(std::errc(e),
+                      "bind [" + link_local.to_string() + "]:" + std::to_string(port));
+  }
   s.ifindex_ = ifindex;
   s.port_ = port;
   return s;
@@ -58,7 +59,7 @@ Result<void> FactSocket::send_to(const IpAddress& dst, std::uint16_t port,
     ++ignored_;
     return {};
   }
-  return make_error(std::errc(e), "send to " + dst.to_string() + ": " + std::strerror(e));
+  return make_error(std::errc(e), "send to " + dst.to_string());
 }
 
 }  // namespace wl::agent

@@ -24,7 +24,7 @@ constexpr std::size_t kMaxReply = 64 * 1024 * 1024;  // 65,536 peers with many a
 
 Result<UniqueFd> connect_unix(const std::string& path) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) return make_error(std::errc(errno), "socket(AF_UNIX)");
+  if (!fd) return os_error("socket(AF_UNIX)");
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;
   if (path.size() >= sizeof(sa.sun_path)) return make_error(std::errc::filename_too_long, path);
@@ -45,7 +45,7 @@ Result<void> write_all(int fd, const std::string& s) {
     ssize_t n = ::send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return make_error(std::errc(errno), "UAPI write");
+      return os_error("UAPI write");
     }
     off += static_cast<std::size_t>(n);
   }
@@ -63,7 +63,7 @@ Result<std::string> read_reply(int fd) {
     ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return make_error(std::errc(errno), "UAPI read");
+      return os_error("UAPI read");
     }
     if (n == 0) return Error{make_error_code(errc::malformed), "UAPI: connection closed mid-reply"};
     out.append(buf, static_cast<std::size_t>(n));

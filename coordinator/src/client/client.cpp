@@ -30,7 +30,8 @@ Error transport(CURLcode c, const char* errbuf) {
 Error from_reply(long status, const std::string& body) {
   auto e = wire::parse_error(body);
   if (e) {
-    if (auto c = parse_wire_code(e->code)) return Error{*c, e->code + ": " + e->message};
+    // message() adds the code's text, which is the wire code ("invite.invalid").
+    if (auto c = parse_wire_code(e->code)) return Error{*c, e->message};
   }
   return Error{std::make_error_code(std::errc::protocol_error),
                "coordinator replied HTTP " + std::to_string(status) + " without an error body"};
@@ -42,8 +43,7 @@ Result<T> parse_ok(Result<CoordinatorClient::Raw> raw, F parse) {
   if (raw->status != 200) return from_reply(raw->status, raw->body);
   auto v = parse(raw->body);
   if (!v)
-    return Error{std::make_error_code(std::errc::protocol_error),
-                 "bad reply: " + v.error().message()};
+    return Error{std::make_error_code(std::errc::protocol_error), "bad reply: " + v.error().detail};
   return std::move(*v);
 }
 

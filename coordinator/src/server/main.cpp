@@ -254,13 +254,10 @@ int cmd_serve(const Args& a) {
     return usage("--tls-cert and --tls-key go together");
   if (a.opts.count("tls-cert")) {
     if (auto r = http.enable_tls(a.opts.at("tls-cert"), a.opts.at("tls-key")); !r)
-      return spdlog::error("coordinator: {}: {}", r.error().message(), r.error().code.message()), 1;
+      return spdlog::error("coordinator: {}", r.error().message()), 1;
   }
   auto bound = http.listen(asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(port)));
-  if (!bound)
-    return spdlog::error("coordinator: {}: {}", bound.error().message(),
-                         bound.error().code.message()),
-           1;
+  if (!bound) return spdlog::error("coordinator: {}", bound.error().message()), 1;
   spdlog::info("coordinator: listening on {}://{}:{} (floor {}{}, rotation {}s)",
                a.opts.count("tls-cert") ? "https" : "http", bound->address().to_string(),
                bound->port(), o.floor, o.dev ? ", dev" : "",

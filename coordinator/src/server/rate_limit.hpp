@@ -8,23 +8,20 @@
 #include <unordered_map>
 
 #include "wirelink/base/clock.hpp"
+#include "wirelink/base/token_bucket.hpp"
 
 namespace wl::coordinator::server {
 
 class RateLimiter {
  public:
-  RateLimiter(double rate_per_s, double burst) : rate_(rate_per_s), burst_(burst < 1 ? 1 : burst) {}
+  RateLimiter(double rate_per_s, double burst) : rate_{rate_per_s, burst < 1 ? 1 : burst} {}
   bool allow(const std::string& key, TimePoint now);
   std::size_t size() const { return buckets_.size(); }
 
  private:
-  struct Bucket {
-    double tokens;
-    TimePoint last;
-  };
   void prune(TimePoint now);
-  double rate_, burst_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  TokenRate rate_;
+  std::unordered_map<std::string, TokenBucket> buckets_;
   TimePoint last_prune_{};
 };
 

@@ -30,6 +30,11 @@ std::string_view bearer(std::string_view auth) {
   return auth.substr(p.size());
 }
 
+// The message an error reply carries: the detail alone, as the protocol has always sent it
+// (the stable code travels beside it in the body, so the reason would only repeat it).
+std::string reply_text(const Error& e) {
+  return e.detail.empty() ? e.code.message() : e.detail;
+}
 }  // namespace
 
 Service::Service(boost::asio::any_io_executor ex, Options opt, Store store, const Clock& clock)
@@ -60,7 +65,7 @@ Result<void> Service::reload_keys() {
   for (const auto& k : *keys) {
     auto sk = paserk::parse_secret(k.secret);
     if (!sk)
-      return Error{coord_errc::internal, "key ring entry " + k.pid + ": " + sk.error().message()};
+      return Error{coord_errc::internal, "key ring entry " + k.pid + ": " + sk.error().detail};
     ring.add(sk->public_key());
     if (k.active) signer = SigningKey::from(std::move(*sk));
   }
@@ -99,13 +104,13 @@ Reply Service::error(coord_errc c, std::string_view msg, const char* endpoint) {
 }
 
 Reply Service::error(const Error& e, const char* endpoint) {
-  return error(static_cast<coord_errc>(e.code.value()), e.message(), endpoint);
+  return error(static_cast<coord_errc>(e.code.value()), reply_text(e), endpoint);
 }
 
 template <class Req, class Handler>
 void Service::authed(const char* endpoint, Result<Req> req, std::string_view authorization,
                      Done done, Handler handler) {
-  if (!req) return done(error(coord_errc::bad_request, req.error().message(), endpoint));
+  if (!req) return done(error(coord_errc::bad_request, reply_text(req.error()), endpoint));
   if (limited_peer(req->peer_id, endpoint, done)) return;
   auto a = authenticate(authorization, req->peer_id);
   if (!a) return done(error(a.error(), endpoint));
@@ -271,7 +276,7 @@ void Service::on_register(const std::string&, std::string_view auth, std::string
   constexpr const char* ep = "register";
   if (!ready_) return done(error(coord_errc::internal, "not ready", ep));
   auto req = wire::parse_register(body);
-  if (!req) return done(error(coord_errc::bad_request, req.error().message(), ep));
+  if (!req) return done(error(coord_errc::bad_request, reply_text(req.error()), ep));
   if (limited_peer(req->peer_id, ep, done)) return;
   const auto now = clock_.wall();
   const bool known = admission_.peer(req->peer_id) != nullptr;
@@ -287,11 +292,11 @@ void Service::on_register(const std::string&, std::string_view auth, std::string
     if (req->invite.empty())
       return done(error(coord_errc::invite_invalid, "an invite is required", ep));
     auto inv = decode_invite(req->invite);
-    if (!inv) return done(error(coord_errc::invite_invalid, inv.error().message(), ep));
+    if (!inv) return done(error(coord_errc::invite_invalid, reply_text(inv.error()), ep));
     if (auto v = verify_invite_signature(*inv, ring_); !v)
-      return done(error(coord_errc::invite_invalid, v.error().message(), ep));
+      return done(error(coord_errc::invite_invalid, reply_text(v.error()), ep));
     if (auto t = check_invite_time(*inv, now); !t)
-      return done(error(coord_errc::invite_expired, t.error().message(), ep));
+      return done(error(coord_errc::invite_expired, reply_text(t.error()), ep));
     auto red = store_.redeem(inv->code, req->peer_id.to_base64(), secs(now));
     if (!red) return done(error(red.error(), ep));
     metrics_.invite_redeemed();
@@ -299,7 +304,7 @@ void Service::on_register(const std::string&, std::string_view auth, std::string
   PeerInfo info{req->peer_id, req->addr_hint, req->can_exit,
                 req->can_exit ? req->capacity_hint : 0};
   if (auto r = store_.put_peer(info, "registered", secs(now)); !r)
-    return done(error(coord_errc::internal, r.error().message(), ep));
+    return done(error(coord_errc::internal, reply_text(r.error()), ep));
   admission_.upsert_peer(info);
   seen_[req->peer_id] = now;
   if (!known)
@@ -392,7 +397,7 @@ void Service::on_disconnect(const wire::DisconnectRequest& req, const Auth&, Don
   const PublicKey who = req.peer_id;
   const auto affected = admission_.remove(who);
   if (auto r = store_.set_peer_state(who, "disconnected"); !r)
-    return done(error(coord_errc::internal, r.error().message(), ep));
+    return done(error(coord_errc::internal, reply_text(r.error()), ep));
   for (auto it = token_cache_.begin(); it != token_cache_.end();) {
     if (it->second.peer == who)
       it = token_cache_.erase(it);

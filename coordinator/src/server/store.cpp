@@ -101,8 +101,12 @@ Result<Store> Store::open(const std::string& path, bool sync_full) {
   if (sqlite3_open_v2(path.c_str(), &db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
+    // The OS reason ("No such file or directory", "Permission denied") says what to fix;
+    // sqlite's own text alone ("unable to open database file") does not.
+    const int os = db ? sqlite3_system_errno(db) : 0;
     Error e{coord_errc::internal,
             "cannot open database " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
+    if (os != 0) e.code = std::error_code(os, std::generic_category());
     sqlite3_close(db);
     return e;
   }

@@ -1,7 +1,8 @@
 #include "wirelink/coordinator/errors.hpp"
 
 #include <array>
-#include <string>
+
+#include "wirelink/base/error_category.hpp"
 
 namespace wl::coordinator {
 namespace {
@@ -24,17 +25,12 @@ constexpr std::array<Row, 11> kTable{{
     {coord_errc::not_found, "not_found", 404},
 }};
 
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "wirelink.coordinator"; }
-  std::string message(int v) const override {
-    return std::string(wire_code(static_cast<coord_errc>(v)));
-  }
-};
 }  // namespace
 
+// A code's text is its wire string, so logs name errors as the protocol does.
 const std::error_category& coord_category() noexcept {
-  static const Category c;
+  static const TextCategory c("wirelink.coordinator",
+                              [](int v) noexcept { return wire_code(static_cast<coord_errc>(v)); });
   return c;
 }
 

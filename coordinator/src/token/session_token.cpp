@@ -44,7 +44,7 @@ Result<WallTime> time_claim(const json& j, const char* key) {
 
 Result<std::string> kid_of(std::string_view token) {
   auto footer = paseto::untrusted_footer(token);
-  if (!footer) return invalid("token: " + footer.error().message());
+  if (!footer) return invalid("token: " + footer.error().detail);
   if (footer->empty()) return invalid("token has no footer (kid)");
   if (footer->size() > kMaxFooter) return invalid("token footer too long");
   json f = json::parse(*footer, nullptr, false);
@@ -84,7 +84,7 @@ Result<SessionClaims> verify_session_token(std::string_view token, const KeyRing
   const auto* pk = ring.find(*kid);
   if (!pk) return invalid("token signed by an unknown key " + *kid);
   auto opened = paseto::v4_public_verify(token, *pk, implicit_of(expected_subject));
-  if (!opened) return invalid("token: " + opened.error().message());
+  if (!opened) return invalid("token: " + opened.error().detail);
 
   json p = json::parse(opened->message, nullptr, false);
   if (p.is_discarded() || !p.is_object()) return invalid("token payload is not a JSON object");

@@ -53,7 +53,7 @@ std::shared_ptr<DatagramSocket> Device::sockets() {
 
 namespace {
 Error sys_error(const std::string& what) {
-  return Error{std::error_code(errno, std::generic_category()), what + ": " + std::strerror(errno)};
+  return Error{std::error_code(errno, std::generic_category()), what};
 }
 
 // Listens on `path`, replacing a stale socket file (one nobody accepts on).

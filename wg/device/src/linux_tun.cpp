@@ -14,7 +14,7 @@ namespace wl::wg::device {
 
 namespace {
 Error sys_error(const std::string& what) {
-  return Error{std::error_code(errno, std::generic_category()), what + ": " + std::strerror(errno)};
+  return Error{std::error_code(errno, std::generic_category()), what};
 }
 }  // namespace
 

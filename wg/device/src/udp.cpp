@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 
 namespace wl::wg::device {
 
@@ -76,17 +75,14 @@ Result<std::shared_ptr<UdpSockets>> UdpSockets::bind(std::uint16_t port, std::ui
     s->fd6_ = make_socket(AF_INET6, p, fwmark, err6);
     if (!s->fd4_ && !s->fd6_) {
       const int err = err4 != 0 ? err4 : err6;
-      return Error{std::error_code(err, std::generic_category()),
-                   std::string("bind UDP: ") + std::strerror(err)};
+      return Error{std::error_code(err, std::generic_category()), "bind UDP"};
     }
     if (!s->fd4_ && err4 == EADDRINUSE)
-      return Error{std::error_code(EADDRINUSE, std::generic_category()),
-                   "bind UDP4: address in use"};
+      return Error{std::error_code(EADDRINUSE, std::generic_category()), "bind UDP4"};
     // With a random port, IPv6 may collide where IPv4 did not: try another port.
     if (s->fd4_ && !s->fd6_ && err6 == EADDRINUSE) {
       if (port == 0) continue;
-      return Error{std::error_code(EADDRINUSE, std::generic_category()),
-                   "bind UDP6: address in use"};
+      return Error{std::error_code(EADDRINUSE, std::generic_category()), "bind UDP6"};
     }
     s->port_ = s->fd4_ ? bound_port(s->fd4_.get()) : bound_port(s->fd6_.get());
     return s;

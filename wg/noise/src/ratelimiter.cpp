@@ -1,23 +1,15 @@
 #include "wirelink/wg/noise/ratelimiter.hpp"
 
-#include <algorithm>
-
 #include "wirelink/wg/noise/constants.hpp"
 
 namespace wl::wg::noise {
 
-bool Ratelimiter::take(std::unordered_map<std::uint64_t, Bucket>& m, std::uint64_t key,
-                       TimePoint now) {
-  auto [it, fresh] = m.try_emplace(key, Bucket{kRatelimitBurst, now});
-  Bucket& b = it->second;
-  if (!fresh) {
-    const double dt = std::chrono::duration<double>(now - b.last).count();
-    b.tokens = std::min(kRatelimitBurst, b.tokens + std::max(0.0, dt) * kRatelimitPerSecond);
-    b.last = now;
-  }
-  if (b.tokens < 1.0) return false;
-  b.tokens -= 1.0;
-  return true;
+namespace {
+constexpr TokenRate kHandshakeRate{kRatelimitPerSecond, kRatelimitBurst};
+}  // namespace
+
+bool Ratelimiter::take(Buckets& m, std::uint64_t key, TimePoint now) {
+  return m.try_emplace(key, kHandshakeRate, now).first->second.take(kHandshakeRate, now);
 }
 
 bool Ratelimiter::allow(const IpAddress& source, TimePoint now) {
@@ -36,7 +28,9 @@ void Ratelimiter::gc(TimePoint now) {
   if (now - last_gc_ < std::chrono::seconds(1)) return;
   last_gc_ = now;
   // A bucket idle for a second is full again: forgetting it changes nothing.
-  auto idle = [&](const auto& kv) { return now - kv.second.last >= std::chrono::seconds(1); };
+  auto idle = [&](const auto& kv) {
+    return now - kv.second.last_refill() >= std::chrono::seconds(1);
+  };
   std::erase_if(v4_, idle);
   std::erase_if(v6_, idle);
 }

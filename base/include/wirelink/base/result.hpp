@@ -1,11 +1,14 @@
 // Result<T>: a value or an error, without exceptions.
 //
-// Contract: an Error is a std::error_code plus a human-readable detail (what was wrong, where).
+// Contract: an Error is a std::error_code (the reason) plus a human-readable detail (what was
+// being done, where). message() says both; the detail never repeats the reason, and an Error
+// wrapped into another with the same code passes on its detail, not its message.
 // Libraries return errors; the caller that knows the interface and peer logs once.
 // Thread-compatible (no shared state).
 #pragma once
 
 #include <cassert>
+#include <cerrno>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -19,10 +22,11 @@ struct Error {
 
   Error() = default;
   Error(std::error_code c, std::string d = {}) : code(c), detail(std::move(d)) {}
-  // "detail: code message" or just the code message.
+  // "detail: code message", or just one of them when the other is empty.
   std::string message() const {
     if (detail.empty()) return code.message();
-    return detail;
+    if (!code) return detail;
+    return detail + ": " + code.message();
   }
 };
 
@@ -82,6 +86,14 @@ class [[nodiscard]] Result<void> {
 
 inline Error make_error(std::errc e, std::string detail = {}) {
   return Error{std::make_error_code(e), std::move(detail)};
+}
+
+// The Error for the system call that just failed. errno is read before the detail is built
+// (building it may allocate, and allocating may change errno). Where the detail needs more
+// than a literal, read errno into a local straight after the call and use make_error.
+inline Error os_error(const char* what) {
+  const int e = errno;
+  return make_error(std::errc(e), what);
 }
 
 }  // namespace wl

@@ -141,8 +141,8 @@ struct Ack {
 Result<Ack> parse_error_message(const Message& m);
 Result<Ack> parse_done_message(const Message& m);
 
-// An Error for a kernel error: errno in the generic category, detail = "<what>: <extack or
-// strerror>".
+// An Error for a kernel error: errno in the generic category, detail = "<what>" or
+// "<what>: <extack>" (message() adds the errno's text).
 Error kernel_error(int negative_errno, std::string_view what, std::string_view extack);
 
 // Skips a fixed family header (e.g. 4 bytes of genlmsghdr) at the start of a payload.

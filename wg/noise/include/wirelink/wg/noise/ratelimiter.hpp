@@ -11,6 +11,7 @@
 
 #include "wirelink/base/clock.hpp"
 #include "wirelink/base/ip.hpp"
+#include "wirelink/base/token_bucket.hpp"
 
 namespace wl::wg::noise {
 
@@ -21,13 +22,10 @@ class Ratelimiter {
   std::size_t tracked() const { return v4_.size() + v6_.size(); }
 
  private:
-  struct Bucket {
-    double tokens;
-    TimePoint last;
-  };
-  bool take(std::unordered_map<std::uint64_t, Bucket>& m, std::uint64_t key, TimePoint now);
-  std::unordered_map<std::uint64_t, Bucket> v4_;
-  std::unordered_map<std::uint64_t, Bucket> v6_;  // keyed by the /64
+  using Buckets = std::unordered_map<std::uint64_t, TokenBucket>;
+  static bool take(Buckets& m, std::uint64_t key, TimePoint now);
+  Buckets v4_;
+  Buckets v6_;  // keyed by the /64
   TimePoint last_gc_{};
 };
 
