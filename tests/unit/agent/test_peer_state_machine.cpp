@@ -4,6 +4,7 @@
 #include "fake_device.hpp"
 #include "wirelink/agent/peer_state_machine.hpp"
 #include "wirelink/agent/timing.hpp"
+#include "wirelink/test/keys.hpp"
 
 using namespace std::chrono_literals;
 using namespace wl;
@@ -13,17 +14,10 @@ using wl::agent::test::ScriptedGossip;
 
 namespace {
 
-PublicKey key(std::uint8_t n) {
-  std::array<std::uint8_t, 32> b{};
-  b.fill(n);
-  return PublicKey(b);
-}
-Cidr cidr(const char* s) {
-  return *Cidr::parse(s);
-}
-Endpoint ep(const char* s) {
-  return *Endpoint::parse(s);
-}
+using wl::test::cidr;
+using wl::test::ep;
+using wl::test::key;
+
 Cidr ll(const PublicKey& k) {
   return Cidr(link_local_for(k), 128);
 }

@@ -4,21 +4,15 @@
 
 #include "wirelink/trust/acceptance.hpp"
 #include "wirelink/trust/evaluator.hpp"
+#include "wirelink/test/keys.hpp"
 
 namespace wl::trust {
 namespace {
 
 using namespace std::chrono_literals;
 
-PublicKey key(std::uint8_t n) {
-  std::array<std::uint8_t, 32> b{};
-  b.fill(n);
-  return PublicKey(b);
-}
-
-Cidr cidr(const char* s) {
-  return *Cidr::parse(s);
-}
+using wl::test::cidr;
+using wl::test::key;
 
 const TimePoint kNow = TimePoint(100s);
 
