@@ -111,15 +111,13 @@ PeerStatus PeerStateMachine::observe(const wg::PeerState& p, const facts::Config
   } else {
     m.healthy_alive_since.reset();
   }
-  st.trusted_allowed_ips =
-      decide::trusted_allowed_ips(conf ? conf->allowed_ips : std::vector<Cidr>{},
-                                  gossip.allowed_ips_of(p.public_key, now),
-                                  Cidr(st.link_local, 128));
+  st.trusted_allowed_ips = decide::trusted_allowed_ips(
+      conf ? conf->allowed_ips : std::vector<Cidr>{}, gossip.allowed_ips_of(p.public_key, now),
+      Cidr(st.link_local, 128));
   return st;
 }
 
-bool PeerStateMachine::cycle_endpoint(const wg::PeerState& p,
-                                      const facts::ConfiguredPeerView* conf,
+bool PeerStateMachine::cycle_endpoint(const wg::PeerState& p, const facts::ConfiguredPeerView* conf,
                                       const GossipView& gossip, TimePoint now, PeerStatus& st,
                                       wg::PeerConfig& change, CycleResult& out) {
   Memory& m = memory_[p.public_key];
@@ -174,8 +172,8 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
   }
 
   const auto members = gossip.members(now);
-  for (auto& add : decide::peers_to_add(members, out.view.config_peers, self_, in_device,
-                                        out.events))
+  for (auto& add :
+       decide::peers_to_add(members, out.view.config_peers, self_, in_device, out.events))
     out.changes.peers.push_back(std::move(add));
 
   allow_delete_ = decide::may_delete(roles, anchor_ok);

@@ -7,6 +7,7 @@
 
 #include "wirelink/agent/device.hpp"
 #include "wirelink/agent/gossip.hpp"
+#include "wirelink/facts/local_view.hpp"
 
 namespace wl::agent::test {
 

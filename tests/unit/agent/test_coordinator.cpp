@@ -13,6 +13,7 @@
 #include "wirelink/coordinator/session_token.hpp"
 #include "wirelink/facts/codec.hpp"
 #include "wirelink/facts/fact.hpp"
+#include "wirelink/facts/local_view.hpp"
 #include "wirelink/facts/mac.hpp"
 #include "wirelink/test/keys.hpp"
 
@@ -22,7 +23,8 @@ namespace {
 using namespace std::chrono_literals;
 
 struct Node {
-  explicit Node(std::uint8_t seed) : priv(wl::test::private_from_seed(seed)), pub(public_key_of(priv)) {}
+  explicit Node(std::uint8_t seed)
+      : priv(wl::test::private_from_seed(seed)), pub(public_key_of(priv)) {}
   PrivateKey priv;
   PublicKey pub;
 };

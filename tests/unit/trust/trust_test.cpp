@@ -2,9 +2,9 @@
 // sources, router detection, admission and delegate grants.
 #include <gtest/gtest.h>
 
+#include "wirelink/test/keys.hpp"
 #include "wirelink/trust/acceptance.hpp"
 #include "wirelink/trust/evaluator.hpp"
-#include "wirelink/test/keys.hpp"
 
 namespace wl::trust {
 namespace {

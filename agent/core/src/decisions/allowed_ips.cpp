@@ -69,8 +69,7 @@ bool allowed_ips(const AllowedIpsInput& in, bool allow_deconfigure, wg::PeerConf
   return true;
 }
 
-bool keep_link_local(const wg::PeerState& device, const Cidr& link_local,
-                     wg::PeerConfig& change) {
+bool keep_link_local(const wg::PeerState& device, const Cidr& link_local, wg::PeerConfig& change) {
   if (change.replace_allowed_ips || contains(device.allowed_ips, link_local) ||
       std::any_of(change.allowed_ips.begin(), change.allowed_ips.end(),
                   [&](const wg::AllowedIp& a) { return a.cidr == link_local; }))

@@ -32,12 +32,11 @@ std::optional<Endpoint> choose_endpoint(std::vector<Endpoint> candidates,
     auto it = tried.find(e);
     return it == tried.end() ? TimePoint::min() : it->second;
   };
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [&](const Endpoint& a, const Endpoint& b) {
-                     auto ta = tried_at(a), tb = tried_at(b);
-                     if (ta != tb) return ta < tb;
-                     return is_lan(a.address()) && !is_lan(b.address());
-                   });
+  std::stable_sort(candidates.begin(), candidates.end(), [&](const Endpoint& a, const Endpoint& b) {
+    auto ta = tried_at(a), tb = tried_at(b);
+    if (ta != tb) return ta < tb;
+    return is_lan(a.address()) && !is_lan(b.address());
+  });
   return candidates.front();
 }
 

@@ -26,9 +26,9 @@ namespace wl::agent::decide {
 
 // What this node may do this cycle, from its configuration, its device and its age.
 struct Roles {
-  bool router = false;             // effective role
-  bool full_auto = false;          // no configured peer is trusted for membership
-  bool allow_deconfigure = false;  // may take allowed IPs away from unhealthy peers
+  bool router = false;                    // effective role
+  bool full_auto = false;                 // no configured peer is trusted for membership
+  bool allow_deconfigure = false;         // may take allowed IPs away from unhealthy peers
   std::optional<trust::Level> own_trust;  // Trust configured on our own key
   bool settled = false;                   // running longer than the fact TTL
 };

@@ -19,8 +19,13 @@
 #include "wirelink/base/clock.hpp"
 #include "wirelink/base/ip.hpp"
 #include "wirelink/base/keys.hpp"
-#include "wirelink/facts/local_view.hpp"
 #include "wirelink/trust/level.hpp"
+
+// Only a reference crosses this interface, so the coordinator link module (which includes this
+// header but not the facts module) needs no facts headers.
+namespace wl::facts {
+struct LocalView;
+}
 
 namespace wl::agent {
 
