@@ -59,17 +59,13 @@ facts::LocalView PeerStateMachine::view_of(const wg::DeviceState& dev, bool rout
   v.hide_ifaces = cfg_.hide_ifaces;
   v.wall_now = wall;
   for (const auto& p : cfg_.peers) {
-    facts::ConfiguredPeerView c;
-    c.key = p.public_key;
-    c.name = p.name;
-    c.trust = p.trust;
-    c.fact_exchanger = p.fact_exchanger;
-    c.basic = p.basic;
     // The cycle's only DNS: the engine advertises these and the decisions try them.
+    std::vector<Endpoint> resolved;
     for (const auto& hp : p.endpoints)
-      for (const auto& e : resolve_(hp)) c.endpoints.push_back(e);
-    c.allowed_ips = p.allowed_ips;
-    v.config_peers.push_back(std::move(c));
+      for (const auto& e : resolve_(hp)) resolved.push_back(e);
+    v.config_peers.push_back(facts::ConfiguredPeerView{p.public_key, p.name, p.trust,
+                                                       p.fact_exchanger, p.basic,
+                                                       std::move(resolved), p.allowed_ips});
   }
   return v;
 }

@@ -57,6 +57,13 @@ struct Fixture : ::testing::Test {
     add_peer(b, {ll(b)}, ep("198.51.100.3:51820"));
     gossip.aips[b] = {cidr("10.99.0.3/32")};
   }
+  // A handshake a second ago and aliveness for `alive_for` from now, for each of `keys`.
+  void healthy_and_alive(std::initializer_list<PublicKey> keys, Duration alive_for) {
+    for (const auto& k : keys) {
+      handshake(k, 1s);
+      gossip.alive_until[k] = clock.now() + alive_for;
+    }
+  }
   wg::PeerState& add_peer(const PublicKey& k, std::vector<Cidr> aips,
                           std::optional<Endpoint> e = std::nullopt) {
     dev.state.peers.emplace_back();
@@ -228,10 +235,7 @@ TEST_F(Fixture, LeafFallsBackThroughRouterAndRecovers) {
   router_and_leaf();
   gossip.member_keys = {b};
   auto sm = machine();
-  handshake(r, 1s);
-  handshake(b, 1s);
-  gossip.alive_until[r] = clock.now() + 1000s;
-  gossip.alive_until[b] = clock.now() + 1000s;
+  healthy_and_alive({r, b}, 1000s);
   cycle(sm);
   ASSERT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
   EXPECT_FALSE(sm.allow_deconfigure());  // not settled yet
@@ -359,10 +363,7 @@ TEST_F(Fixture, RestartRebuildsFromTheDeviceWithoutChanges) {
   auto sm = machine();
   for (int i = 0; i < 80; ++i) {
     clock.advance(5s);
-    handshake(r, 1s);
-    handshake(b, 1s);
-    gossip.alive_until[r] = clock.now() + 200s;
-    gossip.alive_until[b] = clock.now() + 200s;
+    healthy_and_alive({r, b}, 200s);
     cycle(sm);
   }
   ASSERT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
