@@ -3,9 +3,10 @@
 // Contract: single-threaded, non-blocking, no I/O. The agent feeds it received datagrams and
 // the local view (the facts module's LocalView, built by the peer state machine, with health,
 // router role, configured peers and resolved endpoints already decided); tick() returns
-// datagrams to send. Queries answer with facts already accepted
-// through the trust filter. An adapter wraps the facts module's engine; NullGossip (no facts at
-// all) and a scripted fake serve tests and hosts that run without gossip.
+// datagrams to send. Queries answer with facts already accepted through the trust filter, which
+// is also the one place configured trust is applied (trust_of). An adapter wraps the facts module's
+// engine; NullGossip (no facts at all) and a scripted fake serve tests and hosts that run without
+// gossip.
 #pragma once
 
 #include <cstdint>
@@ -68,8 +69,9 @@ class GossipView {
  public:
   virtual ~GossipView() = default;
   virtual void set_local_view(const facts::LocalView& v, TimePoint now) = 0;
-  // HUP. Configured peers, trust and report globs reach the engine through the view; this is
-  // for what only the gossip keeps (none today in the facts adapter).
+  // HUP. Configured peers, trust and report globs reach the engine through the next view (the
+  // state machine's reconfigure); this is for settings only the gossip keeps (none in the facts
+  // adapter today).
   virtual void set_config(const Config& cfg) = 0;
   virtual void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes,
                            TimePoint now) = 0;
