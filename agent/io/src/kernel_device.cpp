@@ -1,7 +1,7 @@
 // The kernel WireGuard backend: the netlink module's WireGuardClient on a libmnl socket.
 #include <linux/netlink.h>
 
-#include "wirelink/agent/device.hpp"
+#include "wirelink/agent/netlink_backends.hpp"
 #include "wirelink/netlink/wg_client.hpp"
 #include "wirelink/netlink_socket/mnl_socket.hpp"
 
@@ -11,7 +11,7 @@ namespace {
 
 class KernelDevice final : public WireGuardDevice {
  public:
-  KernelDevice(std::string iface, std::unique_ptr<netlink_socket::MnlSocket> s)
+  KernelDevice(std::string iface, std::unique_ptr<netlink::Transport> s)
       : iface_(std::move(iface)), sock_(std::move(s)), wg_(*sock_) {}
 
   Result<wg::DeviceState> get() override { return wg_.get_device(iface_); }
@@ -30,7 +30,7 @@ class KernelDevice final : public WireGuardDevice {
 
  private:
   std::string iface_;
-  std::unique_ptr<netlink_socket::MnlSocket> sock_;
+  std::unique_ptr<netlink::Transport> sock_;
   netlink::WireGuardClient wg_;
 };
 
@@ -39,8 +39,12 @@ class KernelDevice final : public WireGuardDevice {
 Result<std::unique_ptr<WireGuardDevice>> make_kernel_device(std::string iface) {
   auto s = netlink_socket::MnlSocket::open(NETLINK_GENERIC);
   if (!s) return s.error();
-  return std::unique_ptr<WireGuardDevice>(
-      std::make_unique<KernelDevice>(std::move(iface), std::move(*s)));
+  return make_kernel_device(std::move(iface), std::unique_ptr<netlink::Transport>(std::move(*s)));
+}
+
+std::unique_ptr<WireGuardDevice> make_kernel_device(std::string iface,
+                                                    std::unique_ptr<netlink::Transport> genl) {
+  return std::make_unique<KernelDevice>(std::move(iface), std::move(genl));
 }
 
 }  // namespace wl::agent

@@ -1,5 +1,5 @@
 // The system LinkControl over rtnetlink (the netlink module's RouteClient on a libmnl socket).
-#include "wirelink/agent/link_control.hpp"
+#include "wirelink/agent/netlink_backends.hpp"
 
 #include <cerrno>
 #include <map>
@@ -19,11 +19,11 @@ bool is_enodev(const Error& e) {
 
 class RtnlLinkControl final : public LinkControl {
  public:
-  RtnlLinkControl(std::unique_ptr<netlink_socket::MnlSocket> s,
-                  std::unique_ptr<netlink_socket::MnlSocket> events)
-      : sock_(std::move(s)), rt_(*sock_), events_(std::move(events)) {}
+  RtnlLinkControl(std::unique_ptr<netlink::Transport> s, std::unique_ptr<netlink::Transport> events,
+                  int events_fd)
+      : sock_(std::move(s)), rt_(*sock_), events_(std::move(events)), events_fd_(events_fd) {}
 
-  int event_fd() const override { return events_ ? events_->fd() : -1; }
+  int event_fd() const override { return events_ ? events_fd_ : -1; }
 
   std::vector<LinkEvent> take_events() override {
     std::vector<LinkEvent> out;
@@ -109,9 +109,10 @@ class RtnlLinkControl final : public LinkControl {
   }
 
  private:
-  std::unique_ptr<netlink_socket::MnlSocket> sock_;
+  std::unique_ptr<netlink::Transport> sock_;
   netlink::RouteClient rt_;
-  std::unique_ptr<netlink_socket::MnlSocket> events_;  // null: no subscription (cycle only)
+  std::unique_ptr<netlink::Transport> events_;  // null: no subscription (cycle only)
+  int events_fd_ = -1;
   std::uint64_t dropped_ = 0;
 };
 
@@ -121,11 +122,19 @@ Result<std::unique_ptr<LinkControl>> make_system_link_control() {
   auto s = netlink_socket::MnlSocket::open(NETLINK_ROUTE);
   if (!s) return s.error();
   // Without an event socket the agent still works, only slower to notice changes.
-  std::unique_ptr<netlink_socket::MnlSocket> events;
-  if (auto e = netlink_socket::MnlSocket::open_route_events(); e && (*e)->set_nonblocking(true))
+  std::unique_ptr<netlink::Transport> events;
+  int events_fd = -1;
+  if (auto e = netlink_socket::MnlSocket::open_route_events(); e && (*e)->set_nonblocking(true)) {
+    events_fd = (*e)->fd();
     events = std::move(*e);
-  return std::unique_ptr<LinkControl>(
-      std::make_unique<RtnlLinkControl>(std::move(*s), std::move(events)));
+  }
+  return make_rtnl_link_control(std::move(*s), std::move(events), events_fd);
+}
+
+std::unique_ptr<LinkControl> make_rtnl_link_control(std::unique_ptr<netlink::Transport> route,
+                                                    std::unique_ptr<netlink::Transport> events,
+                                                    int events_fd) {
+  return std::make_unique<RtnlLinkControl>(std::move(route), std::move(events), events_fd);
 }
 
 }  // namespace wl::agent

@@ -113,6 +113,14 @@ struct RecvBuf {
   }
 };
 
+// Parses what `r` holds: the segment size and the local source found must be these.
+void expect_parsed(RecvBuf& r, std::size_t gro_segment, const noise::LocalSource& want) {
+  const RecvControl rc = parse_recv_control(r.done());
+  EXPECT_EQ(rc.gro_segment, gro_segment);
+  ASSERT_TRUE(rc.local.has_value());
+  EXPECT_EQ(*rc.local, want);
+}
+
 TEST(UdpCmsg, ParsesGroAndV4Destination) {
   RecvBuf r;
   r.add(SOL_UDP, UDP_GRO, 1380);
@@ -122,10 +130,7 @@ TEST(UdpCmsg, ParsesGroAndV4Destination) {
   pi.ipi_spec_dst.s_addr = htonl(0xac1d4701);  // the routing's choice: not what we pin
   pi.ipi_ifindex = 5;
   r.add(IPPROTO_IP, IP_PKTINFO, pi);
-  const RecvControl rc = parse_recv_control(r.done());
-  EXPECT_EQ(rc.gro_segment, 1380u);
-  ASSERT_TRUE(rc.local.has_value());
-  EXPECT_EQ(*rc.local, want);
+  expect_parsed(r, 1380, want);
 }
 
 TEST(UdpCmsg, ParsesV6Destination) {
@@ -135,10 +140,7 @@ TEST(UdpCmsg, ParsesV6Destination) {
   std::memcpy(&pi.ipi6_addr, want.address.data(), 16);
   pi.ipi6_ifindex = 4;
   r.add(IPPROTO_IPV6, IPV6_PKTINFO, pi);
-  const RecvControl rc = parse_recv_control(r.done());
-  EXPECT_EQ(rc.gro_segment, 0u);
-  ASSERT_TRUE(rc.local.has_value());
-  EXPECT_EQ(*rc.local, want);
+  expect_parsed(r, 0, want);
 }
 
 TEST(UdpCmsg, IgnoresTruncatedMulticastAndEmpty) {

@@ -11,6 +11,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "wirelink/wg/device/linux_tun.hpp"
+#include "wirelink/wg/device/udp.hpp"
+
 namespace wl::wg::device {
 
 class Device::Sink final : public noise::PacketSink {
@@ -43,7 +46,7 @@ Device::~Device() {
   if (!socket_path_.empty() && listen_fd_) ::unlink(socket_path_.c_str());
 }
 
-std::shared_ptr<UdpSockets> Device::sockets() {
+std::shared_ptr<DatagramSocket> Device::sockets() {
   std::lock_guard<std::mutex> g(udp_mu_);
   return udp_;
 }
@@ -81,15 +84,28 @@ Result<UniqueFd> listen_unix(const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<Device>> Device::create(const DeviceOptions& opt) {
+  auto tun = LinuxTun::open(opt.ifname, opt.mtu);
+  if (!tun) return tun.error();
+  return create(
+      opt, std::move(*tun),
+      [](std::uint16_t port, std::uint32_t fwmark) -> Result<std::shared_ptr<DatagramSocket>> {
+        auto s = UdpSockets::bind(port, fwmark);
+        if (!s) return s.error();
+        return std::shared_ptr<DatagramSocket>(std::move(*s));
+      });
+}
+
+Result<std::unique_ptr<Device>> Device::create(const DeviceOptions& opt,
+                                               std::unique_ptr<TunDevice> tun,
+                                               BindDatagramSocket bind_udp) {
   std::unique_ptr<Device> d(new Device());
   d->opt_ = opt;
+  d->bind_udp_ = std::move(bind_udp);
   d->sink_ = std::make_unique<Sink>(*d);
   d->engine_ =
       std::make_unique<noise::Engine>(d->clock_, *d->sink_, static_cast<std::size_t>(opt.mtu));
-  auto tun = TunDevice::open(opt.ifname, opt.mtu);
-  if (!tun) return tun.error();
-  d->tun_ = std::move(*tun);
-  auto udp = UdpSockets::bind(0, 0);
+  d->tun_ = std::move(tun);
+  auto udp = d->bind_udp_(0, 0);
   if (!udp) return udp.error();
   d->udp_ = *udp;
   d->listen_port_ = 0;
@@ -98,13 +114,13 @@ Result<std::unique_ptr<Device>> Device::create(const DeviceOptions& opt) {
   if (!d->stop_fd_ || !d->udp_wake_fd_) return sys_error("eventfd");
   if (::mkdir(opt.socket_dir.c_str(), 0755) != 0 && errno != EEXIST)
     return sys_error("mkdir " + opt.socket_dir);
-  d->socket_path_ = opt.socket_dir + "/" + d->tun_.name() + ".sock";
+  d->socket_path_ = opt.socket_dir + "/" + d->tun_->name() + ".sock";
   auto l = listen_unix(d->socket_path_);
   if (!l) return l.error();
   d->listen_fd_ = std::move(*l);
-  spdlog::info("{}: TUN up (vnet offload {}), UDP port {}{}, UAPI {}", d->tun_.name(),
-               d->tun_.vnet_hdr() ? "on" : "off", d->udp_->port(),
-               d->udp_->fd6() < 0 ? " (IPv4 only)" : "", d->socket_path_);
+  spdlog::info("{}: TUN up (vnet offload {}), UDP port {}{}, UAPI {}", d->tun_->name(),
+               d->tun_->vnet_hdr() ? "on" : "off", d->udp_->port(),
+               d->udp_->has_ipv6() ? "" : " (IPv4 only)", d->socket_path_);
   unsigned workers = 0;
   if (opt.crypto_workers >= 0) {
     workers = static_cast<unsigned>(opt.crypto_workers);
@@ -136,7 +152,7 @@ int Device::run(int signal_fd) {
     const int r = ::poll(fds, signal_fd >= 0 ? 3 : 2, 50);
     if (r < 0 && errno != EINTR) break;
     if (signal_fd >= 0 && (fds[2].revents & POLLIN) != 0) {
-      spdlog::info("{}: signal received, shutting down", tun_.name());
+      spdlog::info("{}: signal received, shutting down", tun_->name());
       break;
     }
     if ((fds[0].revents & POLLIN) != 0) {
@@ -150,19 +166,19 @@ int Device::run(int signal_fd) {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_check >= std::chrono::seconds(1)) {
       last_check = now;
-      if (!tun_.exists()) {
-        spdlog::info("{}: interface removed, shutting down", tun_.name());
+      if (!tun_->exists()) {
+        spdlog::info("{}: interface removed, shutting down", tun_->name());
         vanished_ = true;
         break;
       }
       struct stat st {};
       if (have_sock && (::stat(socket_path_.c_str(), &st) != 0 || st.st_ino != st0.st_ino)) {
-        spdlog::info("{}: UAPI socket removed, shutting down", tun_.name());
+        spdlog::info("{}: UAPI socket removed, shutting down", tun_->name());
         vanished_ = true;
         listen_fd_.reset();  // it is not ours any more: do not unlink
         break;
       }
-      if (const int mtu = tun_.mtu(); mtu > 0) {
+      if (const int mtu = tun_->mtu(); mtu > 0) {
         std::lock_guard<std::mutex> g(mu_);
         engine_->set_mtu(static_cast<std::size_t>(mtu));
       }
@@ -204,7 +220,7 @@ void Device::serve_connection(int fd, int signal_fd) {
 DeviceState Device::get_state() {
   DeviceState s;
   std::lock_guard<std::mutex> g(mu_);
-  s.ifname = tun_.name();
+  s.ifname = tun_->name();
   const auto& id = engine_->identity();
   if (id.has_key) {
     s.private_key = PrivateKey::from(std::span<const std::uint8_t, 32>(id.private_key));
@@ -238,16 +254,16 @@ int Device::apply(const DeviceConfig& cfg) {
     auto cur = sockets();
     if (!cur || cur->port() != *cfg.listen_port || *cfg.listen_port == 0) {
       // Free the old port first so "the same port again" and port swaps work.
-      std::shared_ptr<UdpSockets> old;
+      std::shared_ptr<DatagramSocket> old;
       {
         std::lock_guard<std::mutex> ug(udp_mu_);
         old = std::move(udp_);
       }
-      auto fresh = UdpSockets::bind(*cfg.listen_port, fwmark_);
+      auto fresh = bind_udp_(*cfg.listen_port, fwmark_);
       std::lock_guard<std::mutex> ug(udp_mu_);
       if (!fresh) {
         udp_ = std::move(old);
-        spdlog::warn("{}: {}", tun_.name(), fresh.error().message());
+        spdlog::warn("{}: {}", tun_->name(), fresh.error().message());
         return EADDRINUSE;
       }
       old.reset();

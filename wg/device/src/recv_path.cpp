@@ -1,13 +1,13 @@
-// The UDP -> TUN direction: receive a batch (recvmmsg, UDP GRO super-datagrams split), look
+// The UDP -> TUN direction: receive a batch (UDP GRO super-datagrams split), look
 // keypairs up under the lock, decrypt outside it, apply replay/roaming/timers under the lock,
 // then write to the TUN, coalescing consecutive TCP segments of one flow into one write.
-#include <netinet/in.h>
-#include <netinet/udp.h>
 #include <poll.h>
-#include <sys/socket.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -15,7 +15,6 @@
 
 #include "wirelink/wg/device/device.hpp"
 #include "wirelink/wg/device/offload.hpp"
-#include "wirelink/wg/device/udp_cmsg.hpp"
 
 namespace wl::wg::device {
 
@@ -43,29 +42,24 @@ constexpr std::uint8_t kTcpPsh = 0x08;
 
 void Device::udp_loop() {
   std::vector<std::uint8_t> bufs(kMsgs * kMsgBuf);
-  std::vector<mmsghdr> msgs(kMsgs);
-  std::vector<iovec> iovs(kMsgs);
-  std::vector<sockaddr_storage> addrs(kMsgs);
-  struct alignas(cmsghdr) Ctrl {
-    char b[kRecvControlSize];
-  };
-  std::vector<Ctrl> ctrl(kMsgs);
-  std::vector<Endpoint> srcs(kMsgs);
-  std::vector<std::optional<noise::LocalSource>> locals(kMsgs);
+  std::vector<ReceivedDatagram> rx(kMsgs);
+  for (std::size_t i = 0; i < kMsgs; ++i) {
+    rx[i].data = bufs.data() + i * kMsgBuf;
+    rx[i].capacity = kMsgBuf;
+  }
   std::vector<Dgram> dg;
   dg.reserve(kMaxDatagrams);
   std::vector<iovec> wiov(70);
   std::uint8_t vhdr[VnetHdr::kSize];
-  const bool vnet = tun_.vnet_hdr();
+  const bool vnet = tun_->vnet_hdr();
 
-  std::shared_ptr<UdpSockets> udp = sockets();
+  std::shared_ptr<DatagramSocket> udp = sockets();
   while (!stopping_) {
-    const int fd4 = udp ? udp->fd4() : -1;
-    const int fd6 = udp ? udp->fd6() : -1;
+    const std::array<int, 2> ufd = udp ? udp->poll_fds() : std::array<int, 2>{-1, -1};
     pollfd fds[4] = {{stop_fd_.get(), POLLIN, 0},
                      {udp_wake_fd_.get(), POLLIN, 0},
-                     {fd4, POLLIN, 0},
-                     {fd6, POLLIN, 0}};
+                     {ufd[0], POLLIN, 0},
+                     {ufd[1], POLLIN, 0}};
     if (::poll(fds, 4, -1) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -77,37 +71,20 @@ void Device::udp_loop() {
       udp = sockets();
       continue;
     }
-    for (int which = 2; which < 4; ++which) {
-      if ((fds[which].revents & POLLIN) == 0) continue;
-      const int fd = fds[which].fd;
-      for (std::size_t i = 0; i < kMsgs; ++i) {
-        iovs[i] = iovec{bufs.data() + i * kMsgBuf, kMsgBuf};
-        msgs[i] = mmsghdr{};
-        msgs[i].msg_hdr.msg_name = &addrs[i];
-        msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-        msgs[i].msg_hdr.msg_iov = &iovs[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_control = ctrl[i].b;
-        msgs[i].msg_hdr.msg_controllen = sizeof ctrl[i].b;
-      }
-      const int got = ::recvmmsg(fd, msgs.data(), kMsgs, MSG_DONTWAIT, nullptr);
-      if (got <= 0) continue;
+    for (std::size_t which = 0; which < 2; ++which) {
+      if ((fds[2 + which].revents & POLLIN) == 0) continue;
+      const std::size_t got = udp->receive(which, rx);
+      if (got == 0) continue;
 
       // Split GRO super-datagrams into datagrams.
       dg.clear();
-      for (int m = 0; m < got; ++m) {
-        auto ep = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&addrs[m]),
-                                          msgs[m].msg_hdr.msg_namelen);
-        if (!ep) continue;
-        srcs[m] = *ep;
-        const RecvControl rc = parse_recv_control(msgs[m].msg_hdr);
-        locals[m] = rc.local;
-        const std::size_t seg = rc.gro_segment > 0 ? rc.gro_segment : msgs[m].msg_len;
-        std::uint8_t* base = bufs.data() + static_cast<std::size_t>(m) * kMsgBuf;
-        for (std::size_t off = 0; off < msgs[m].msg_len && dg.size() < kMaxDatagrams; off += seg) {
-          const std::size_t l = std::min(seg, msgs[m].msg_len - off);
+      for (std::size_t m = 0; m < got; ++m) {
+        const ReceivedDatagram& r = rx[m];
+        const std::size_t seg = r.segment > 0 ? r.segment : r.len;
+        for (std::size_t off = 0; off < r.len && dg.size() < kMaxDatagrams; off += seg) {
+          const std::size_t l = std::min(seg, r.len - off);
           dg.push_back(Dgram{
-              base + off, l, &srcs[m], &locals[m], {}, false, false, noise::RecvVerdict::drop, 0});
+              r.data + off, l, &r.from, &r.local, {}, false, false, noise::RecvVerdict::drop, 0});
         }
       }
 
@@ -193,7 +170,7 @@ void Device::udp_loop() {
           wiov[0] = iovec{pkt, d.inner};
           niov = 1;
         }
-        if (tun_.writev(wiov.data(), niov) < 0 && (errno == EBADFD || errno == EIO)) {
+        if (tun_->writev(wiov.data(), niov) < 0 && (errno == EBADFD || errno == EIO)) {
           vanished_ = true;
           stop();
         }

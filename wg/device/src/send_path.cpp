@@ -67,10 +67,10 @@ void Device::tun_loop() {
   runs.reserve(kSlots);
   std::vector<Work> work;
   work.reserve(kSlots);
-  const bool vnet = tun_.vnet_hdr();
+  const bool vnet = tun_->vnet_hdr();
 
   while (!stopping_) {
-    pollfd fds[2] = {{tun_.fd(), POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}};
+    pollfd fds[2] = {{tun_->fd(), POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -86,9 +86,9 @@ void Device::tun_loop() {
     for (int reads = 0; reads < 64 && n + kMaxSegmentsPerRead <= kSlots; ++reads) {
       ssize_t r;
       if (vnet) {
-        r = tun_.read(readbuf.data(), readbuf.size());
+        r = tun_->read(readbuf.data(), readbuf.size());
       } else {
-        r = tun_.read(slots.data() + n * kSlotSize + kHeader, kSegCapacity);
+        r = tun_->read(slots.data() + n * kSlotSize + kHeader, kSegCapacity);
       }
       if (r < 0) {
         if (errno == EAGAIN || errno == EINTR) break;

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/udp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -99,10 +100,39 @@ int UdpSockets::set_fwmark(std::uint32_t mark) {
   return 0;
 }
 
-int UdpSockets::send(const Endpoint& to, const std::uint8_t* data, std::size_t len,
-                     const noise::LocalSource* src, bool* src_failed) {
-  iovec iov{const_cast<std::uint8_t*>(data), len};
-  return send_batch(to, &iov, 1, len, src, src_failed);
+std::size_t UdpSockets::receive(std::size_t which, std::span<ReceivedDatagram> out) {
+  const int fd = which == 0 ? fd4_.get() : fd6_.get();
+  const std::size_t n = std::min(out.size(), kRecvBatch);
+  if (fd < 0 || n == 0) return 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    rx_iov_[i] = iovec{out[i].data, out[i].capacity};
+    rx_msgs_[i] = mmsghdr{};
+    msghdr& h = rx_msgs_[i].msg_hdr;
+    h.msg_name = &rx_addr_[i];
+    h.msg_namelen = sizeof(sockaddr_storage);
+    h.msg_iov = &rx_iov_[i];
+    h.msg_iovlen = 1;
+    h.msg_control = rx_ctrl_[i].b;
+    h.msg_controllen = sizeof rx_ctrl_[i].b;
+  }
+  const int got = ::recvmmsg(fd, rx_msgs_.data(), static_cast<unsigned>(n), MSG_DONTWAIT, nullptr);
+  if (got <= 0) return 0;
+  for (std::size_t m = 0; m < static_cast<std::size_t>(got); ++m) {
+    ReceivedDatagram& d = out[m];
+    const msghdr& h = rx_msgs_[m].msg_hdr;
+    auto ep =
+        Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&rx_addr_[m]), h.msg_namelen);
+    if (!ep) {
+      d.len = 0;
+      continue;
+    }
+    const RecvControl rc = parse_recv_control(h);
+    d.from = *ep;
+    d.local = rc.local;
+    d.segment = rc.gro_segment;
+    d.len = rx_msgs_[m].msg_len;
+  }
+  return static_cast<std::size_t>(got);
 }
 
 namespace {

@@ -53,6 +53,27 @@ void build_send_control(msghdr& m, char* buf, bool v6, std::uint16_t gso_seg,
   m.msg_controllen = used;
 }
 
+namespace {
+template <typename T>
+T cmsg_value(cmsghdr* c) {
+  T v{};
+  std::memcpy(&v, CMSG_DATA(c), sizeof v);
+  return v;
+}
+
+// A pktinfo's address (N bytes at `addr`) and interface as a source to answer from.
+template <std::size_t N>
+noise::LocalSource local_source(const void* addr, std::uint32_t ifindex) {
+  std::array<std::uint8_t, N> b{};
+  std::memcpy(b.data(), addr, N);
+  if constexpr (N == 4) {
+    return noise::LocalSource{IpAddress::v4(b), ifindex};
+  } else {
+    return noise::LocalSource{IpAddress::v6(b), ifindex};
+  }
+}
+}  // namespace
+
 RecvControl parse_recv_control(const msghdr& m) {
   RecvControl out;
   if (m.msg_control == nullptr || m.msg_controllen < sizeof(cmsghdr)) return out;
@@ -61,24 +82,16 @@ RecvControl parse_recv_control(const msghdr& m) {
     if (c->cmsg_len < CMSG_LEN(0)) break;
     const std::size_t data_len = c->cmsg_len - CMSG_LEN(0);
     if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO && data_len >= sizeof(int)) {
-      int s = 0;
-      std::memcpy(&s, CMSG_DATA(c), sizeof s);
-      if (s > 0) out.gro_segment = static_cast<std::size_t>(s);
+      if (const int s = cmsg_value<int>(c); s > 0) out.gro_segment = static_cast<std::size_t>(s);
     } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
                data_len >= sizeof(in_pktinfo)) {
-      in_pktinfo pi{};
-      std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      const auto pi = cmsg_value<in_pktinfo>(c);
       // ipi_addr is the header's destination: the address the peer sent to.
-      std::array<std::uint8_t, 4> b{};
-      std::memcpy(b.data(), &pi.ipi_addr, 4);
-      out.local = noise::LocalSource{IpAddress::v4(b), static_cast<std::uint32_t>(pi.ipi_ifindex)};
+      out.local = local_source<4>(&pi.ipi_addr, static_cast<std::uint32_t>(pi.ipi_ifindex));
     } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
                data_len >= sizeof(in6_pktinfo)) {
-      in6_pktinfo pi{};
-      std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
-      std::array<std::uint8_t, 16> b{};
-      std::memcpy(b.data(), &pi.ipi6_addr, 16);
-      out.local = noise::LocalSource{IpAddress::v6(b), pi.ipi6_ifindex};
+      const auto pi = cmsg_value<in6_pktinfo>(c);
+      out.local = local_source<16>(&pi.ipi6_addr, pi.ipi6_ifindex);
     }
   }
   // A multicast/broadcast destination is no source to answer from.

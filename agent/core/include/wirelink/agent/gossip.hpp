@@ -4,9 +4,8 @@
 // the local view (the facts module's LocalView, built by the peer state machine, with health,
 // router role, configured peers and resolved endpoints already decided); tick() returns
 // datagrams to send. Queries answer with facts already accepted through the trust filter, which
-// is also the one place configured trust is applied (trust_of). An adapter wraps the facts module's
-// engine; NullGossip (no facts at all) and a scripted fake serve tests and hosts that run without
-// gossip.
+// is also the one place configured trust is applied (trust_of). An adapter wraps the facts
+// module's engine; a scripted fake serves the state-machine tests.
 #pragma once
 
 #include <cstdint>
@@ -89,32 +88,6 @@ class GossipView {
   virtual std::string dump(TimePoint now) const = 0;
   // Coordinator admission (CoordinatorURL set); ignored by views without token support.
   virtual void set_coordinator(const CoordinatorGrant& /*grant*/, TimePoint /*now*/) {}
-};
-
-// A GossipView that knows no facts (plain WireGuard: configured peers only).
-class NullGossip final : public GossipView {
- public:
-  void set_local_view(const facts::LocalView&, TimePoint) override {}
-  void set_config(const Config&) override {}
-  void on_datagram(const IpAddress&, std::span<const std::uint8_t>, TimePoint) override {
-    ++counters_.datagrams_received;
-    ++counters_.facts_rejected["no gossip engine"];
-  }
-  std::vector<OutgoingDatagram> tick(TimePoint) override { return {}; }
-  std::vector<Endpoint> endpoints_of(const PublicKey&, TimePoint) const override { return {}; }
-  std::vector<Cidr> allowed_ips_of(const PublicKey&, TimePoint) const override { return {}; }
-  std::vector<PublicKey> members(TimePoint) const override { return {}; }
-  std::optional<Duration> alive_remaining(const PublicKey&, TimePoint) const override {
-    return std::nullopt;
-  }
-  TrustInfo trust_of(const PublicKey&, TimePoint) const override {
-    return {trust::Level::untrusted, "none"};
-  }
-  GossipCounters counters() const override { return counters_; }
-  std::string dump(TimePoint) const override { return "no gossip engine"; }
-
- private:
-  GossipCounters counters_;
 };
 
 }  // namespace wl::agent

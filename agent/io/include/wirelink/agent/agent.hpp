@@ -1,31 +1,23 @@
-// Agent: wires the event loop, the device backend, the link-local address, the fact socket,
-// the gossip engine, the peer state machine, the control socket and sd_notify together.
+// The agent's shell: owns the file descriptors (epoll, signalfd, timerfd, the control socket,
+// the fact socket, the rtnetlink event socket, the coordinator session's eventfd) and performs
+// what the AgentCore (agent_core.hpp) decides.
 //
-// Contract: run() blocks until a stop signal (returns 0) or a fatal condition (returns 1:
+// Contract: run_agent() blocks until a stop signal (returns 0) or a fatal condition (returns 1:
 // the interface vanished, or the device cannot be reached). Everything runs on the calling
 // thread. On stop it removes only what it added (our link-local address); peers and their
 // allowed IPs stay as they are so traffic keeps flowing and a restart adopts them.
 // With CoordinatorURL set it also runs a coordinator session (its own threads, polled through
 // an eventfd on the loop): its token goes out as a token fact, its cohort peers become members
-// until the token expires, and stop() disconnects it.
+// until the token expires, and stop disconnects it.
 #pragma once
 
 #include <functional>
 #include <memory>
 
-#include "wirelink/agent/config.hpp"
-#include "wirelink/agent/coordinator_link.hpp"
-#include "wirelink/agent/device.hpp"
-#include "wirelink/agent/gossip.hpp"
-#include "wirelink/agent/link_control.hpp"
+#include "wirelink/agent/agent_core.hpp"
 #include "wirelink/agent/notifier.hpp"
-#include "wirelink/agent/peer_state_machine.hpp"
-#include "wirelink/base/clock.hpp"
 
 namespace wl::agent {
-
-using GossipFactory = std::function<std::unique_ptr<GossipView>(const PrivateKey& own,
-                                                                const Config& cfg, TimePoint now)>;
 
 struct AgentDeps {
   std::unique_ptr<WireGuardDevice> device;

@@ -8,6 +8,9 @@
 // UAPI socket and fires timers on the calling thread. One mutex guards the Engine; AEAD work
 // runs outside it. Buffers are allocated once: no allocation per packet.
 //
+// The TUN and the UDP port are reached through the TunDevice and DatagramSocket seams, so unit
+// tests run the real data plane over in-memory fakes.
+//
 // Contract: create() returns a clear error (TUN, socket path); run() blocks until stop() is
 // called, a SIGINT/SIGTERM arrives on the signalfd passed in, the TUN disappears or the UAPI
 // socket file is removed. Logging uses spdlog (this is the I/O edge).
@@ -23,9 +26,9 @@
 #include "wirelink/base/result.hpp"
 #include "wirelink/base/unique_fd.hpp"
 #include "wirelink/wg/device/crypto_pool.hpp"
+#include "wirelink/wg/device/datagram_socket.hpp"
 #include "wirelink/wg/device/tun.hpp"
 #include "wirelink/wg/device/uapi_protocol.hpp"
-#include "wirelink/wg/device/udp.hpp"
 #include "wirelink/wg/noise/engine.hpp"
 
 namespace wl::wg::device {
@@ -41,7 +44,12 @@ struct DeviceOptions {
 
 class Device final : public UapiBackend {
  public:
+  // Opens the Linux TUN `opt.ifname` and binds kernel UDP sockets.
   static Result<std::unique_ptr<Device>> create(const DeviceOptions& opt);
+  // Over a given TUN and UDP binder (opt.ifname and opt.mtu are then the TUN's business).
+  static Result<std::unique_ptr<Device>> create(const DeviceOptions& opt,
+                                                std::unique_ptr<TunDevice> tun,
+                                                BindDatagramSocket bind_udp);
   ~Device() override;
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
@@ -60,7 +68,7 @@ class Device final : public UapiBackend {
   Device();
   void tun_loop();
   void udp_loop();
-  std::shared_ptr<UdpSockets> sockets();
+  std::shared_ptr<DatagramSocket> sockets();
   void serve_connection(int fd, int signal_fd);
 
   SystemClock clock_;
@@ -69,9 +77,10 @@ class Device final : public UapiBackend {
   std::unique_ptr<noise::Engine> engine_;
   std::uint16_t listen_port_ = 0;
   std::uint32_t fwmark_ = 0;
+  BindDatagramSocket bind_udp_;
   std::mutex udp_mu_;  // guards udp_ (the pointer, not the sockets)
-  std::shared_ptr<UdpSockets> udp_;
-  TunDevice tun_;
+  std::shared_ptr<DatagramSocket> udp_;
+  std::unique_ptr<TunDevice> tun_;
   DeviceOptions opt_;
   std::string socket_path_;
   UniqueFd listen_fd_;

@@ -1,41 +1,49 @@
-// TunDevice: a Linux TUN interface opened with IFF_NO_PI and, when the kernel accepts it,
-// IFF_VNET_HDR with TCP segmentation offload, so reads may return 64 KiB TCP super-packets
-// (split with offload.hpp) and writes may carry coalesced ones.
+// TunDevice: the seam between the data plane and the tunnel interface: the kernel's TUN driver
+// (LinuxTun) or an in-memory queue in unit tests (FakeTun).
 //
-// Contract: open() creates the interface in the caller's network namespace; closing the fd
-// deletes it. read()/write() are thread-safe with respect to each other (one reader thread,
-// one writer thread). read() returns -1 with errno EAGAIN when nothing is pending (non-blocking
-// fd). Errors are returned, never thrown.
+// A read returns one IP packet or, with vnet_hdr(), a virtio-net header followed by a packet
+// that may be a 64 KiB TCP super-packet (split with offload.hpp); writes have the same shape, so
+// a coalesced TCP run leaves in one write.
+//
+// Contract: fd() is polled for POLLIN: readable while read() may return a packet, POLLERR/POLLHUP
+// once the interface is gone. read() never blocks: -1 with errno EAGAIN when nothing is pending,
+// EBADFD, EIO or ENODEV once the interface is gone. One reader thread and one writer thread may
+// use it at once; mtu() and exists() may be called from a third. name() and vnet_hdr() never
+// change. One virtual call per read or write: the syscall behind it dwarfs it. Errors are
+// returned, never thrown.
 #pragma once
 
+#include <sys/types.h>
 #include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
-
-#include "wirelink/base/result.hpp"
-#include "wirelink/base/unique_fd.hpp"
+#include <utility>
 
 namespace wl::wg::device {
 
 class TunDevice {
  public:
-  static Result<TunDevice> open(const std::string& name, int mtu);
+  virtual ~TunDevice() = default;
+  TunDevice(const TunDevice&) = delete;
+  TunDevice& operator=(const TunDevice&) = delete;
 
-  int fd() const { return fd_.get(); }
   const std::string& name() const { return name_; }
   bool vnet_hdr() const { return vnet_; }
-  ssize_t read(std::uint8_t* buf, std::size_t cap) const;
-  ssize_t writev(const iovec* iov, int n) const;
+  virtual int fd() const = 0;
+  virtual ssize_t read(std::uint8_t* buf, std::size_t cap) = 0;
+  virtual ssize_t writev(const iovec* iov, int n) = 0;
   // Current MTU of the interface (0 if it is gone).
-  int mtu() const;
-  bool exists() const;
+  virtual int mtu() const = 0;
+  virtual bool exists() const = 0;
+
+ protected:
+  TunDevice(std::string name, bool vnet_hdr) : name_(std::move(name)), vnet_(vnet_hdr) {}
 
  private:
-  UniqueFd fd_;
-  std::string name_;
-  bool vnet_ = false;
+  const std::string name_;
+  const bool vnet_;
 };
 
 }  // namespace wl::wg::device

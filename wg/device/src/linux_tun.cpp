@@ -1,10 +1,11 @@
-#include "wirelink/wg/device/tun.hpp"
+#include "wirelink/wg/device/linux_tun.hpp"
 
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -17,10 +18,14 @@ Error sys_error(const std::string& what) {
 }
 }  // namespace
 
-Result<TunDevice> TunDevice::open(const std::string& name, int mtu) {
+Result<std::unique_ptr<LinuxTun>> LinuxTun::open(const std::string& name, int mtu) {
   if (name.empty() || name.size() >= IFNAMSIZ || name.find('/') != std::string::npos)
     return make_error(std::errc::invalid_argument, "invalid interface name '" + name + "'");
-  TunDevice t;
+  struct {
+    UniqueFd fd_;
+    std::string name_;
+    bool vnet_ = false;
+  } t;
   t.fd_.reset(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
   if (!t.fd_) return sys_error("open /dev/net/tun");
   ifreq ifr{};
@@ -54,27 +59,27 @@ Result<TunDevice> TunDevice::open(const std::string& name, int mtu) {
     m.ifr_mtu = mtu;
     if (!s || ::ioctl(s.get(), SIOCSIFMTU, &m) != 0) return sys_error("set MTU of " + t.name_);
   }
-  return t;
+  return std::unique_ptr<LinuxTun>(new LinuxTun(std::move(t.fd_), t.name_, t.vnet_));
 }
 
-ssize_t TunDevice::read(std::uint8_t* buf, std::size_t cap) const {
+ssize_t LinuxTun::read(std::uint8_t* buf, std::size_t cap) {
   return ::read(fd_.get(), buf, cap);
 }
 
-ssize_t TunDevice::writev(const iovec* iov, int n) const {
+ssize_t LinuxTun::writev(const iovec* iov, int n) {
   return ::writev(fd_.get(), iov, n);
 }
 
-int TunDevice::mtu() const {
+int LinuxTun::mtu() const {
   UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   ifreq m{};
-  std::strncpy(m.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  std::strncpy(m.ifr_name, name().c_str(), IFNAMSIZ - 1);
   if (!s || ::ioctl(s.get(), SIOCGIFMTU, &m) != 0) return 0;
   return m.ifr_mtu;
 }
 
-bool TunDevice::exists() const {
-  return ::if_nametoindex(name_.c_str()) != 0;
+bool LinuxTun::exists() const {
+  return ::if_nametoindex(name().c_str()) != 0;
 }
 
 }  // namespace wl::wg::device
