@@ -157,9 +157,9 @@ int cmd_run(wl::agent::LoadedConfig loaded, const wl::agent::ConfigInputs& in) {
   wl::agent::AgentDeps deps;
   deps.resolve = resolve;
   deps.device = std::move(*device);
-  deps.make_gossip = [resolve](const wl::PrivateKey& own, const wl::agent::Config& cfg,
-                               wl::TimePoint now) {
-    return wl::agent::make_facts_gossip(own, cfg, resolve, now, &clock);
+  deps.make_gossip = [](const wl::PrivateKey& own, const wl::agent::Config& cfg,
+                        wl::TimePoint now) {
+    return wl::agent::make_facts_gossip(own, cfg, now, &clock);
   };
   deps.make_coordinator =
       wl::agent::coordinator_link_factory(wl::agent::default_coordinator_link_module_path());

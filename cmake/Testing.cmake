@@ -6,6 +6,8 @@ function(wl_gtest name)
   add_executable(${name} ${T_SOURCES})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   target_link_libraries(${name} PRIVATE wl_options ${T_LIBS} GTest::gtest GTest::gtest_main)
+  # Helpers every unit test may share (wirelink/test/keys.hpp).
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/unit/support)
   if(NOT T_LABELS)
     set(T_LABELS unit)
   endif()

@@ -115,16 +115,14 @@ void GossipEngine::set_local_view(LocalView view, TimePoint now) {
   std::vector<trust::DevicePeerTrust> dev;
   for (const auto& d : view_.device_peers) dev.push_back({d.key, d.allowed_ips});
   trust_.set_device_peers(std::move(dev));
-  // Router: configured, or auto-detected as "none of my peers is one".
+  // Router: decided by the agent, or auto-detected as "none of my peers is one" (§7.2).
   self_router_ = view_.router.value_or(!trust_.any_device_router());
 
   for (auto& [k, p] : peers_) p->healthy = false;
   for (const auto& d : view_.device_peers) {
     Peer& p = peer(d.key);
-    const bool advanced = d.last_handshake > p.last_handshake_seen &&
-                          p.last_handshake_seen.time_since_epoch().count() != 0;
-    p.healthy =
-        d.endpoint.has_value() && (handshake_fresh(d.last_handshake, view_.wall_now) || advanced);
+    // The agent decides health once per cycle; only a view without its decision is judged here.
+    p.healthy = d.healthy ? *d.healthy : peer_healthy(d, p.last_handshake_seen, view_.wall_now);
     p.last_handshake_seen = d.last_handshake;
   }
   (void)now;

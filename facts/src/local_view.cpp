@@ -30,6 +30,11 @@ bool handshake_fresh(WallTime last, WallTime now) {
   return now - last < timing::kHealthyWindow;
 }
 
+bool peer_healthy(const DevicePeerView& peer, WallTime seen, WallTime now) {
+  const bool advanced = seen.time_since_epoch().count() != 0 && peer.last_handshake > seen;
+  return peer.endpoint.has_value() && (handshake_fresh(peer.last_handshake, now) || advanced);
+}
+
 namespace {
 
 const ConfiguredPeerView* find_config(const LocalView& v, const PublicKey& k) {

@@ -16,12 +16,9 @@ namespace {
 
 class FactsGossip final : public GossipView {
  public:
-  FactsGossip(const PrivateKey& own, Config cfg, Resolver resolve, TimePoint now,
-              const Clock* clock)
+  FactsGossip(const PrivateKey& own, const Config& cfg, TimePoint now, const Clock* clock)
       : token_counts_(std::make_shared<std::map<std::string, std::uint64_t>>()),
-        engine_(own.clone(), options_for(cfg, clock, token_counts_), now),
-        cfg_(std::move(cfg)),
-        resolve_(std::move(resolve)) {}
+        engine_(own.clone(), options_for(cfg, clock, token_counts_), now) {}
 
   // Token facts are checked offline against the configured coordinator key. The verifier
   // converts the token's wall-clock exp into the engine's monotonic time through the clock.
@@ -59,36 +56,13 @@ class FactsGossip final : public GossipView {
         if (p.key != engine_.self()) engine_.trust().admit(p.key, g.until);
   }
 
-  void set_config(const Config& cfg) override { cfg_ = cfg; }
+  // Configuration reaches the engine through the view the state machine builds each cycle.
+  void set_config(const Config&) override {}
 
-  void set_local_view(const LocalView& v, TimePoint now) override {
-    facts::LocalView fv;
-    fv.listen_port = v.listen_port;
-    fv.router = cfg_.router;
-    fv.chatty = cfg_.chatty;
-    fv.report_ifaces = cfg_.report_ifaces;
-    fv.hide_ifaces = cfg_.hide_ifaces;
-    for (const auto& i : v.interfaces)
-      fv.interfaces.push_back({i.name, i.up, i.wireguard, i.addresses});
-    fv.wg_subnets = v.wg_subnets;
-    for (const auto& p : cfg_.peers) {
-      facts::ConfiguredPeerView c;
-      c.key = p.public_key;
-      c.name = p.name;
-      c.trust = p.trust;
-      c.fact_exchanger = p.fact_exchanger;
-      c.basic = p.basic;
-      for (const auto& hp : p.endpoints)
-        for (const auto& e : resolve_(hp)) c.endpoints.push_back(e);
-      c.allowed_ips = p.allowed_ips;
-      fv.config_peers.push_back(std::move(c));
-    }
-    for (const auto& p : v.peers)
-      fv.device_peers.push_back({p.key, p.endpoint, p.last_handshake, p.allowed_ips});
-    fv.wall_now = v.wall;
+  void set_local_view(const facts::LocalView& v, TimePoint now) override {
     peers_seen_.clear();
-    for (const auto& p : v.peers) peers_seen_.push_back(p.key);
-    engine_.set_local_view(std::move(fv), now);
+    for (const auto& p : v.device_peers) peers_seen_.push_back(p.key);
+    engine_.set_local_view(v, now);
   }
 
   void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes,
@@ -191,8 +165,6 @@ class FactsGossip final : public GossipView {
 
   std::shared_ptr<std::map<std::string, std::uint64_t>> token_counts_;
   facts::GossipEngine engine_;
-  Config cfg_;
-  Resolver resolve_;
   std::vector<PublicKey> peers_seen_;
   std::vector<std::uint8_t> own_token_;
   std::vector<CoordinatorPeer> assigned_;
@@ -202,8 +174,8 @@ class FactsGossip final : public GossipView {
 }  // namespace
 
 std::unique_ptr<GossipView> make_facts_gossip(const PrivateKey& own, const Config& cfg,
-                                              Resolver resolve, TimePoint now, const Clock* clock) {
-  return std::make_unique<FactsGossip>(own, cfg, std::move(resolve), now, clock);
+                                              TimePoint now, const Clock* clock) {
+  return std::make_unique<FactsGossip>(own, cfg, now, clock);
 }
 
 }  // namespace wl::agent

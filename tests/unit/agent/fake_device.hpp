@@ -7,6 +7,7 @@
 
 #include "wirelink/agent/device.hpp"
 #include "wirelink/agent/gossip.hpp"
+#include "wirelink/facts/local_view.hpp"
 
 namespace wl::agent::test {
 
@@ -78,9 +79,9 @@ class ScriptedGossip final : public GossipView {
   std::vector<PublicKey> member_keys;
   std::map<PublicKey, TimePoint> alive_until;
   std::vector<PublicKey> pinged;
-  LocalView last_view;
+  facts::LocalView last_view;
 
-  void set_local_view(const LocalView& v, TimePoint) override { last_view = v; }
+  void set_local_view(const facts::LocalView& v, TimePoint) override { last_view = v; }
   void set_config(const Config&) override {}
   void on_datagram(const IpAddress&, std::span<const std::uint8_t>, TimePoint) override {}
   std::vector<OutgoingDatagram> tick(TimePoint) override { return {}; }

@@ -68,8 +68,7 @@ class AgentCoreTest : public ::testing::Test {
     d.links = links_.get();
     d.clock = &clock_;
     d.make_gossip = [this](const PrivateKey& own, const Config& cfg, TimePoint now) {
-      return make_facts_gossip(
-          own, cfg, [](const HostPort&) { return std::vector<Endpoint>{}; }, now, &clock_);
+      return make_facts_gossip(own, cfg, now, &clock_);
     };
     d.watchdog_interval = watchdog;
     core_.emplace(config(), std::move(d), clock_.now());

@@ -13,32 +13,21 @@
 #include "wirelink/coordinator/session_token.hpp"
 #include "wirelink/facts/codec.hpp"
 #include "wirelink/facts/fact.hpp"
+#include "wirelink/facts/local_view.hpp"
 #include "wirelink/facts/mac.hpp"
+#include "wirelink/test/keys.hpp"
 
 namespace wl::agent {
 namespace {
 
 using namespace std::chrono_literals;
 
-PrivateKey key_from_seed(std::uint8_t seed) {
-  std::array<std::uint8_t, 32> b{};
-  for (std::size_t i = 0; i < b.size(); ++i)
-    b[i] = static_cast<std::uint8_t>(seed * 29 + i * 5 + 3);
-  b[0] &= 248;
-  b[31] &= 127;
-  b[31] |= 64;
-  return PrivateKey::from(std::span<const std::uint8_t, 32>(b));
-}
-
 struct Node {
-  explicit Node(std::uint8_t seed) : priv(key_from_seed(seed)), pub(public_key_of(priv)) {}
+  explicit Node(std::uint8_t seed)
+      : priv(wl::test::private_from_seed(seed)), pub(public_key_of(priv)) {}
   PrivateKey priv;
   PublicKey pub;
 };
-
-std::vector<Endpoint> no_dns(const HostPort&) {
-  return {};
-}
 
 class CoordinatorGossipTest : public ::testing::Test {
  protected:
@@ -46,17 +35,16 @@ class CoordinatorGossipTest : public ::testing::Test {
       : signer(coordinator::SigningKey::from(coordinator::paseto::V4SecretKey::generate())),
         other(coordinator::SigningKey::from(coordinator::paseto::V4SecretKey::generate())) {
     cfg.coordinator_public_key = coordinator::paserk::to_public(signer.secret.public_key());
-    gossip = make_facts_gossip(a.priv, cfg, no_dns, clock.now(), &clock);
-    LocalView v;
-    v.self = a.pub;
+    gossip = make_facts_gossip(a.priv, cfg, clock.now(), &clock);
+    facts::LocalView v;
     v.listen_port = 51820;
-    v.wall = clock.wall();
-    LocalPeerView p;
+    v.wall_now = clock.wall();
+    facts::DevicePeerView p;
     p.key = b.pub;  // b is in our device: a known peer that may relay token facts
     p.endpoint = *Endpoint::parse("192.0.2.2:51820");
     p.last_handshake = clock.wall() - 5s;
     p.allowed_ips.push_back(Cidr(link_local_for(b.pub), 128));
-    v.peers.push_back(p);
+    v.device_peers.push_back(p);
     gossip->set_local_view(v, clock.now());
   }
 
@@ -125,15 +113,14 @@ TEST_F(CoordinatorGossipTest, ForgedWrongKeyWrongSubjectAndExpiredTokensGrantNot
 
 TEST_F(CoordinatorGossipTest, WithoutCoordinatorKeyTokensGrantNothing) {
   Config plain;
-  auto g = make_facts_gossip(a.priv, plain, no_dns, clock.now(), &clock);
+  auto g = make_facts_gossip(a.priv, plain, clock.now(), &clock);
   gossip = std::move(g);
-  LocalView v;
-  v.self = a.pub;
-  v.wall = clock.wall();
-  LocalPeerView p;
+  facts::LocalView v;
+  v.wall_now = clock.wall();
+  facts::DevicePeerView p;
   p.key = b.pub;
   p.allowed_ips.push_back(Cidr(link_local_for(b.pub), 128));
-  v.peers.push_back(p);
+  v.device_peers.push_back(p);
   gossip->set_local_view(v, clock.now());
   deliver_token(c.pub, token_for(c.pub, signer, 120s));
   EXPECT_FALSE(member(c.pub));

@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "fake_device.hpp"
+#include "wirelink/agent/facts_gossip.hpp"
 #include "wirelink/agent/peer_state_machine.hpp"
 #include "wirelink/agent/timing.hpp"
+#include "wirelink/test/keys.hpp"
 
 using namespace std::chrono_literals;
 using namespace wl;
@@ -13,17 +15,10 @@ using wl::agent::test::ScriptedGossip;
 
 namespace {
 
-PublicKey key(std::uint8_t n) {
-  std::array<std::uint8_t, 32> b{};
-  b.fill(n);
-  return PublicKey(b);
-}
-Cidr cidr(const char* s) {
-  return *Cidr::parse(s);
-}
-Endpoint ep(const char* s) {
-  return *Endpoint::parse(s);
-}
+using wl::test::cidr;
+using wl::test::ep;
+using wl::test::key;
+
 Cidr ll(const PublicKey& k) {
   return Cidr(link_local_for(k), 128);
 }
@@ -56,6 +51,19 @@ struct Fixture : ::testing::Test {
     cfg.peers.push_back(rs);
   }
 
+  // Router r (its /24) and leaf b, both with endpoints; the gossip trusts b with a /32.
+  void router_and_leaf() {
+    add_peer(r, {cidr("10.99.0.0/24"), ll(r)}, ep("192.0.2.1:51820"));
+    add_peer(b, {ll(b)}, ep("198.51.100.3:51820"));
+    gossip.aips[b] = {cidr("10.99.0.3/32")};
+  }
+  // A handshake a second ago and aliveness for `alive_for` from now, for each of `keys`.
+  void healthy_and_alive(std::initializer_list<PublicKey> keys, Duration alive_for) {
+    for (const auto& k : keys) {
+      handshake(k, 1s);
+      gossip.alive_until[k] = clock.now() + alive_for;
+    }
+  }
   wg::PeerState& add_peer(const PublicKey& k, std::vector<Cidr> aips,
                           std::optional<Endpoint> e = std::nullopt) {
     dev.state.peers.emplace_back();
@@ -147,9 +155,7 @@ TEST_F(Fixture, HealthyMeansFreshOrAdvancedHandshake) {
 }
 
 TEST_F(Fixture, TrustedAllowedIpsNeedHealthyAndAlive) {
-  add_peer(r, {cidr("10.99.0.0/24"), ll(r)}, ep("192.0.2.1:51820"));
-  add_peer(b, {ll(b)}, ep("198.51.100.3:51820"));
-  gossip.aips[b] = {cidr("10.99.0.3/32")};
+  router_and_leaf();
   auto sm = machine();
   cycle(sm);  // unhealthy: nothing added
   EXPECT_FALSE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
@@ -226,15 +232,10 @@ TEST_F(Fixture, ConfiguredEndpointsJoinTheCycle) {
 }
 
 TEST_F(Fixture, LeafFallsBackThroughRouterAndRecovers) {
-  add_peer(r, {cidr("10.99.0.0/24"), ll(r)}, ep("192.0.2.1:51820"));
-  add_peer(b, {ll(b)}, ep("198.51.100.3:51820"));
-  gossip.aips[b] = {cidr("10.99.0.3/32")};
+  router_and_leaf();
   gossip.member_keys = {b};
   auto sm = machine();
-  handshake(r, 1s);
-  handshake(b, 1s);
-  gossip.alive_until[r] = clock.now() + 1000s;
-  gossip.alive_until[b] = clock.now() + 1000s;
+  healthy_and_alive({r, b}, 1000s);
   cycle(sm);
   ASSERT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
   EXPECT_FALSE(sm.allow_deconfigure());  // not settled yet
@@ -357,17 +358,12 @@ TEST_F(Fixture, MembershipTrustedNodeNeverDeletes) {
 }
 
 TEST_F(Fixture, RestartRebuildsFromTheDeviceWithoutChanges) {
-  add_peer(r, {cidr("10.99.0.0/24"), ll(r)}, ep("192.0.2.1:51820"));
-  add_peer(b, {ll(b)}, ep("198.51.100.3:51820"));
-  gossip.aips[b] = {cidr("10.99.0.3/32")};
+  router_and_leaf();
   gossip.member_keys = {b};
   auto sm = machine();
   for (int i = 0; i < 80; ++i) {
     clock.advance(5s);
-    handshake(r, 1s);
-    handshake(b, 1s);
-    gossip.alive_until[r] = clock.now() + 200s;
-    gossip.alive_until[b] = clock.now() + 200s;
+    healthy_and_alive({r, b}, 200s);
     cycle(sm);
   }
   ASSERT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
@@ -385,4 +381,85 @@ TEST_F(Fixture, RestartRebuildsFromTheDeviceWithoutChanges) {
   // It sees the peers as they are.
   ASSERT_NE(status(restarted, b), nullptr);
   EXPECT_TRUE(status(restarted, b)->healthy);
+}
+
+// The first look at a peer: a handshake already on the device counts only when it is fresh
+// (PROTOCOL.md §6.4; wirelink 0.14 never counted a first look as an advance). A stale one means
+// unhealthy from the first cycle: endpoint cycling and the ping start at once, and no allowed
+// IPs are added; the gossip engine gets the same decision through the view.
+TEST_F(Fixture, FirstLookAtAStaleHandshakeIsUnhealthy) {
+  cfg.peers.clear();
+  PeerSettings basic;
+  basic.public_key = c;
+  basic.basic = true;
+  basic.allowed_ips = {cidr("10.99.0.4/32")};
+  cfg.peers.push_back(basic);
+  add_peer(b, {ll(b)}, ep("198.51.100.3:51820"));
+  add_peer(c, {ll(c)}, ep("198.51.100.4:51820"));
+  gossip.endpoints[b] = {ep("192.168.1.3:51820")};
+  handshake(b, 200s);
+  handshake(c, 200s);
+  auto sm = machine();
+  auto res = cycle(sm);
+  EXPECT_FALSE(status(sm, b)->healthy);
+  EXPECT_FALSE(status(sm, c)->healthy);
+  EXPECT_EQ(dev.peer(b)->endpoint, ep("192.168.1.3:51820"));  // cycling started
+  EXPECT_EQ(gossip.pinged, std::vector<PublicKey>{b});        // c has no other endpoint to try
+  EXPECT_FALSE(has(dev.peer(c)->allowed_ips, cidr("10.99.0.4/32")));
+  ASSERT_EQ(res.view.device_peers.size(), 2u);
+  for (const auto& p : res.view.device_peers) EXPECT_EQ(p.healthy, std::optional<bool>(false));
+}
+
+TEST_F(Fixture, FirstLookAtAFreshHandshakeIsHealthy) {
+  cfg.peers.clear();
+  add_peer(b, {ll(b)}, ep("198.51.100.3:51820"));
+  gossip.endpoints[b] = {ep("192.168.1.3:51820")};
+  handshake(b, 10s);
+  auto sm = machine();
+  auto res = cycle(sm);
+  EXPECT_TRUE(status(sm, b)->healthy);
+  EXPECT_EQ(dev.peer(b)->endpoint, ep("198.51.100.3:51820"));  // kept
+  EXPECT_TRUE(gossip.pinged.empty());
+  ASSERT_EQ(res.view.device_peers.size(), 1u);
+  EXPECT_EQ(res.view.device_peers[0].healthy, std::optional<bool>(true));
+}
+
+// The view carries what was decided once: the router role, and the configured peers with their
+// endpoints resolved (the cycle's only DNS: one lookup per configured endpoint).
+TEST_F(Fixture, ViewCarriesRoleAndResolvedConfiguredPeers) {
+  int lookups = 0;
+  auto counting_dns = [&](const HostPort& hp) {
+    ++lookups;
+    return no_dns(hp);
+  };
+  add_peer(b, {ll(b)});  // not a router: so we are one
+  PeerStateMachine sm(cfg, self, clock.now(), counting_dns);
+  auto res = cycle(sm);
+  EXPECT_EQ(lookups, 1);  // r is configured, missing from the device and then added: one lookup
+  EXPECT_EQ(res.view.router, std::optional<bool>(true));
+  ASSERT_EQ(res.view.config_peers.size(), 1u);
+  EXPECT_EQ(res.view.config_peers[0].endpoints, std::vector<Endpoint>{ep("192.0.2.1:51820")});
+  EXPECT_EQ(res.view.listen_port, 51820);
+  cycle(sm);  // r is in the device now and unhealthy: its endpoint is tried from the same lookup
+  EXPECT_EQ(lookups, 2);
+}
+
+// The gossip engine does not judge health again: it takes the state machine's decision from the
+// view, even where its own look at the handshake would disagree.
+TEST_F(Fixture, GossipTakesTheViewsHealth) {
+  auto g = make_facts_gossip(wl::test::private_from_seed(1), cfg, clock.now());
+  facts::LocalView v;
+  v.wall_now = clock.wall();
+  facts::DevicePeerView p;
+  p.key = b;
+  p.endpoint = ep("198.51.100.3:51820");
+  p.last_handshake = clock.wall() - 200s;  // stale
+  p.healthy = true;
+  v.device_peers = {p};
+  g->set_local_view(v, clock.now());
+  EXPECT_NE(g->dump(clock.now()).find("healthy 1"), std::string::npos);
+  v.device_peers[0].last_handshake = clock.wall() - 1s;  // fresh
+  v.device_peers[0].healthy = false;
+  g->set_local_view(v, clock.now());
+  EXPECT_NE(g->dump(clock.now()).find("healthy 0"), std::string::npos);
 }

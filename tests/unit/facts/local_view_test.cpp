@@ -14,11 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-PublicKey key(std::uint8_t n) {
-  std::array<std::uint8_t, 32> b{};
-  b.fill(n);
-  return PublicKey(b);
-}
+using wl::test::key;
 
 const WallTime kWall = WallTime(std::chrono::seconds(1'800'000'000));
 

@@ -1,4 +1,5 @@
-// Helpers shared by the facts tests: deterministic keys, hex, and hand-built datagrams.
+// Helpers shared by the facts tests: deterministic keys (wirelink/test/keys.hpp), hex, and
+// hand-built datagrams.
 #pragma once
 
 #include <fstream>
@@ -9,19 +10,11 @@
 #include "wirelink/base/keys.hpp"
 #include "wirelink/facts/codec.hpp"
 #include "wirelink/facts/mac.hpp"
+#include "wirelink/test/keys.hpp"
 
 namespace wl::facts::test {
 
-// A private key from a seed byte (clamped like a real one).
-inline PrivateKey private_from_seed(std::uint8_t seed) {
-  std::array<std::uint8_t, 32> b{};
-  for (std::size_t i = 0; i < b.size(); ++i)
-    b[i] = static_cast<std::uint8_t>(seed * 31 + i * 7 + 1);
-  b[0] &= 248;
-  b[31] &= 127;
-  b[31] |= 64;
-  return PrivateKey::from(std::span<const std::uint8_t, 32>(b));
-}
+using wl::test::private_from_seed;
 
 inline std::vector<std::uint8_t> unhex(const std::string& s) {
   std::string clean;

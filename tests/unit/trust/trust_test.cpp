@@ -2,6 +2,7 @@
 // sources, router detection, admission and delegate grants.
 #include <gtest/gtest.h>
 
+#include "wirelink/test/keys.hpp"
 #include "wirelink/trust/acceptance.hpp"
 #include "wirelink/trust/evaluator.hpp"
 
@@ -10,15 +11,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-PublicKey key(std::uint8_t n) {
-  std::array<std::uint8_t, 32> b{};
-  b.fill(n);
-  return PublicKey(b);
-}
-
-Cidr cidr(const char* s) {
-  return *Cidr::parse(s);
-}
+using wl::test::cidr;
+using wl::test::key;
 
 const TimePoint kNow = TimePoint(100s);
 

@@ -1,8 +1,13 @@
-// LocalView: the snapshot of the world the agent hands to the gossip engine each cycle, and
-// the pure collection of the facts a node originates from it (PROTOCOL.md §5).
+// LocalView: the one snapshot of the world per cycle, shared by the agent's peer state machine
+// (which builds it) and the gossip engine (which reads it), and the pure collection of the facts
+// a node originates from it (PROTOCOL.md §5).
 //
 // Contract: plain data and pure functions, no I/O. The agent reads interfaces, the device and
-// DNS; the engine and collect_local_facts only look at this snapshot.
+// DNS (configured endpoints are resolved once per cycle, into config_peers) and decides health
+// and its own router role once per cycle (into device_peers[].healthy and router); the engine
+// and collect_local_facts only look at this snapshot. Fields the agent leaves unset (a hand-built
+// view in a simulation) the engine decides itself, with the same rules (peer_healthy,
+// trust::is_router).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +30,7 @@ struct InterfaceSnapshot {
   bool up = false;
   bool wireguard = false;  // kind wireguard (or our own wg interface): never reported
   std::vector<IpAddress> addresses;
+  std::vector<Cidr> subnets = {};  // the same addresses with their prefix lengths
 };
 
 struct DevicePeerView {
@@ -32,6 +38,9 @@ struct DevicePeerView {
   std::optional<Endpoint> endpoint;
   WallTime last_handshake{};  // zero = never
   std::vector<Cidr> allowed_ips;
+  // Decided by the agent (peer_healthy with its memory of the handshakes it saw); absent = the
+  // engine decides with the same rule.
+  std::optional<bool> healthy = std::nullopt;
 };
 
 struct ConfiguredPeerView {
@@ -46,7 +55,7 @@ struct ConfiguredPeerView {
 
 struct LocalView {
   std::uint16_t listen_port = 0;  // the WireGuard ListenPort (own endpoints use it)
-  std::optional<bool> router;     // configured Router; absent = auto-detect
+  std::optional<bool> router;     // the agent's effective role; absent = the engine auto-detects
   bool chatty = false;
   std::vector<std::string> report_ifaces;  // globs; empty = all
   std::vector<std::string> hide_ifaces;    // globs
@@ -65,6 +74,12 @@ bool interface_reported(std::string_view name, const std::vector<std::string>& r
 
 // Whether a handshake at `last` counts as fresh at `now` (under kHealthyWindow old).
 bool handshake_fresh(WallTime last, WallTime now);
+
+// PROTOCOL.md §6.4: a peer is healthy when it has a WireGuard endpoint and its handshake is fresh
+// or advanced since `seen`, the handshake time at the previous look (zero = no previous look).
+// The first look at a peer is never an advance: a handshake already on the device when we start
+// counts only if it is fresh, as in wirelink 0.14.
+bool peer_healthy(const DevicePeerView& peer, WallTime seen, WallTime now);
 
 struct CollectContext {
   PublicKey self;

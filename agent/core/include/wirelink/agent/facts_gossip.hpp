@@ -1,8 +1,8 @@
 // FactsGossip: the GossipView backed by the facts module's GossipEngine (the real gossip).
 //
-// Contract: single-threaded like the engine; translates the agent's view and configuration into
-// the engine's LocalView, and the engine's answers into what the peer state machine asks.
-// Configured endpoints are resolved with the injected resolver (DNS) once per view update.
+// Contract: single-threaded like the engine; hands the state machine's facts::LocalView to the
+// engine as it is (configuration, resolved endpoints, health and role are already in it), and
+// translates the engine's answers into what the peer state machine asks.
 // With a CoordinatorPublicKey configured, token facts are verified offline against it (the
 // subject must be the token's sub, the token unexpired at the clock's wall time); a verified
 // token admits its subject as a member until the token's exp. Tokens that fail are counted
@@ -12,13 +12,11 @@
 #include <memory>
 
 #include "wirelink/agent/gossip.hpp"
-#include "wirelink/agent/peer_state_machine.hpp"
 
 namespace wl::agent {
 
 // `clock` (wall time for token expiry) may be null only when no coordinator key is configured.
 std::unique_ptr<GossipView> make_facts_gossip(const PrivateKey& own, const Config& cfg,
-                                              Resolver resolve, TimePoint now,
-                                              const Clock* clock = nullptr);
+                                              TimePoint now, const Clock* clock = nullptr);
 
 }  // namespace wl::agent

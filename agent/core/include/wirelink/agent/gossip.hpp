@@ -1,9 +1,11 @@
 // GossipView: what the peer state machine needs from the fact-gossip engine (facts/ + trust/).
 //
 // Contract: single-threaded, non-blocking, no I/O. The agent feeds it received datagrams and
-// the local view; tick() returns datagrams to send. Queries answer with facts already accepted
-// through the trust filter. An adapter wraps the facts module's engine; a scripted fake serves the
-// state-machine tests.
+// the local view (the facts module's LocalView, built by the peer state machine, with health,
+// router role, configured peers and resolved endpoints already decided); tick() returns
+// datagrams to send. Queries answer with facts already accepted through the trust filter, which
+// is also the one place configured trust is applied (trust_of). An adapter wraps the facts
+// module's engine; a scripted fake serves the state-machine tests.
 #pragma once
 
 #include <cstdint>
@@ -19,34 +21,13 @@
 #include "wirelink/base/keys.hpp"
 #include "wirelink/trust/level.hpp"
 
+// Only a reference crosses this interface, so the coordinator link module (which includes this
+// header but not the facts module) needs no facts headers.
+namespace wl::facts {
+struct LocalView;
+}
+
 namespace wl::agent {
-
-struct LocalPeerView {
-  PublicKey key;
-  std::optional<Endpoint> endpoint;
-  WallTime last_handshake{};  // zero = never
-  bool healthy = false;
-  bool alive = false;
-  std::vector<Cidr> allowed_ips;
-};
-
-struct InterfaceInfo {
-  std::string name;
-  bool up = false;
-  bool wireguard = false;  // never reported as our endpoint
-  std::vector<IpAddress> addresses;
-  std::vector<Cidr> subnets;  // the same addresses with their prefix lengths
-};
-
-struct LocalView {
-  PublicKey self;
-  std::uint16_t listen_port = 0;
-  bool router = false;                    // effective role
-  std::vector<InterfaceInfo> interfaces;  // every interface, ours included (marked wireguard)
-  std::vector<Cidr> wg_subnets;           // addresses on our WireGuard interface
-  std::vector<LocalPeerView> peers;
-  WallTime wall{};
-};
 
 struct OutgoingDatagram {
   IpAddress dst;  // the peer's link-local address
@@ -86,8 +67,10 @@ struct CoordinatorGrant {
 class GossipView {
  public:
   virtual ~GossipView() = default;
-  virtual void set_local_view(const LocalView& v, TimePoint now) = 0;
-  // HUP: configured peers, trust and report globs changed.
+  virtual void set_local_view(const facts::LocalView& v, TimePoint now) = 0;
+  // HUP. Configured peers, trust and report globs reach the engine through the next view (the
+  // state machine's reconfigure); this is for settings only the gossip keeps (none in the facts
+  // adapter today).
   virtual void set_config(const Config& cfg) = 0;
   virtual void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes,
                            TimePoint now) = 0;

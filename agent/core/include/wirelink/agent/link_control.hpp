@@ -17,8 +17,12 @@
 #include "wirelink/agent/gossip.hpp"
 #include "wirelink/base/ip.hpp"
 #include "wirelink/base/result.hpp"
+#include "wirelink/facts/local_view.hpp"
 
 namespace wl::agent {
+
+// Interfaces are read straight into the facts module's snapshot type (LocalView::interfaces).
+using InterfaceInfo = facts::InterfaceSnapshot;
 
 struct LinkInfo {
   unsigned ifindex = 0;

@@ -2,10 +2,15 @@
 //
 // Contract: pure and single-threaded. Inputs are the device as it is now (a GET), the gossip
 // engine's accepted facts, the configuration and the time; the output is a change request in
-// `wg set` form plus the peers to ping. It keeps only memory the device cannot give back
-// (endpoint attempts, last handshake seen, when a peer became healthy), so an agent restarted
-// on a working device rebuilds its view from the device and changes nothing (PROTOCOL.md §4,
-// times in timing.hpp). Never throws; never logs.
+// `wg set` form plus the peers to ping, and the cycle's facts::LocalView for the gossip engine.
+// That view carries what is decided here once per cycle and nowhere else: each device peer's
+// health (facts::peer_healthy), our effective router role, and the configured peers with their
+// endpoints resolved (the only DNS of the cycle). The caller adds the interfaces. Configured
+// trust is applied by the gossip's trust evaluator (from the view); status shows its answer.
+// The rules themselves are the functions in decisions.hpp. It keeps only memory the device
+// cannot give back (endpoint attempts, last handshake seen, when a peer became healthy), so an
+// agent restarted on a working device rebuilds its view from the device and changes nothing
+// (PROTOCOL.md §6, times in timing.hpp). Never throws; never logs.
 #pragma once
 
 #include <functional>
@@ -16,6 +21,7 @@
 #include <vector>
 
 #include "wirelink/agent/config.hpp"
+#include "wirelink/agent/decisions.hpp"
 #include "wirelink/agent/gossip.hpp"
 #include "wirelink/base/clock.hpp"
 #include "wirelink/base/wg_model.hpp"
@@ -46,7 +52,7 @@ struct PeerStatus {
 struct CycleResult {
   wg::DeviceConfig changes;         // empty peers = nothing to do
   std::vector<PublicKey> ping;      // endpoint switched: ask gossip to ping now
-  LocalView view;                   // for the gossip engine
+  facts::LocalView view;            // for the gossip engine (the caller adds the interfaces)
   std::vector<std::string> events;  // human-readable decisions, for the log
 };
 
@@ -72,19 +78,27 @@ class PeerStateMachine {
   bool allow_delete() const { return allow_delete_; }
   const PublicKey& self() const { return self_; }
 
-  // True when `aips` make a peer a router: a global-unicast prefix shorter than a host route.
+  // True when `aips` make a peer a router (trust::is_router, PROTOCOL.md §7.2).
   static bool is_router_prefix_set(const std::vector<Cidr>& aips);
   // LAN-ish addresses (RFC 1918, ULA, link-local) are tried before public ones.
-  static bool is_lan(const IpAddress& a);
+  static bool is_lan(const IpAddress& a) { return decide::is_lan(a); }
 
  private:
   struct Memory {
-    std::chrono::system_clock::time_point last_handshake_seen{};
+    WallTime last_handshake_seen{};  // zero = never looked at this peer
     std::map<Endpoint, TimePoint> tried;
     std::optional<TimePoint> last_switch;
     std::optional<TimePoint> healthy_alive_since;
   };
-  const PeerSettings* configured(const PublicKey& k) const;
+  // The view without interfaces: configuration (endpoints resolved) and the role.
+  facts::LocalView view_of(const wg::DeviceState& dev, bool router, WallTime wall) const;
+  // Health, aliveness, trust and allowed IPs of one device peer; records its device view.
+  PeerStatus observe(const wg::PeerState& p, const facts::ConfiguredPeerView* conf,
+                     const GossipView& gossip, TimePoint now, facts::LocalView& view);
+  // The endpoint step for an unhealthy peer (PROTOCOL.md §6.1 endpoint cycle).
+  bool cycle_endpoint(const wg::PeerState& p, const facts::ConfiguredPeerView* conf,
+                      const GossipView& gossip, TimePoint now, PeerStatus& st,
+                      wg::PeerConfig& change, CycleResult& out);
 
   Config cfg_;
   PublicKey self_;

@@ -1,0 +1,126 @@
+// The peer state machine's decisions, one small pure function each, so each rule can be read
+// next to the PROTOCOL.md section it implements and tested on its own.
+//
+// Contract: pure functions of their arguments (no clock, no DNS, no memory between calls: the
+// state machine keeps that and passes it in). Change requests come back in `wg set` form; events
+// are human-readable lines for the log. Never throw.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "wirelink/agent/config.hpp"
+#include "wirelink/base/clock.hpp"
+#include "wirelink/base/ip.hpp"
+#include "wirelink/base/keys.hpp"
+#include "wirelink/base/wg_model.hpp"
+#include "wirelink/facts/local_view.hpp"
+#include "wirelink/trust/level.hpp"
+
+namespace wl::agent::decide {
+
+// --- Roles (decisions/roles.cpp) ---
+
+// What this node may do this cycle, from its configuration, its device and its age.
+struct Roles {
+  bool router = false;                    // effective role
+  bool full_auto = false;                 // no configured peer is trusted for membership
+  bool allow_deconfigure = false;         // may take allowed IPs away from unhealthy peers
+  std::optional<trust::Level> own_trust;  // Trust configured on our own key
+  bool settled = false;                   // running longer than the fact TTL
+};
+
+// PROTOCOL.md §7.2 (last paragraph): the configured Router wins; otherwise a node is a router iff
+// none of its device peers is one (trust::is_router).
+bool effective_router(std::optional<bool> configured, const wg::DeviceState& dev);
+
+// PROTOCOL.md §5 / §6.1 (fact TTL) and §7.1: a node deconfigures only once it has heard the
+// mesh for a fact TTL, is not a router and is trusted below AllowedIPs itself.
+Roles roles(const Config& cfg, const PublicKey& self, const wg::DeviceState& dev, bool settled);
+
+// --- Allowed IPs (decisions/allowed_ips.cpp) ---
+
+// The allowed IPs this node trusts for a peer: configured ones, then the gossip's accepted
+// ones (PROTOCOL.md §7.3), never the peer's link-local host route (kept separately).
+std::vector<Cidr> trusted_allowed_ips(const std::vector<Cidr>& configured,
+                                      const std::vector<Cidr>& gossiped, const Cidr& link_local);
+
+// One device peer as the allowed-IP decision sees it.
+struct AllowedIpsInput {
+  const wg::PeerState& device;
+  Cidr link_local;
+  bool healthy = false;
+  bool basic = false;
+  std::optional<Duration> alive_remaining;
+  std::vector<Cidr> trusted;
+};
+
+// PROTOCOL.md §6.1 (alive margin) and §6.4: a healthy peer that is alive with more than the
+// margin left (or Basic) gets its trusted allowed IPs (exactly those plus its link-local when
+// deconfiguring is allowed); an unhealthy one keeps only its link-local when deconfiguring is
+// allowed, so traffic falls back to the router. Adds to `change`; true when it changed anything.
+bool allowed_ips(const AllowedIpsInput& in, bool allow_deconfigure, wg::PeerConfig& change,
+                 std::vector<std::string>& events);
+
+// PROTOCOL.md §1-§2: every peer keeps its link-local /128 so facts can reach it. True when it
+// had to be added to `change`.
+bool keep_link_local(const wg::PeerState& device, const Cidr& link_local, wg::PeerConfig& change);
+
+// --- Endpoints (decisions/endpoint.cpp) ---
+
+// LAN-ish addresses (RFC 1918, ULA, link-local) are tried before public ones.
+bool is_lan(const IpAddress& a);
+
+// Candidates for an unhealthy peer: the gossip's accepted endpoints (PROTOCOL.md §7.3), then the
+// peer's configured ones (resolved once this cycle), without repeats.
+std::vector<Endpoint> endpoint_candidates(std::vector<Endpoint> gossiped,
+                                          const std::vector<Endpoint>& configured);
+
+// PROTOCOL.md §6.1 (endpoint cycle): while a peer is unhealthy, at most every endpoint-cycle
+// interval, the least recently tried candidate (LAN first among equals). nullopt = not now.
+std::optional<Endpoint> choose_endpoint(std::vector<Endpoint> candidates,
+                                        const std::map<Endpoint, TimePoint>& tried,
+                                        std::optional<TimePoint> last_switch, TimePoint now);
+
+// --- Members (decisions/members.cpp) ---
+
+// PROTOCOL.md §7.3 (a subject covered by an accepted m/M fact is known): peers named by
+// membership and configured peers missing from the device join it with their link-local only
+// (their allowed IPs follow once healthy); a configured one starts at its first resolved
+// endpoint. Never ourselves.
+std::vector<wg::PeerConfig> peers_to_add(const std::vector<PublicKey>& members,
+                                         const std::vector<facts::ConfiguredPeerView>& configured,
+                                         const PublicKey& self,
+                                         const std::set<PublicKey>& in_device,
+                                         std::vector<std::string>& events);
+
+// Whether a device peer vouches for membership: a membership-trusted configured peer, or in
+// full-auto mode a router (PROTOCOL.md §7.2).
+bool vouches(bool full_auto, bool peer_router, std::optional<trust::Level> configured_trust);
+
+// PROTOCOL.md §6.1 (delete guard): an anchor has been healthy and alive long enough and has
+// enough aliveness left that an empty membership is real news.
+bool anchor_steady(std::optional<TimePoint> healthy_alive_since,
+                   std::optional<Duration> alive_remaining, TimePoint now);
+
+// PROTOCOL.md §6.1 (delete guard) and §7.1: deletion needs a settled leaf trusted below
+// Membership itself, and a steady anchor.
+bool may_delete(const Roles& roles, bool anchor_ok);
+
+// One device peer as the deletion sees it.
+struct DeletionCandidate {
+  PublicKey key;
+  bool configured = false;
+  bool router = false;
+};
+
+// Device peers named by no membership fact are removed; configured peers never, and in
+// full-auto mode routers neither.
+std::vector<wg::PeerConfig> peers_to_delete(const std::vector<DeletionCandidate>& device,
+                                            const std::vector<PublicKey>& members, bool full_auto,
+                                            std::vector<std::string>& events);
+
+}  // namespace wl::agent::decide

@@ -1,0 +1,224 @@
+// Each of the peer state machine's decisions on its own (decisions.hpp), with hand-built inputs.
+#include <gtest/gtest.h>
+
+#include "wirelink/agent/decisions.hpp"
+#include "wirelink/agent/timing.hpp"
+#include "wirelink/test/keys.hpp"
+
+using namespace std::chrono_literals;
+using namespace wl;
+using namespace wl::agent;
+using wl::test::cidr;
+using wl::test::ep;
+using wl::test::key;
+
+namespace {
+
+const TimePoint kNow = TimePoint(1000s);
+
+wg::PeerState device_peer(const PublicKey& k, std::vector<Cidr> aips) {
+  wg::PeerState p;
+  p.public_key = k;
+  p.allowed_ips = std::move(aips);
+  return p;
+}
+
+Cidr ll(const PublicKey& k) {
+  return Cidr(link_local_for(k), 128);
+}
+
+std::vector<Cidr> cidrs_of(const wg::PeerConfig& c) {
+  std::vector<Cidr> out;
+  for (const auto& a : c.allowed_ips) out.push_back(a.cidr);
+  return out;
+}
+
+}  // namespace
+
+TEST(DecideRoles, RouterIsConfiguredOrNoPeerIsOne) {
+  wg::DeviceState dev;
+  dev.peers.push_back(device_peer(key(2), {cidr("10.0.0.2/32")}));
+  EXPECT_TRUE(decide::effective_router(std::nullopt, dev));
+  dev.peers.push_back(device_peer(key(3), {cidr("10.0.0.0/24")}));
+  EXPECT_FALSE(decide::effective_router(std::nullopt, dev));
+  EXPECT_TRUE(decide::effective_router(true, dev));
+  EXPECT_FALSE(decide::effective_router(false, wg::DeviceState{}));
+}
+
+TEST(DecideRoles, DeconfigureNeedsSettledLeafTrustedBelowAllowedIps) {
+  wg::DeviceState dev;
+  dev.peers.push_back(device_peer(key(2), {cidr("10.0.0.0/24")}));  // a router peer: we are a leaf
+  Config cfg;
+  EXPECT_FALSE(decide::roles(cfg, key(1), dev, false).allow_deconfigure);
+  auto r = decide::roles(cfg, key(1), dev, true);
+  EXPECT_TRUE(r.allow_deconfigure);
+  EXPECT_FALSE(r.router);
+  EXPECT_TRUE(r.full_auto);
+  EXPECT_FALSE(r.own_trust.has_value());
+  PeerSettings me;
+  me.public_key = key(1);
+  me.trust = trust::Level::allowedips;
+  cfg.peers.push_back(me);
+  r = decide::roles(cfg, key(1), dev, true);
+  EXPECT_FALSE(r.allow_deconfigure);
+  EXPECT_EQ(r.own_trust, trust::Level::allowedips);
+  EXPECT_TRUE(r.full_auto);  // allowedips is not membership
+  cfg.peers[0].trust = trust::Level::membership;
+  EXPECT_FALSE(decide::roles(cfg, key(1), dev, true).full_auto);
+  cfg.peers.clear();
+  cfg.router = true;
+  EXPECT_FALSE(decide::roles(cfg, key(1), dev, true).allow_deconfigure);
+}
+
+TEST(DecideAllowedIps, TrustedSetIsConfiguredThenGossipedWithoutLinkLocal) {
+  const auto got = decide::trusted_allowed_ips(
+      {cidr("10.0.0.4/32")}, {cidr("10.0.0.4/32"), ll(key(4)), cidr("10.0.1.0/24")}, ll(key(4)));
+  EXPECT_EQ(got, (std::vector<Cidr>{cidr("10.0.0.4/32"), cidr("10.0.1.0/24")}));
+}
+
+TEST(DecideAllowedIps, HealthyAndAliveAddsTheMissingTrusted) {
+  const auto p = device_peer(key(4), {ll(key(4)), cidr("10.0.0.4/32")});
+  std::vector<std::string> events;
+  decide::AllowedIpsInput in{p,     ll(key(4)), true,
+                             false, 10s,        {cidr("10.0.0.4/32"), cidr("10.0.1.0/24")}};
+  wg::PeerConfig change;
+  EXPECT_TRUE(decide::allowed_ips(in, false, change, events));
+  EXPECT_FALSE(change.replace_allowed_ips);
+  EXPECT_EQ(cidrs_of(change), std::vector<Cidr>{cidr("10.0.1.0/24")});
+  EXPECT_EQ(events.size(), 1u);
+  // Alive, but not above the margin: nothing.
+  in.alive_remaining = timing::kAliveMargin;
+  wg::PeerConfig none;
+  EXPECT_FALSE(decide::allowed_ips(in, false, none, events));
+  EXPECT_TRUE(none.allowed_ips.empty());
+  // Basic needs no aliveness.
+  in.alive_remaining.reset();
+  in.basic = true;
+  wg::PeerConfig basic;
+  EXPECT_TRUE(decide::allowed_ips(in, false, basic, events));
+  // Not healthy: nothing without deconfiguring.
+  in.healthy = false;
+  wg::PeerConfig sick;
+  EXPECT_FALSE(decide::allowed_ips(in, false, sick, events));
+  EXPECT_TRUE(sick.allowed_ips.empty());
+}
+
+TEST(DecideAllowedIps, DeconfiguringReplacesWithExactlyTheTrustedSetOrTheLinkLocal) {
+  const auto p = device_peer(key(4), {ll(key(4)), cidr("10.0.9.0/24")});
+  std::vector<std::string> events;
+  decide::AllowedIpsInput in{p, ll(key(4)), true, false, 10s, {cidr("10.0.0.4/32")}};
+  wg::PeerConfig change;
+  EXPECT_TRUE(decide::allowed_ips(in, true, change, events));
+  EXPECT_TRUE(change.replace_allowed_ips);
+  auto got = cidrs_of(change);
+  std::sort(got.begin(), got.end());
+  std::vector<Cidr> want{cidr("10.0.0.4/32"), ll(key(4))};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(got, want);
+  // Already exactly that: nothing.
+  const auto same = device_peer(key(4), {cidr("10.0.0.4/32"), ll(key(4))});
+  decide::AllowedIpsInput in_same{same, ll(key(4)), true, false, 10s, {cidr("10.0.0.4/32")}};
+  wg::PeerConfig none;
+  EXPECT_FALSE(decide::allowed_ips(in_same, true, none, events));
+  // Unhealthy: only the link-local stays (traffic falls back to the router) ...
+  in.healthy = false;
+  wg::PeerConfig sick;
+  EXPECT_TRUE(decide::allowed_ips(in, true, sick, events));
+  EXPECT_TRUE(sick.replace_allowed_ips);
+  EXPECT_EQ(cidrs_of(sick), std::vector<Cidr>{ll(key(4))});
+  // ... and once that is all it has, nothing more to do.
+  const auto bare = device_peer(key(4), {ll(key(4))});
+  decide::AllowedIpsInput in_bare{bare, ll(key(4)), false, false, std::nullopt, {}};
+  wg::PeerConfig done;
+  EXPECT_FALSE(decide::allowed_ips(in_bare, true, done, events));
+}
+
+TEST(DecideAllowedIps, EveryPeerKeepsItsLinkLocal) {
+  const auto p = device_peer(key(4), {});
+  wg::PeerConfig change;
+  EXPECT_TRUE(decide::keep_link_local(p, ll(key(4)), change));
+  EXPECT_EQ(cidrs_of(change), std::vector<Cidr>{ll(key(4))});
+  EXPECT_FALSE(decide::keep_link_local(p, ll(key(4)), change));  // already in the change
+  wg::PeerConfig replacing;
+  replacing.replace_allowed_ips = true;
+  EXPECT_FALSE(decide::keep_link_local(p, ll(key(4)), replacing));
+  wg::PeerConfig untouched;
+  EXPECT_FALSE(decide::keep_link_local(device_peer(key(4), {ll(key(4))}), ll(key(4)), untouched));
+  EXPECT_TRUE(untouched.allowed_ips.empty());
+}
+
+TEST(DecideEndpoint, CandidatesAreGossipedThenConfiguredWithoutRepeats) {
+  EXPECT_EQ(decide::endpoint_candidates({ep("192.0.2.1:1"), ep("192.0.2.2:1")},
+                                        {ep("192.0.2.2:1"), ep("192.0.2.3:1")}),
+            (std::vector<Endpoint>{ep("192.0.2.1:1"), ep("192.0.2.2:1"), ep("192.0.2.3:1")}));
+}
+
+TEST(DecideEndpoint, LeastRecentlyTriedLanFirstNoFasterThanTheInterval) {
+  const std::vector<Endpoint> cands{ep("203.0.113.5:1"), ep("192.168.1.5:1"), ep("10.0.0.5:1")};
+  std::map<Endpoint, TimePoint> tried;
+  EXPECT_EQ(decide::choose_endpoint(cands, tried, std::nullopt, kNow), ep("192.168.1.5:1"));
+  tried[ep("192.168.1.5:1")] = kNow;
+  EXPECT_EQ(decide::choose_endpoint(cands, tried, kNow, kNow + 5s), std::nullopt);
+  EXPECT_EQ(decide::choose_endpoint(cands, tried, kNow, kNow + timing::kEndpointInterval),
+            ep("10.0.0.5:1"));
+  tried[ep("10.0.0.5:1")] = kNow + 15s;
+  tried[ep("203.0.113.5:1")] = kNow + 30s;
+  EXPECT_EQ(decide::choose_endpoint(cands, tried, kNow + 30s, kNow + 45s), ep("192.168.1.5:1"));
+  EXPECT_EQ(decide::choose_endpoint({}, tried, std::nullopt, kNow), std::nullopt);
+  EXPECT_TRUE(decide::is_lan(*IpAddress::parse("172.16.0.1")));
+  EXPECT_TRUE(decide::is_lan(*IpAddress::parse("fd00::1")));
+  EXPECT_FALSE(decide::is_lan(*IpAddress::parse("172.32.0.1")));
+  EXPECT_FALSE(decide::is_lan(*IpAddress::parse("2001:db8::1")));
+}
+
+TEST(DecideMembers, MembersAndConfiguredPeersJoinWithTheirLinkLocal) {
+  facts::ConfiguredPeerView conf;
+  conf.key = key(5);
+  conf.endpoints = {ep("192.0.2.5:51820"), ep("192.0.2.6:51820")};
+  facts::ConfiguredPeerView self_conf;
+  self_conf.key = key(1);
+  std::vector<std::string> events;
+  const auto adds =
+      decide::peers_to_add({key(3), key(4), key(1)}, {conf, self_conf}, key(1), {key(4)}, events);
+  ASSERT_EQ(adds.size(), 2u);
+  EXPECT_EQ(adds[0].public_key, key(3));
+  EXPECT_EQ(cidrs_of(adds[0]), std::vector<Cidr>{ll(key(3))});
+  EXPECT_FALSE(adds[0].endpoint.has_value());
+  EXPECT_EQ(adds[1].public_key, key(5));
+  EXPECT_EQ(adds[1].endpoint, ep("192.0.2.5:51820"));  // the first resolved one
+  EXPECT_FALSE(adds[1].update_only);
+  EXPECT_EQ(events.size(), 2u);
+}
+
+TEST(DecideMembers, DeletionGuardAndWhatMayGo) {
+  EXPECT_TRUE(decide::vouches(true, true, std::nullopt));
+  EXPECT_FALSE(decide::vouches(true, false, trust::Level::membership));
+  EXPECT_TRUE(decide::vouches(false, false, trust::Level::membership));
+  EXPECT_FALSE(decide::vouches(false, true, trust::Level::allowedips));
+
+  EXPECT_TRUE(decide::anchor_steady(kNow - timing::kDeleteHealthyFor, 10s, kNow));
+  EXPECT_FALSE(decide::anchor_steady(kNow - timing::kDeleteHealthyFor + 1s, 10s, kNow));
+  EXPECT_FALSE(decide::anchor_steady(kNow - 300s, timing::kDeleteAliveMargin, kNow));
+  EXPECT_FALSE(decide::anchor_steady(std::nullopt, 10s, kNow));
+
+  decide::Roles leaf;
+  leaf.settled = true;
+  EXPECT_TRUE(decide::may_delete(leaf, true));
+  EXPECT_FALSE(decide::may_delete(leaf, false));
+  leaf.own_trust = trust::Level::membership;
+  EXPECT_FALSE(decide::may_delete(leaf, true));
+  leaf.own_trust.reset();
+  leaf.router = true;
+  EXPECT_FALSE(decide::may_delete(leaf, true));
+
+  std::vector<std::string> events;
+  const std::vector<decide::DeletionCandidate> device{
+      {key(2), true, false}, {key(3), false, false}, {key(4), false, true}, {key(5), false, false}};
+  auto dels = decide::peers_to_delete(device, {key(5)}, true, events);
+  ASSERT_EQ(dels.size(), 1u);
+  EXPECT_EQ(dels[0].public_key, key(3));
+  EXPECT_TRUE(dels[0].remove);
+  dels = decide::peers_to_delete(device, {key(5)}, false, events);  // routers go too
+  ASSERT_EQ(dels.size(), 2u);
+  EXPECT_EQ(dels[1].public_key, key(4));
+}
