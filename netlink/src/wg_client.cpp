@@ -12,7 +12,7 @@
 
 namespace wl::netlink {
 namespace {
-bool has_removals(const wg::PeerConfig& p) {
+bool has_removals(const device_model::PeerConfig& p) {
   return !p.remove && std::any_of(p.allowed_ips.begin(), p.allowed_ips.end(),
                                   [](const auto& a) { return a.remove; });
 }
@@ -47,7 +47,7 @@ Result<std::uint16_t> WireGuardClient::family() {
   return *family_;
 }
 
-Result<wg::DeviceState> WireGuardClient::get_device(std::string_view ifname) {
+Result<device_model::DeviceState> WireGuardClient::get_device(std::string_view ifname) {
   auto fam = family();
   if (!fam) return fam.error();
   const std::string what = "wireguard GET " + std::string(ifname);
@@ -89,8 +89,9 @@ Result<void> WireGuardClient::send_messages(std::vector<std::vector<std::uint8_t
   return result;
 }
 
-Result<wg::DeviceConfig> WireGuardClient::rewrite_removals(const wg::DeviceConfig& cfg) {
-  wg::DeviceConfig out;
+Result<device_model::DeviceConfig> WireGuardClient::rewrite_removals(
+    const device_model::DeviceConfig& cfg) {
+  device_model::DeviceConfig out;
   out.ifname = cfg.ifname;
   if (cfg.private_key) out.private_key = cfg.private_key->clone();
   out.listen_port = cfg.listen_port;
@@ -107,7 +108,7 @@ Result<wg::DeviceConfig> WireGuardClient::rewrite_removals(const wg::DeviceConfi
 
   auto state = get_device(cfg.ifname);
   if (!state) return state.error();
-  std::unordered_map<PublicKey, const wg::PeerState*> current;
+  std::unordered_map<PublicKey, const device_model::PeerState*> current;
   for (const auto& p : state->peers) current.emplace(p.public_key, &p);
 
   if (aip_removal_ == AllowedIpRemoval::unknown) {
@@ -117,9 +118,9 @@ Result<wg::DeviceConfig> WireGuardClient::rewrite_removals(const wg::DeviceConfi
       if (!has_removals(p) || p.replace_allowed_ips || !current.count(p.public_key)) continue;
       auto fam = family();
       if (!fam) return fam.error();
-      wg::DeviceConfig probe;
+      device_model::DeviceConfig probe;
       probe.ifname = cfg.ifname;
-      wg::PeerConfig pp;
+      device_model::PeerConfig pp;
       pp.public_key = p.public_key;
       pp.update_only = true;
       for (const auto& a : p.allowed_ips)
@@ -157,7 +158,7 @@ Result<wg::DeviceConfig> WireGuardClient::rewrite_removals(const wg::DeviceConfi
     std::set<Cidr> removed, seen;
     for (const auto& a : p.allowed_ips)
       if (a.remove) removed.insert(a.cidr);
-    std::vector<wg::AllowedIp> next;
+    std::vector<device_model::AllowedIp> next;
     for (const auto& c : it->second->allowed_ips)
       if (!removed.count(c) && seen.insert(c).second) next.push_back({c, false});
     for (const auto& a : p.allowed_ips)
@@ -168,11 +169,12 @@ Result<wg::DeviceConfig> WireGuardClient::rewrite_removals(const wg::DeviceConfi
   return out;
 }
 
-Result<void> WireGuardClient::set_device(const wg::DeviceConfig& cfg, SetProgress* progress) {
+Result<void> WireGuardClient::set_device(const device_model::DeviceConfig& cfg,
+                                         SetProgress* progress) {
   auto fam = family();
   if (!fam) return fam.error();
   const bool removals = std::any_of(cfg.peers.begin(), cfg.peers.end(), has_removals);
-  std::optional<wg::DeviceConfig> rewritten;
+  std::optional<device_model::DeviceConfig> rewritten;
   if (removals) {
     auto r = rewrite_removals(cfg);
     if (!r) return r.error();

@@ -41,7 +41,7 @@ bool put_allowed_ip(MessageBuilder& b, const Cidr& c, bool remove) {
 
 // Puts a peer's header; `first` selects the first-fragment attributes. False = did not fit
 // (the caller cancels the enclosing nest).
-bool put_peer_header(MessageBuilder& b, const wg::PeerConfig& p, bool first) {
+bool put_peer_header(MessageBuilder& b, const device_model::PeerConfig& p, bool first) {
   if (!b.put(peer::public_key, p.public_key.data(), 32)) return false;
   std::uint32_t flags = 0;
   if (p.remove) flags |= peer::f_remove_me;
@@ -68,9 +68,8 @@ std::vector<std::uint8_t> build_get_device(std::uint16_t family, std::string_vie
   return b.take();
 }
 
-Result<std::vector<std::vector<std::uint8_t>>> build_set_device(std::uint16_t family,
-                                                                const wg::DeviceConfig& cfg,
-                                                                std::size_t max_message) {
+Result<std::vector<std::vector<std::uint8_t>>> build_set_device(
+    std::uint16_t family, const device_model::DeviceConfig& cfg, std::size_t max_message) {
   if (cfg.ifname.empty() || cfg.ifname.size() > kIfNameMax)
     return invalid("interface name must be 1-15 bytes");
   if (max_message < 512 || max_message > 65535) return invalid("message size must be 512..65535");
@@ -151,7 +150,7 @@ Result<std::vector<std::vector<std::uint8_t>>> build_set_device(std::uint16_t fa
 }
 
 std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family,
-                                                         const wg::DeviceState& s,
+                                                         const device_model::DeviceState& s,
                                                          std::size_t max_message, std::uint32_t seq,
                                                          std::uint32_t pid,
                                                          std::uint16_t extra_flags) {

@@ -25,13 +25,13 @@ using policy::Problem;
 // What the reply decoder writes into: the device being assembled and the peer being read.
 // in<C>() is where policy::field rules find the object of class C.
 struct ReplySink {
-  wg::DeviceState& state;
+  device_model::DeviceState& state;
   std::unordered_map<PublicKey, std::size_t>& index;
-  wg::PeerState* peer = nullptr;
+  device_model::PeerState* peer = nullptr;
 
   template <class C>
   C& in() {
-    if constexpr (std::is_same_v<C, wg::DeviceState>)
+    if constexpr (std::is_same_v<C, device_model::DeviceState>)
       return state;
     else
       return *peer;
@@ -41,13 +41,13 @@ struct ReplySink {
 // What the request decoder writes into: the request and the peer being read.
 struct RequestSink {
   DeviceRequest& request;
-  wg::PeerConfig* peer = nullptr;
+  device_model::PeerConfig* peer = nullptr;
 
   template <class C>
   C& in() {
     if constexpr (std::is_same_v<C, DeviceRequest>)
       return request;
-    else if constexpr (std::is_same_v<C, wg::DeviceConfig>)
+    else if constexpr (std::is_same_v<C, device_model::DeviceConfig>)
       return request.config;
     else
       return *peer;
@@ -210,7 +210,7 @@ Problem request_allowed_ips(RequestSink& s, const Attr& list) {
   DeviceRequest& r = s.request;
   return policy::for_each_member("allowed-IP", list, [&](const Attr& nest) -> Problem {
     AllowedIpFields f;
-    wg::AllowedIp a;
+    device_model::AllowedIp a;
     if (Problem p = decode_allowed_ip(nest, f, a.cidr)) return p;
     if (f.flags) {
       r.uses_allowedip_flags = true;
@@ -230,13 +230,13 @@ constexpr std::array<DeviceRule, 10> kPeerPolicy{{
     {peer::preshared_key, policy::exact(32), "PSK", false, {reply_psk, request_psk}},
     {peer::flags, policy::kU32, "peer flags", false, {nullptr, request_peer_flags}},
     {peer::endpoint, policy::kAnyBinary, "endpoint", false, {reply_endpoint, request_endpoint}},
-    field<DeviceRule, &wg::PeerState::persistent_keepalive, &wg::PeerConfig::persistent_keepalive>(
+    field<DeviceRule, &device_model::PeerState::persistent_keepalive, &device_model::PeerConfig::persistent_keepalive>(
         peer::keepalive, "keepalive"),
     {peer::last_handshake, policy::exact(16), "handshake time", false, {reply_handshake, nullptr}},
-    field<DeviceRule, &wg::PeerState::rx_bytes, nullptr>(peer::rx_bytes, "rx bytes"),
-    field<DeviceRule, &wg::PeerState::tx_bytes, nullptr>(peer::tx_bytes, "tx bytes"),
+    field<DeviceRule, &device_model::PeerState::rx_bytes, nullptr>(peer::rx_bytes, "rx bytes"),
+    field<DeviceRule, &device_model::PeerState::tx_bytes, nullptr>(peer::tx_bytes, "tx bytes"),
     {peer::protocol_version, policy::kU32, "protocol version", false,
-     {policy::store_field<ReplySink, &wg::PeerState::protocol_version>, request_protocol_version}},
+     {policy::store_field<ReplySink, &device_model::PeerState::protocol_version>, request_protocol_version}},
     {peer::allowedips, policy::kNested, "allowed IPs", false,
      {reply_allowed_ips, request_allowed_ips}},
 }};
@@ -273,7 +273,7 @@ Problem reply_peers(ReplySink& s, const Attr& list) {
 }
 Problem request_peers(RequestSink& s, const Attr& list) {
   return policy::for_each_member("peer", list, [&](const Attr& nest) -> Problem {
-    wg::PeerConfig p;
+    device_model::PeerConfig p;
     s.peer = &p;
     Problem problem = policy::apply("peer", kPeerPolicy, nest.data, s);
     s.peer = nullptr;
@@ -285,15 +285,15 @@ Problem request_peers(RequestSink& s, const Attr& list) {
 
 // clang-format off
 constexpr std::array<DeviceRule, 8> kDevicePolicy{{
-    field<DeviceRule, &wg::DeviceState::ifindex, &DeviceRequest::ifindex>(dev::ifindex, "ifindex"),
-    field<DeviceRule, &wg::DeviceState::ifname, &DeviceRequest::ifname>(dev::ifname, "ifname"),
+    field<DeviceRule, &device_model::DeviceState::ifindex, &DeviceRequest::ifindex>(dev::ifindex, "ifindex"),
+    field<DeviceRule, &device_model::DeviceState::ifname, &DeviceRequest::ifname>(dev::ifname, "ifname"),
     {dev::private_key, policy::exact(32), "private key", false,
      {reply_private_key, request_private_key}},
     {dev::public_key, policy::exact(32), "public key", false, {reply_public_key, nullptr}},
     {dev::flags, policy::kU32, "flags", false, {nullptr, request_device_flags}},
-    field<DeviceRule, &wg::DeviceState::listen_port, &wg::DeviceConfig::listen_port>(
+    field<DeviceRule, &device_model::DeviceState::listen_port, &device_model::DeviceConfig::listen_port>(
         dev::listen_port, "listen port"),
-    field<DeviceRule, &wg::DeviceState::fwmark, &wg::DeviceConfig::fwmark>(dev::fwmark, "fwmark"),
+    field<DeviceRule, &device_model::DeviceState::fwmark, &device_model::DeviceConfig::fwmark>(dev::fwmark, "fwmark"),
     {dev::peers, policy::kNested, "peers", false, {reply_peers, request_peers}},
 }};
 // clang-format on
@@ -316,7 +316,7 @@ Result<void> DeviceAssembler::add(std::span<const std::uint8_t> payload) {
   return {};
 }
 
-wg::DeviceState DeviceAssembler::take() {
+device_model::DeviceState DeviceAssembler::take() {
   index_.clear();
   return std::move(state_);
 }

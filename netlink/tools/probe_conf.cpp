@@ -115,8 +115,8 @@ std::string fwmark_text(std::uint32_t m) {
 }
 }  // namespace
 
-wl::Result<wl::wg::DeviceConfig> parse_conf(std::string_view text) {
-  wl::wg::DeviceConfig c;
+wl::Result<wl::device_model::DeviceConfig> parse_conf(std::string_view text) {
+  wl::device_model::DeviceConfig c;
   c.replace_peers = true;
   enum { none, iface, peer } section = none;
   std::size_t pos = 0;
@@ -192,7 +192,7 @@ wl::Result<wl::wg::DeviceConfig> parse_conf(std::string_view text) {
   return c;
 }
 
-std::string showconf(const wl::wg::DeviceState& s) {
+std::string showconf(const wl::device_model::DeviceState& s) {
   std::string o = "[Interface]\n";
   if (s.listen_port) o += "ListenPort = " + std::to_string(s.listen_port) + "\n";
   if (s.fwmark) o += "FwMark = " + fwmark_text(s.fwmark) + "\n";
@@ -216,7 +216,7 @@ std::string showconf(const wl::wg::DeviceState& s) {
   return o;
 }
 
-std::string show_dump(const wl::wg::DeviceState& s) {
+std::string show_dump(const wl::device_model::DeviceState& s) {
   std::string o;
   std::size_t ips = 0;
   for (const auto& p : s.peers) ips += p.allowed_ips.size();
@@ -280,7 +280,7 @@ std::string show_dump(const wl::wg::DeviceState& s) {
   return o;
 }
 
-std::string canonical(const wl::wg::DeviceConfig& c) {
+std::string canonical(const wl::device_model::DeviceConfig& c) {
   std::string o = "[Interface]\n";
   if (c.listen_port && *c.listen_port) o += "ListenPort = " + std::to_string(*c.listen_port) + "\n";
   if (c.fwmark && *c.fwmark) o += "FwMark = " + fwmark_text(*c.fwmark) + "\n";

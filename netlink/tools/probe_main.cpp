@@ -82,7 +82,7 @@ wl::Result<std::uint32_t> ifindex(Clients& c, const std::string& name) {
 }
 
 int cmd_set(Clients& c, const std::vector<std::string>& a) {
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = a.at(0);
   for (std::size_t i = 1; i < a.size(); ++i) {
     const std::string& k = a[i];
@@ -90,7 +90,7 @@ int cmd_set(Clients& c, const std::vector<std::string>& a) {
       if (i + 1 >= a.size()) throw std::runtime_error("missing value for " + k);
       return a[++i];
     };
-    auto peer = [&]() -> wl::wg::PeerConfig& {
+    auto peer = [&]() -> wl::device_model::PeerConfig& {
       if (cfg.peers.empty()) throw std::runtime_error(k + " outside a peer");
       return cfg.peers.back();
     };

@@ -1,4 +1,5 @@
 #include "wirelink/agent/agent_core.hpp"
+#include "wirelink/facts/timing.hpp"
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -79,7 +80,7 @@ Actions AgentCore::on_tick(TimePoint now) {
   // binding every tick rather than every cycle.
   if (sm_ && !bound_port_ && state_ == Lifecycle::running) ensure_fact_socket(out);
   if (gossip_ && bound_port_) send_gossip(now, out);
-  if (last_cycle_ && now - *last_cycle_ < timing::kCyclePeriod) return out;
+  if (last_cycle_ && now - *last_cycle_ < facts::timing::kCycle) return out;
   last_cycle_ = now;
   cycle(now, out);
   return out;
@@ -190,7 +191,7 @@ bool AgentCore::check_link(Actions& out) {
   return true;
 }
 
-void AgentCore::new_device_key(const wg::DeviceState& dev, TimePoint now, Actions& out) {
+void AgentCore::new_device_key(const device_model::DeviceState& dev, TimePoint now, Actions& out) {
   self_ = *dev.public_key;
   link_local_ = link_local_for(self_);
   sm_.emplace(loaded_.config, self_, start_, d_.resolve);

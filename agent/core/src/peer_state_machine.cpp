@@ -1,6 +1,7 @@
 // The per-cycle walk over the device: observe each peer once, then apply the decisions
 // (decisions/*.cpp) in the order PROTOCOL.md gives them.
 #include "wirelink/agent/peer_state_machine.hpp"
+#include "wirelink/facts/timing.hpp"
 
 #include <algorithm>
 
@@ -30,7 +31,7 @@ bool PeerStateMachine::is_router_prefix_set(const std::vector<Cidr>& aips) {
   return trust::is_router(aips);
 }
 
-void PeerStateMachine::note_applied(const wg::DeviceConfig& applied) {
+void PeerStateMachine::note_applied(const device_model::DeviceConfig& applied) {
   for (const auto& pc : applied.peers) {
     auto it = std::find_if(status_.begin(), status_.end(),
                            [&](const PeerStatus& s) { return s.key == pc.public_key; });
@@ -49,7 +50,7 @@ void PeerStateMachine::note_applied(const wg::DeviceConfig& applied) {
   }
 }
 
-facts::LocalView PeerStateMachine::view_of(const wg::DeviceState& dev, bool router,
+facts::LocalView PeerStateMachine::view_of(const device_model::DeviceState& dev, bool router,
                                            WallTime wall) const {
   facts::LocalView v;
   v.listen_port = dev.listen_port;
@@ -70,7 +71,8 @@ facts::LocalView PeerStateMachine::view_of(const wg::DeviceState& dev, bool rout
   return v;
 }
 
-PeerStatus PeerStateMachine::observe(const wg::PeerState& p, const facts::ConfiguredPeerView* conf,
+PeerStatus PeerStateMachine::observe(const device_model::PeerState& p,
+                                     const facts::ConfiguredPeerView* conf,
                                      const GossipView& gossip, TimePoint now,
                                      facts::LocalView& view) {
   using std::chrono::duration_cast;
@@ -113,9 +115,10 @@ PeerStatus PeerStateMachine::observe(const wg::PeerState& p, const facts::Config
   return st;
 }
 
-bool PeerStateMachine::cycle_endpoint(const wg::PeerState& p, const facts::ConfiguredPeerView* conf,
+bool PeerStateMachine::cycle_endpoint(const device_model::PeerState& p,
+                                      const facts::ConfiguredPeerView* conf,
                                       const GossipView& gossip, TimePoint now, PeerStatus& st,
-                                      wg::PeerConfig& change, CycleResult& out) {
+                                      device_model::PeerConfig& change, CycleResult& out) {
   Memory& m = memory_[p.public_key];
   auto cands = decide::endpoint_candidates(gossip.endpoints_of(p.public_key, now),
                                            conf ? conf->endpoints : std::vector<Endpoint>{});
@@ -132,12 +135,13 @@ bool PeerStateMachine::cycle_endpoint(const wg::PeerState& p, const facts::Confi
   return true;
 }
 
-CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipView& gossip,
-                                       TimePoint now, WallTime wall) {
+CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
+                                       const GossipView& gossip, TimePoint now, WallTime wall) {
   CycleResult out;
   out.changes.ifname = dev.ifname;
   status_.clear();
-  const decide::Roles roles = decide::roles(cfg_, self_, dev, now - start_ > timing::kFactTtl);
+  const decide::Roles roles =
+      decide::roles(cfg_, self_, dev, now - start_ > facts::timing::kFactTtl);
   router_ = roles.router;
   allow_deconfigure_ = roles.allow_deconfigure;
   out.view = view_of(dev, roles.router, wall);
@@ -153,7 +157,7 @@ CycleResult PeerStateMachine::on_cycle(const wg::DeviceState& dev, const GossipV
         decide::anchor_steady(m.healthy_alive_since, st.alive_remaining, now))
       anchor_ok = true;
 
-    wg::PeerConfig change;
+    device_model::PeerConfig change;
     change.public_key = p.public_key;
     change.update_only = true;
     const Cidr ll(st.link_local, 128);

@@ -97,7 +97,7 @@ Result<std::string> create_interface(const Config& config) {
     if (!k) return step_error(iface, "generic netlink", k.error());
     device = std::move(*k);
   }
-  wg::DeviceConfig dc;
+  device_model::DeviceConfig dc;
   dc.ifname = iface;
   dc.private_key = std::move(*key);
   dc.listen_port = kCreatedListenPort;

@@ -14,11 +14,11 @@ class KernelDevice final : public WireGuardDevice {
   KernelDevice(std::string iface, std::unique_ptr<netlink::Transport> s)
       : iface_(std::move(iface)), sock_(std::move(s)), wg_(*sock_) {}
 
-  Result<wg::DeviceState> get() override { return wg_.get_device(iface_); }
-  Result<void> set(const wg::DeviceConfig& cfg) override {
+  Result<device_model::DeviceState> get() override { return wg_.get_device(iface_); }
+  Result<void> set(const device_model::DeviceConfig& cfg) override {
     if (cfg.ifname == iface_) return wg_.set_device(cfg);
     // The state machine fills ifname from the device; be safe if it did not.
-    wg::DeviceConfig c;
+    device_model::DeviceConfig c;
     c.ifname = iface_;
     c.listen_port = cfg.listen_port;
     c.fwmark = cfg.fwmark;

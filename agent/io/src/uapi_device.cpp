@@ -77,7 +77,7 @@ class UapiDevice final : public WireGuardDevice {
  public:
   explicit UapiDevice(std::string path) : path_(std::move(path)) {}
 
-  Result<wg::DeviceState> get() override {
+  Result<device_model::DeviceState> get() override {
     auto fd = connect_unix(path_);
     if (!fd) return fd.error();
     if (auto w = write_all(fd->get(), uapi::encode_get_request()); !w) return w.error();
@@ -88,7 +88,7 @@ class UapiDevice final : public WireGuardDevice {
     return st;
   }
 
-  Result<void> set(const wg::DeviceConfig& cfg) override {
+  Result<void> set(const device_model::DeviceConfig& cfg) override {
     auto fd = connect_unix(path_);
     if (!fd) return fd.error();
     std::string req = uapi::encode_set_request(cfg);

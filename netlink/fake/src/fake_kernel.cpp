@@ -84,7 +84,7 @@ FakeLink* FakeKernel::link(std::uint32_t index) {
   return it == links_.end() ? nullptr : &it->second;
 }
 
-wg::DeviceState* FakeKernel::device(const std::string& name) {
+device_model::DeviceState* FakeKernel::device(const std::string& name) {
   auto* l = link(name);
   return l && l->kind == "wireguard" ? &l->wg : nullptr;
 }
@@ -178,7 +178,7 @@ void FakeKernel::handle_genl(FakeSocket& s, const nl::Message& m) {
 
 int FakeKernel::apply_set(const wgnl::DeviceRequest& r, std::string* extack) {
   FakeLink* l = r.ifindex ? link(r.ifindex) : link(r.ifname);
-  wg::DeviceState& d = l->wg;
+  device_model::DeviceState& d = l->wg;
   const auto& c = r.config;
   if (r.unknown_device_flags) return EOPNOTSUPP;
   if (c.listen_port) d.listen_port = *c.listen_port;
@@ -191,7 +191,8 @@ int FakeKernel::apply_set(const wgnl::DeviceRequest& r, std::string* extack) {
     } else {
       d.private_key = c.private_key->clone();
       d.public_key = public_key_of(*c.private_key);
-      std::erase_if(d.peers, [&](const wg::PeerState& p) { return p.public_key == *d.public_key; });
+      std::erase_if(
+          d.peers, [&](const device_model::PeerState& p) { return p.public_key == *d.public_key; });
     }
   }
   for (const auto& pc : c.peers) {

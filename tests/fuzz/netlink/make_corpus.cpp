@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   if (argc != 2) return 2;
   const std::string dir = argv[1];
   namespace nl = wl::netlink;
-  wl::wg::DeviceState s;
+  wl::device_model::DeviceState s;
   s.ifname = "wg0";
   s.ifindex = 3;
   s.listen_port = 51820;
@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   kb.fill(0x42);
   s.private_key = wl::PrivateKey::from(std::span<const std::uint8_t, 32>(kb));
   for (int i = 0; i < 3; ++i) {
-    wl::wg::PeerState p;
+    wl::device_model::PeerState p;
     kb.fill(static_cast<std::uint8_t>(i + 1));
     p.public_key = wl::PublicKey(kb);
     p.endpoint = wl::Endpoint::parse(i % 2 ? "[fd00::1]:51820" : "192.0.2.1:51820").value();
@@ -47,10 +47,10 @@ int main(int argc, char** argv) {
   }
   write(dir, "wg-get-single", cat(nl::wgnl::build_get_replies(0x1d, s, 8192, 1, 1)));
   write(dir, "wg-get-split", cat(nl::wgnl::build_get_replies(0x1d, s, 600, 1, 1)));
-  wl::wg::DeviceConfig c;
+  wl::device_model::DeviceConfig c;
   c.ifname = "wg0";
   c.listen_port = 1;
-  wl::wg::PeerConfig pc;
+  wl::device_model::PeerConfig pc;
   pc.public_key = wl::PublicKey(kb);
   pc.allowed_ips.push_back({wl::Cidr::parse("10.1.0.0/16").value(), true});
   c.peers.push_back(std::move(pc));

@@ -13,8 +13,8 @@
 
 namespace {
 
-using wl::wg::DeviceConfig;
-using wl::wg::DeviceState;
+using wl::device_model::DeviceConfig;
+using wl::device_model::DeviceState;
 
 // The key=value lines of an encoded set request, as the server session hands them on.
 std::string_view body_of(std::string_view request) {
@@ -51,7 +51,7 @@ DeviceState state_after(const DeviceConfig& c) {
   s.fwmark = c.fwmark.value_or(0);
   for (const auto& pc : c.peers) {
     if (pc.remove) continue;
-    wl::wg::PeerState ps;
+    wl::device_model::PeerState ps;
     ps.public_key = pc.public_key;
     if (pc.preshared_key && !pc.preshared_key->is_zero())
       ps.preshared_key = pc.preshared_key->clone();
@@ -69,7 +69,7 @@ DeviceConfig config_for(const DeviceState& st) {
   DeviceConfig cfg;
   cfg.listen_port = st.listen_port;
   for (const auto& p : st.peers) {
-    wl::wg::PeerConfig pc;
+    wl::device_model::PeerConfig pc;
     pc.public_key = p.public_key;
     pc.endpoint = p.endpoint;
     for (const auto& c : p.allowed_ips) pc.allowed_ips.push_back({c, false});

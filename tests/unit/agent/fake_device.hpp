@@ -13,17 +13,17 @@ namespace wl::agent::test {
 
 class FakeDevice final : public WireGuardDevice {
  public:
-  wg::DeviceState state;
+  device_model::DeviceState state;
   int sets = 0;
 
-  Result<wg::DeviceState> get() override {
-    wg::DeviceState s;
+  Result<device_model::DeviceState> get() override {
+    device_model::DeviceState s;
     s.ifname = state.ifname;
     s.listen_port = state.listen_port;
     s.public_key = state.public_key;
     if (state.private_key) s.private_key = state.private_key->clone();
     for (const auto& p : state.peers) {
-      wg::PeerState q;
+      device_model::PeerState q;
       q.public_key = p.public_key;
       q.endpoint = p.endpoint;
       q.last_handshake = p.last_handshake;
@@ -35,11 +35,12 @@ class FakeDevice final : public WireGuardDevice {
     return s;
   }
 
-  Result<void> set(const wg::DeviceConfig& cfg) override {
+  Result<void> set(const device_model::DeviceConfig& cfg) override {
     ++sets;
     for (const auto& pc : cfg.peers) {
-      auto it = std::find_if(state.peers.begin(), state.peers.end(),
-                             [&](const wg::PeerState& p) { return p.public_key == pc.public_key; });
+      auto it = std::find_if(
+          state.peers.begin(), state.peers.end(),
+          [&](const device_model::PeerState& p) { return p.public_key == pc.public_key; });
       if (pc.remove) {
         if (it != state.peers.end()) state.peers.erase(it);
         continue;
@@ -65,7 +66,7 @@ class FakeDevice final : public WireGuardDevice {
   }
   std::string kind() const override { return "fake"; }
 
-  wg::PeerState* peer(const PublicKey& k) {
+  device_model::PeerState* peer(const PublicKey& k) {
     for (auto& p : state.peers)
       if (p.public_key == k) return &p;
     return nullptr;

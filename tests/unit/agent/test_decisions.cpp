@@ -3,6 +3,7 @@
 
 #include "wirelink/agent/decisions.hpp"
 #include "wirelink/agent/timing.hpp"
+#include "wirelink/facts/timing.hpp"
 #include "wirelink/test/keys.hpp"
 
 using namespace std::chrono_literals;
@@ -16,8 +17,8 @@ namespace {
 
 const TimePoint kNow = TimePoint(1000s);
 
-wg::PeerState device_peer(const PublicKey& k, std::vector<Cidr> aips) {
-  wg::PeerState p;
+device_model::PeerState device_peer(const PublicKey& k, std::vector<Cidr> aips) {
+  device_model::PeerState p;
   p.public_key = k;
   p.allowed_ips = std::move(aips);
   return p;
@@ -27,7 +28,7 @@ Cidr ll(const PublicKey& k) {
   return Cidr(link_local_for(k), 128);
 }
 
-std::vector<Cidr> cidrs_of(const wg::PeerConfig& c) {
+std::vector<Cidr> cidrs_of(const device_model::PeerConfig& c) {
   std::vector<Cidr> out;
   for (const auto& a : c.allowed_ips) out.push_back(a.cidr);
   return out;
@@ -36,17 +37,17 @@ std::vector<Cidr> cidrs_of(const wg::PeerConfig& c) {
 }  // namespace
 
 TEST(DecideRoles, RouterIsConfiguredOrNoPeerIsOne) {
-  wg::DeviceState dev;
+  device_model::DeviceState dev;
   dev.peers.push_back(device_peer(key(2), {cidr("10.0.0.2/32")}));
   EXPECT_TRUE(decide::effective_router(std::nullopt, dev));
   dev.peers.push_back(device_peer(key(3), {cidr("10.0.0.0/24")}));
   EXPECT_FALSE(decide::effective_router(std::nullopt, dev));
   EXPECT_TRUE(decide::effective_router(true, dev));
-  EXPECT_FALSE(decide::effective_router(false, wg::DeviceState{}));
+  EXPECT_FALSE(decide::effective_router(false, device_model::DeviceState{}));
 }
 
 TEST(DecideRoles, DeconfigureNeedsSettledLeafTrustedBelowAllowedIps) {
-  wg::DeviceState dev;
+  device_model::DeviceState dev;
   dev.peers.push_back(device_peer(key(2), {cidr("10.0.0.0/24")}));  // a router peer: we are a leaf
   Config cfg;
   EXPECT_FALSE(decide::roles(cfg, key(1), dev, false).allow_deconfigure);
@@ -81,24 +82,24 @@ TEST(DecideAllowedIps, HealthyAndAliveAddsTheMissingTrusted) {
   std::vector<std::string> events;
   decide::AllowedIpsInput in{p,     ll(key(4)), true,
                              false, 10s,        {cidr("10.0.0.4/32"), cidr("10.0.1.0/24")}};
-  wg::PeerConfig change;
+  device_model::PeerConfig change;
   EXPECT_TRUE(decide::allowed_ips(in, false, change, events));
   EXPECT_FALSE(change.replace_allowed_ips);
   EXPECT_EQ(cidrs_of(change), std::vector<Cidr>{cidr("10.0.1.0/24")});
   EXPECT_EQ(events.size(), 1u);
   // Alive, but not above the margin: nothing.
-  in.alive_remaining = timing::kAliveMargin;
-  wg::PeerConfig none;
+  in.alive_remaining = facts::timing::kAliveMargin;
+  device_model::PeerConfig none;
   EXPECT_FALSE(decide::allowed_ips(in, false, none, events));
   EXPECT_TRUE(none.allowed_ips.empty());
   // Basic needs no aliveness.
   in.alive_remaining.reset();
   in.basic = true;
-  wg::PeerConfig basic;
+  device_model::PeerConfig basic;
   EXPECT_TRUE(decide::allowed_ips(in, false, basic, events));
   // Not healthy: nothing without deconfiguring.
   in.healthy = false;
-  wg::PeerConfig sick;
+  device_model::PeerConfig sick;
   EXPECT_FALSE(decide::allowed_ips(in, false, sick, events));
   EXPECT_TRUE(sick.allowed_ips.empty());
 }
@@ -107,7 +108,7 @@ TEST(DecideAllowedIps, DeconfiguringReplacesWithExactlyTheTrustedSetOrTheLinkLoc
   const auto p = device_peer(key(4), {ll(key(4)), cidr("10.0.9.0/24")});
   std::vector<std::string> events;
   decide::AllowedIpsInput in{p, ll(key(4)), true, false, 10s, {cidr("10.0.0.4/32")}};
-  wg::PeerConfig change;
+  device_model::PeerConfig change;
   EXPECT_TRUE(decide::allowed_ips(in, true, change, events));
   EXPECT_TRUE(change.replace_allowed_ips);
   auto got = cidrs_of(change);
@@ -118,31 +119,31 @@ TEST(DecideAllowedIps, DeconfiguringReplacesWithExactlyTheTrustedSetOrTheLinkLoc
   // Already exactly that: nothing.
   const auto same = device_peer(key(4), {cidr("10.0.0.4/32"), ll(key(4))});
   decide::AllowedIpsInput in_same{same, ll(key(4)), true, false, 10s, {cidr("10.0.0.4/32")}};
-  wg::PeerConfig none;
+  device_model::PeerConfig none;
   EXPECT_FALSE(decide::allowed_ips(in_same, true, none, events));
   // Unhealthy: only the link-local stays (traffic falls back to the router) ...
   in.healthy = false;
-  wg::PeerConfig sick;
+  device_model::PeerConfig sick;
   EXPECT_TRUE(decide::allowed_ips(in, true, sick, events));
   EXPECT_TRUE(sick.replace_allowed_ips);
   EXPECT_EQ(cidrs_of(sick), std::vector<Cidr>{ll(key(4))});
   // ... and once that is all it has, nothing more to do.
   const auto bare = device_peer(key(4), {ll(key(4))});
   decide::AllowedIpsInput in_bare{bare, ll(key(4)), false, false, std::nullopt, {}};
-  wg::PeerConfig done;
+  device_model::PeerConfig done;
   EXPECT_FALSE(decide::allowed_ips(in_bare, true, done, events));
 }
 
 TEST(DecideAllowedIps, EveryPeerKeepsItsLinkLocal) {
   const auto p = device_peer(key(4), {});
-  wg::PeerConfig change;
+  device_model::PeerConfig change;
   EXPECT_TRUE(decide::keep_link_local(p, ll(key(4)), change));
   EXPECT_EQ(cidrs_of(change), std::vector<Cidr>{ll(key(4))});
   EXPECT_FALSE(decide::keep_link_local(p, ll(key(4)), change));  // already in the change
-  wg::PeerConfig replacing;
+  device_model::PeerConfig replacing;
   replacing.replace_allowed_ips = true;
   EXPECT_FALSE(decide::keep_link_local(p, ll(key(4)), replacing));
-  wg::PeerConfig untouched;
+  device_model::PeerConfig untouched;
   EXPECT_FALSE(decide::keep_link_local(device_peer(key(4), {ll(key(4))}), ll(key(4)), untouched));
   EXPECT_TRUE(untouched.allowed_ips.empty());
 }
@@ -159,7 +160,7 @@ TEST(DecideEndpoint, LeastRecentlyTriedLanFirstNoFasterThanTheInterval) {
   EXPECT_EQ(decide::choose_endpoint(cands, tried, std::nullopt, kNow), ep("192.168.1.5:1"));
   tried[ep("192.168.1.5:1")] = kNow;
   EXPECT_EQ(decide::choose_endpoint(cands, tried, kNow, kNow + 5s), std::nullopt);
-  EXPECT_EQ(decide::choose_endpoint(cands, tried, kNow, kNow + timing::kEndpointInterval),
+  EXPECT_EQ(decide::choose_endpoint(cands, tried, kNow, kNow + facts::timing::kEndpointCycle),
             ep("10.0.0.5:1"));
   tried[ep("10.0.0.5:1")] = kNow + 15s;
   tried[ep("203.0.113.5:1")] = kNow + 30s;
@@ -196,9 +197,9 @@ TEST(DecideMembers, DeletionGuardAndWhatMayGo) {
   EXPECT_TRUE(decide::vouches(false, false, trust::Level::membership));
   EXPECT_FALSE(decide::vouches(false, true, trust::Level::allowedips));
 
-  EXPECT_TRUE(decide::anchor_steady(kNow - timing::kDeleteHealthyFor, 10s, kNow));
-  EXPECT_FALSE(decide::anchor_steady(kNow - timing::kDeleteHealthyFor + 1s, 10s, kNow));
-  EXPECT_FALSE(decide::anchor_steady(kNow - 300s, timing::kDeleteAliveMargin, kNow));
+  EXPECT_TRUE(decide::anchor_steady(kNow - facts::timing::kDeleteHealthyFor, 10s, kNow));
+  EXPECT_FALSE(decide::anchor_steady(kNow - facts::timing::kDeleteHealthyFor + 1s, 10s, kNow));
+  EXPECT_FALSE(decide::anchor_steady(kNow - 300s, facts::timing::kDeleteAliveMargin, kNow));
   EXPECT_FALSE(decide::anchor_steady(std::nullopt, 10s, kNow));
 
   decide::Roles leaf;

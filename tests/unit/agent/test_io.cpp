@@ -97,7 +97,7 @@ TEST(UapiDevice, TalksToAScriptedDaemon) {
   ASSERT_TRUE(st.ok()) << st.error().message();
   EXPECT_EQ(st->listen_port, 51820);
   ASSERT_EQ(st->peers.size(), 1u);
-  wg::DeviceConfig cfg;
+  device_model::DeviceConfig cfg;
   cfg.listen_port = 1;
   EXPECT_TRUE(dev->set(cfg).ok());
   auto bad = dev->set(cfg);

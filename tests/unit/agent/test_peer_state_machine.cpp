@@ -64,8 +64,8 @@ struct Fixture : ::testing::Test {
       gossip.alive_until[k] = clock.now() + alive_for;
     }
   }
-  wg::PeerState& add_peer(const PublicKey& k, std::vector<Cidr> aips,
-                          std::optional<Endpoint> e = std::nullopt) {
+  device_model::PeerState& add_peer(const PublicKey& k, std::vector<Cidr> aips,
+                                    std::optional<Endpoint> e = std::nullopt) {
     dev.state.peers.emplace_back();
     auto& p = dev.state.peers.back();
     p.public_key = k;

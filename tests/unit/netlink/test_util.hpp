@@ -4,8 +4,8 @@
 #include <array>
 #include <memory>
 
+#include "wirelink/base/device_model.hpp"
 #include "wirelink/base/keys.hpp"
-#include "wirelink/base/wg_model.hpp"
 #include "wirelink/netlink_fake/fake_kernel.hpp"
 
 namespace wltest {

@@ -19,8 +19,8 @@ struct Fixture : Client {
   Fixture() { kernel.add_link("wg0", "wireguard"); }
 };
 
-wl::wg::PeerConfig peer(std::uint32_t n, std::vector<wl::Cidr> ips) {
-  wl::wg::PeerConfig p;
+wl::device_model::PeerConfig peer(std::uint32_t n, std::vector<wl::Cidr> ips) {
+  wl::device_model::PeerConfig p;
   p.public_key = key_n(n);
   for (auto& c : ips) p.allowed_ips.push_back({c, false});
   return p;
@@ -28,18 +28,18 @@ wl::wg::PeerConfig peer(std::uint32_t n, std::vector<wl::Cidr> ips) {
 
 // A SET for wg0 with these peers.
 template <class... Peers>
-wl::wg::DeviceConfig wg0(Peers&&... peers) {
-  wl::wg::DeviceConfig cfg;
+wl::device_model::DeviceConfig wg0(Peers&&... peers) {
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = "wg0";
   (cfg.peers.push_back(std::forward<Peers>(peers)), ...);
   return cfg;
 }
 
 // The allowed-IP removal tests: peer 1 has 10.0.0.1-3, then gains .5 and loses .2.
-wl::wg::DeviceConfig allowed_ip_removal_device() {
+wl::device_model::DeviceConfig allowed_ip_removal_device() {
   return wg0(peer(1, {wltest::v4(1), wltest::v4(2), wltest::v4(3)}));
 }
-wl::wg::DeviceConfig allowed_ip_removal_change() {
+wl::device_model::DeviceConfig allowed_ip_removal_change() {
   auto p = peer(1, {wltest::v4(5)});
   p.allowed_ips.push_back({wltest::v4(2), true});
   return wg0(std::move(p));
@@ -71,7 +71,7 @@ TEST(WgClient, ResolvesFamilyOrReportsMissingModule) {
 
 TEST(WgClient, SetThenGetRoundTripsEveryAttribute) {
   Fixture f;
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = "wg0";
   cfg.private_key = wl::generate_private_key();
   cfg.listen_port = 51820;
@@ -104,7 +104,7 @@ TEST(WgClient, SetThenGetRoundTripsEveryAttribute) {
 TEST(WgClient, LargeConfigsSplitAndComeBackExact) {
   Fixture f;
   f.kernel.dump_message_size = 4096;
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = "wg0";
   for (std::uint32_t i = 0; i < 300; ++i)
     cfg.peers.push_back(peer(i + 1, {wltest::v4(i * 2), wltest::v6(i * 2 + 1)}));
@@ -130,7 +130,7 @@ TEST(WgClient, LargeConfigsSplitAndComeBackExact) {
 
 TEST(WgClient, DumpInterruptedIsRetriedABoundedNumberOfTimes) {
   Fixture f;
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = "wg0";
   cfg.peers.push_back(peer(1, {wltest::v4(1)}));
   ASSERT_TRUE(f.client.set_device(cfg));
@@ -156,7 +156,7 @@ TEST(WgClient, KernelErrorsAreMappedAndPartialApplyReported) {
   ASSERT_FALSE(notwg);
   EXPECT_EQ(notwg.error().code, std::errc::operation_not_supported);
 
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = "wg0";
   for (std::uint32_t i = 0; i < 500; ++i) cfg.peers.push_back(peer(i + 1, {wltest::v4(i)}));
   f.kernel.fail_set_message = 2;
@@ -176,14 +176,14 @@ TEST(WgClient, KernelErrorsAreMappedAndPartialApplyReported) {
 
 TEST(WgClient, PeerOperations) {
   Fixture f;
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = "wg0";
   cfg.peers.push_back(peer(1, {wltest::v4(1), wltest::v4(2)}));
   cfg.peers.push_back(peer(2, {wltest::v4(3)}));
   ASSERT_TRUE(f.client.set_device(cfg));
   // Remove peer 2, replace peer 1's IPs, update-only on a missing peer 3 (silently skipped),
   // move 10.0.0.3 to peer 1.
-  wl::wg::DeviceConfig ch;
+  wl::device_model::DeviceConfig ch;
   ch.ifname = "wg0";
   auto rm = peer(2, {});
   rm.remove = true;
@@ -226,14 +226,14 @@ TEST(WgClient, AllowedIpRemovalFallsBackToReplaceOnOldKernels) {
 TEST(WgClient, PrivateKeyChangeDropsAPeerWithThatPublicKey) {
   Fixture f;
   auto priv = wl::generate_private_key();
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = "wg0";
-  wl::wg::PeerConfig p;
+  wl::device_model::PeerConfig p;
   p.public_key = wl::public_key_of(priv);
   cfg.peers.push_back(std::move(p));
   cfg.peers.push_back(peer(2, {}));
   ASSERT_TRUE(f.client.set_device(cfg));
-  wl::wg::DeviceConfig ch;
+  wl::device_model::DeviceConfig ch;
   ch.ifname = "wg0";
   ch.private_key = priv.clone();
   ASSERT_TRUE(f.client.set_device(ch));

@@ -32,8 +32,8 @@ std::vector<wgnl::DeviceRequest> decode_all(const std::vector<std::vector<std::u
   return out;
 }
 
-wl::wg::PeerConfig peer(std::uint32_t n, std::size_t ips, bool v6 = false) {
-  wl::wg::PeerConfig p;
+wl::device_model::PeerConfig peer(std::uint32_t n, std::size_t ips, bool v6 = false) {
+  wl::device_model::PeerConfig p;
   p.public_key = key_n(n);
   for (std::size_t i = 0; i < ips; ++i)
     p.allowed_ips.push_back({v6 ? wltest::v6(n * 100000 + static_cast<std::uint32_t>(i))
@@ -72,7 +72,7 @@ std::map<wl::PublicKey, std::vector<wl::Cidr>> check_rules(
 }  // namespace
 
 TEST(WgSplit, OnePeerWithFiveThousandAllowedIps) {
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = "wg0";
   cfg.listen_port = 51820;
   cfg.replace_peers = true;
@@ -94,7 +94,7 @@ TEST(WgSplit, OnePeerWithFiveThousandAllowedIps) {
 
 TEST(WgSplit, ManyPeersAndPeersStraddlingMessages) {
   for (auto [npeers, nips] : {std::pair<std::uint32_t, std::size_t>{2000, 2}, {40, 52}}) {
-    wl::wg::DeviceConfig cfg;
+    wl::device_model::DeviceConfig cfg;
     cfg.ifname = "wg0";
     for (std::uint32_t i = 0; i < npeers; ++i) {
       auto p = peer(i + 1, nips, i % 2);
@@ -113,7 +113,7 @@ TEST(WgSplit, ManyPeersAndPeersStraddlingMessages) {
 }
 
 TEST(WgSplit, PeerHeaderThatDoesNotFitIsCarriedOverWhole) {
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = "wg0";
   for (std::uint32_t i = 0; i < 6; ++i) {
     auto p = peer(i + 1, 5, true);  // 5 x 40 bytes of IPv6 allowed IPs
@@ -142,7 +142,7 @@ TEST(WgSplit, PeerHeaderThatDoesNotFitIsCarriedOverWhole) {
 }
 
 TEST(WgSplit, UpdateOnlyAndRemoveRepeatInContinuations) {
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   cfg.ifname = "wg0";
   auto p = peer(3, 400);
   p.update_only = true;
@@ -161,20 +161,20 @@ TEST(WgSplit, UpdateOnlyAndRemoveRepeatInContinuations) {
 }
 
 TEST(WgSplit, RejectsBadInterfaceNames) {
-  wl::wg::DeviceConfig cfg;
+  wl::device_model::DeviceConfig cfg;
   EXPECT_FALSE(wgnl::build_set_device(kFam, cfg));
   cfg.ifname = "a-very-long-interface-name";
   EXPECT_FALSE(wgnl::build_set_device(kFam, cfg));
 }
 
 TEST(WgDump, ReassemblesPeersSplitAcrossMessages) {
-  wl::wg::DeviceState s;
+  wl::device_model::DeviceState s;
   s.ifname = "wg0";
   s.ifindex = 4;
   s.listen_port = 1234;
   s.fwmark = 7;
   for (std::uint32_t i = 0; i < 30; ++i) {
-    wl::wg::PeerState p;
+    wl::device_model::PeerState p;
     p.public_key = key_n(i + 1);
     p.rx_bytes = i;
     p.tx_bytes = 2 * i;
@@ -209,9 +209,9 @@ TEST(WgDump, ReassemblesPeersSplitAcrossMessages) {
 }
 
 TEST(WgDump, MalformedRepliesAreRejected) {
-  wl::wg::DeviceState s;
+  wl::device_model::DeviceState s;
   s.ifname = "wg0";
-  wl::wg::PeerState p;
+  wl::device_model::PeerState p;
   p.public_key = key_n(1);
   p.allowed_ips.push_back(wltest::v4(1));
   s.peers.push_back(std::move(p));

@@ -27,12 +27,12 @@ PrivateKey secret(const char* hex) {
 // `check`); gets show one fixed peer.
 struct FakeBackend : uapi::Backend {
   std::vector<std::optional<std::uint16_t>> applied_ports;
-  std::function<void(const wg::DeviceConfig&)> check;
+  std::function<void(const device_model::DeviceConfig&)> check;
   int fail_with = 0;
-  wg::DeviceState get_state() override {
-    wg::DeviceState s;
+  device_model::DeviceState get_state() override {
+    device_model::DeviceState s;
     s.listen_port = 51820;
-    wg::PeerState p;
+    device_model::PeerState p;
     p.public_key = PublicKey(std::array<std::uint8_t, 32>{1});
     p.endpoint = *Endpoint::parse("[fd00::1]:5");
     p.allowed_ips.push_back(*Cidr::parse("10.0.0.0/8"));
@@ -40,7 +40,7 @@ struct FakeBackend : uapi::Backend {
     s.peers.push_back(std::move(p));
     return s;
   }
-  int apply(const wg::DeviceConfig& c) override {
+  int apply(const device_model::DeviceConfig& c) override {
     applied_ports.push_back(c.listen_port);
     if (check) check(c);
     return fail_with;
@@ -52,18 +52,18 @@ bool same_secret(const std::optional<SecretBytes<32>>& a, const std::optional<Se
 }
 
 // What only a change request or only a state says.
-void expect_same_extras(const wg::DeviceConfig& a, const wg::DeviceConfig& b) {
+void expect_same_extras(const device_model::DeviceConfig& a, const device_model::DeviceConfig& b) {
   EXPECT_EQ(a.replace_peers, b.replace_peers);
 }
-void expect_same_extras(const wg::DeviceState& a, const wg::DeviceState& b) {
+void expect_same_extras(const device_model::DeviceState& a, const device_model::DeviceState& b) {
   EXPECT_EQ(a.public_key, b.public_key);
 }
-void expect_same_extras(const wg::PeerConfig& p, const wg::PeerConfig& q) {
+void expect_same_extras(const device_model::PeerConfig& p, const device_model::PeerConfig& q) {
   EXPECT_EQ(p.remove, q.remove);
   EXPECT_EQ(p.update_only, q.update_only);
   EXPECT_EQ(p.replace_allowed_ips, q.replace_allowed_ips);
 }
-void expect_same_extras(const wg::PeerState& p, const wg::PeerState& q) {
+void expect_same_extras(const device_model::PeerState& p, const device_model::PeerState& q) {
   EXPECT_EQ(p.last_handshake, q.last_handshake);
   EXPECT_EQ(p.rx_bytes, q.rx_bytes);
   EXPECT_EQ(p.tx_bytes, q.tx_bytes);
@@ -169,17 +169,17 @@ TEST(UapiClient, HandshakeTimesPastTheClockSaturate) {
 }
 
 TEST(UapiClient, EncodesASetInWgOrder) {
-  wg::DeviceConfig cfg;
+  device_model::DeviceConfig cfg;
   cfg.listen_port = 51820;
   cfg.replace_peers = true;
-  wg::PeerConfig p;
+  device_model::PeerConfig p;
   p.public_key = PublicKey(*hex_decode_key(kPub));
   p.update_only = true;
   p.endpoint = *Endpoint::parse("[fd00::2]:51820");
   p.replace_allowed_ips = true;
   p.allowed_ips = {{*Cidr::parse("10.0.0.2/32"), false}, {*Cidr::parse("10.0.0.3/32"), true}};
   cfg.peers.push_back(std::move(p));
-  wg::PeerConfig gone;
+  device_model::PeerConfig gone;
   gone.public_key = PublicKey(*hex_decode_key(kPeer));
   gone.remove = true;
   cfg.peers.push_back(std::move(gone));
@@ -261,12 +261,12 @@ TEST(UapiServer, BackendErrorAndUnknownOperation) {
 // --- From one side to the other ---
 
 TEST(UapiRoundTrip, SetRequestFromClientToServer) {
-  wg::DeviceConfig cfg;
+  device_model::DeviceConfig cfg;
   cfg.private_key = secret(kPriv);
   cfg.listen_port = 51820;
   cfg.fwmark = 0;  // "off", still sent
   cfg.replace_peers = true;
-  wg::PeerConfig p;
+  device_model::PeerConfig p;
   p.public_key = PublicKey(*hex_decode_key(kPub));
   p.update_only = true;
   p.replace_allowed_ips = true;
@@ -277,34 +277,34 @@ TEST(UapiRoundTrip, SetRequestFromClientToServer) {
                    {*Cidr::parse("fd00::/64"), false},
                    {*Cidr::parse("10.0.0.3/32"), true}};
   cfg.peers.push_back(std::move(p));
-  wg::PeerConfig v4;
+  device_model::PeerConfig v4;
   v4.public_key = PublicKey(std::array<std::uint8_t, 32>{9});
   v4.endpoint = *Endpoint::parse("192.0.2.1:1");
   v4.persistent_keepalive = 0;  // "off", still sent
   cfg.peers.push_back(std::move(v4));
-  wg::PeerConfig gone;
+  device_model::PeerConfig gone;
   gone.public_key = PublicKey(*hex_decode_key(kPeer));
   gone.remove = true;
   cfg.peers.push_back(std::move(gone));
 
   FakeBackend b;
-  b.check = [&](const wg::DeviceConfig& got) { expect_same_device(got, cfg); };
+  b.check = [&](const device_model::DeviceConfig& got) { expect_same_device(got, cfg); };
   uapi::ServerSession s(b);
   EXPECT_EQ(s.feed(uapi::encode_set_request(cfg)), "errno=0\n\n");
   // An empty change is a valid request too.
-  const wg::DeviceConfig empty;
-  b.check = [&](const wg::DeviceConfig& got) { expect_same_device(got, empty); };
+  const device_model::DeviceConfig empty;
+  b.check = [&](const device_model::DeviceConfig& got) { expect_same_device(got, empty); };
   EXPECT_EQ(s.feed(uapi::encode_set_request(empty)), "errno=0\n\n");
   EXPECT_EQ(b.applied_ports.size(), 2u);
 }
 
 TEST(UapiRoundTrip, GetReplyFromServerToClient) {
-  wg::DeviceState st;
+  device_model::DeviceState st;
   st.private_key = secret(kPriv);
   st.public_key = public_key_of(*st.private_key);
   st.listen_port = 51820;
   st.fwmark = 7;
-  wg::PeerState p;
+  device_model::PeerState p;
   p.public_key = PublicKey(*hex_decode_key(kPub));
   p.preshared_key = secret(kPeer);
   p.endpoint = *Endpoint::parse("[fd00::2]:51820");
@@ -316,7 +316,7 @@ TEST(UapiRoundTrip, GetReplyFromServerToClient) {
   p.tx_bytes = std::uint64_t{1} << 40;
   p.allowed_ips = {*Cidr::parse("10.0.0.2/32"), *Cidr::parse("fd00::/64")};
   st.peers.push_back(std::move(p));
-  wg::PeerState quiet;  // never shook hands, no PSK, no endpoint
+  device_model::PeerState quiet;  // never shook hands, no PSK, no endpoint
   quiet.public_key = PublicKey(*hex_decode_key(kPeer));
   st.peers.push_back(std::move(quiet));
 
@@ -327,9 +327,9 @@ TEST(UapiRoundTrip, GetReplyFromServerToClient) {
   expect_same_device(*back, st);
 
   // An empty device reads back as one.
-  auto empty = uapi::decode_get_reply(uapi::encode_get_reply(wg::DeviceState{}));
+  auto empty = uapi::decode_get_reply(uapi::encode_get_reply(device_model::DeviceState{}));
   ASSERT_TRUE(empty.ok()) << empty.error().message();
-  expect_same_device(*empty, wg::DeviceState{});
+  expect_same_device(*empty, device_model::DeviceState{});
 }
 
 TEST(UapiRoundTrip, StatusRepliesFromServerToClient) {

@@ -105,12 +105,12 @@ TEST(DeviceControl, VanishedInterfaceEndsRunWithStatusOne) {
 TEST(DeviceControl, NewListenPortTakesOverTheTraffic) {
   DevicePair p;
   ping_pong(p);
-  DeviceConfig move;
+  wl::device_model::DeviceConfig move;
   move.listen_port = 51999;
   ASSERT_EQ(p.b.dev->apply(move), 0);
   EXPECT_EQ(p.b.endpoint().port(), 51999);
-  DeviceConfig follow;
-  PeerConfig pc;
+  wl::device_model::DeviceConfig follow;
+  wl::device_model::PeerConfig pc;
   pc.public_key = p.b.pub;
   pc.endpoint = p.b.endpoint();
   follow.peers.push_back(std::move(pc));
@@ -129,7 +129,7 @@ TEST(DeviceControl, ListenPortTakenElsewhereIsRefusedAndTheOldOneKept) {
   const std::uint16_t before = p.b.endpoint().port();
   auto squatter = p.net.bind(p.b.host, 51888);
   ASSERT_TRUE(squatter);
-  DeviceConfig move;
+  wl::device_model::DeviceConfig move;
   move.listen_port = 51888;
   EXPECT_EQ(p.b.dev->apply(move), EADDRINUSE);
   EXPECT_EQ(p.b.endpoint().port(), before);

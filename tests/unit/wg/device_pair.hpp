@@ -33,9 +33,9 @@ struct Side {
   std::array<std::uint8_t, 4> tunnel{};
   Endpoint endpoint() const { return Endpoint(host, dev->get_state().listen_port); }
   // A's or B's view of its one peer.
-  PeerState peer() const {
+  wl::device_model::PeerState peer() const {
     auto s = dev->get_state();
-    return s.peers.empty() ? PeerState{} : std::move(s.peers.front());
+    return s.peers.empty() ? wl::device_model::PeerState{} : std::move(s.peers.front());
   }
 };
 
@@ -109,16 +109,16 @@ class DevicePair {
       return;
     }
     s.dev = std::move(*d);
-    DeviceConfig cfg;
+    wl::device_model::DeviceConfig cfg;
     cfg.private_key = s.priv.clone();
     EXPECT_EQ(s.dev->apply(cfg), 0);
   }
   static void connect(Side& from, const Side& to) {
-    DeviceConfig cfg;
-    PeerConfig p;
+    wl::device_model::DeviceConfig cfg;
+    wl::device_model::PeerConfig p;
     p.public_key = to.pub;
     p.endpoint = to.endpoint();
-    p.allowed_ips.push_back(AllowedIp{Cidr(IpAddress::v4(to.tunnel), 32)});
+    p.allowed_ips.push_back(wl::device_model::AllowedIp{Cidr(IpAddress::v4(to.tunnel), 32)});
     cfg.peers.push_back(std::move(p));
     EXPECT_EQ(from.dev->apply(cfg), 0);
   }

@@ -78,7 +78,7 @@ TEST(DeviceTraffic, JunkFromTheWireIsDroppedAndMovesNothing) {
   const auto at_b = p.b.tun->wait_written(1);
   ASSERT_EQ(at_b.size(), 1u);
   EXPECT_EQ(at_b[0], ping);
-  const PeerState a_seen_by_b = p.b.peer();
+  const device_model::PeerState a_seen_by_b = p.b.peer();
   // The junk neither counts as A's traffic nor moves A's endpoint to where the junk came from;
   // A's initiation (148) and data (32 + the 120-byte packet padded to 128) do.
   EXPECT_EQ(a_seen_by_b.rx_bytes, 148u + 160u);

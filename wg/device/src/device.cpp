@@ -217,8 +217,8 @@ void Device::serve_connection(int fd, int signal_fd) {
   }
 }
 
-DeviceState Device::get_state() {
-  DeviceState s;
+device_model::DeviceState Device::get_state() {
+  device_model::DeviceState s;
   std::lock_guard<std::mutex> g(mu_);
   s.ifname = tun_->name();
   const auto& id = engine_->identity();
@@ -229,7 +229,7 @@ DeviceState Device::get_state() {
   if (auto u = sockets()) s.listen_port = u->port();
   s.fwmark = fwmark_;
   for (const auto& p : engine_->peers()) {
-    PeerState ps;
+    device_model::PeerState ps;
     ps.public_key = p->public_key;
     if (p->has_psk)
       ps.preshared_key = PresharedKey::from(std::span<const std::uint8_t, 32>(p->hs.preshared_key));
@@ -246,7 +246,7 @@ DeviceState Device::get_state() {
   return s;
 }
 
-int Device::apply(const DeviceConfig& cfg) {
+int Device::apply(const device_model::DeviceConfig& cfg) {
   std::lock_guard<std::mutex> g(mu_);
   noise::Engine& e = *engine_;
   if (cfg.private_key) e.set_private_key(&*cfg.private_key);

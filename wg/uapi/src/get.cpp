@@ -13,7 +13,7 @@ std::string encode_get_request() {
   return std::string(text::kGetOperation) + "\n\n";
 }
 
-std::string encode_get_reply(const wg::DeviceState& s) {
+std::string encode_get_reply(const device_model::DeviceState& s) {
   std::string out;
   auto kv = [&](std::string_view k, std::string_view v) { text::append_line(out, k, v); };
   if (s.private_key && !s.private_key->is_zero())
@@ -67,7 +67,8 @@ Result<Endpoint> decode_endpoint(std::string_view v) {
 }
 
 // The device lines, before the first peer.
-Result<void> decode_device_line(std::string_view k, std::string_view v, wg::DeviceState& st) {
+Result<void> decode_device_line(std::string_view k, std::string_view v,
+                                device_model::DeviceState& st) {
   if (k == "private_key") {
     auto priv = text::decode_secret<PrivateKey>(v);
     if (!priv) return reply::malformed("bad private_key");
@@ -92,7 +93,7 @@ struct HandshakeTime {
   std::int64_t nsec = 0;
 };
 
-Result<void> decode_peer_line(std::string_view k, std::string_view v, wg::PeerState& peer,
+Result<void> decode_peer_line(std::string_view k, std::string_view v, device_model::PeerState& peer,
                               HandshakeTime& hs) {
   if (k == "preshared_key") {
     auto psk = text::decode_secret<PresharedKey>(v);
@@ -144,19 +145,19 @@ std::chrono::system_clock::time_point handshake_time(const HandshakeTime& hs) {
                                                                       nanoseconds(hs.nsec)));
 }
 
-void finish_peer(wg::PeerState* peer, HandshakeTime& hs) {
+void finish_peer(device_model::PeerState* peer, HandshakeTime& hs) {
   if (peer != nullptr && (hs.sec != 0 || hs.nsec != 0)) peer->last_handshake = handshake_time(hs);
   hs = {};
 }
 
 }  // namespace
 
-Result<wg::DeviceState> decode_get_reply(std::string_view text) {
+Result<device_model::DeviceState> decode_get_reply(std::string_view text) {
   auto r = reply::split(text);
   if (!r) return r.error();
   if (r->error != 0) return reply::daemon_error(r->error, "get");
-  wg::DeviceState st;
-  wg::PeerState* peer = nullptr;
+  device_model::DeviceState st;
+  device_model::PeerState* peer = nullptr;
   HandshakeTime hs;
   for (const auto& [k, v] : r->lines) {
     if (k == "public_key") {

@@ -8,7 +8,7 @@
 
 namespace wl::uapi {
 
-std::string encode_set_request(const wg::DeviceConfig& cfg) {
+std::string encode_set_request(const device_model::DeviceConfig& cfg) {
   std::string s;
   s.append(text::kSetOperation).push_back('\n');
   if (cfg.private_key)
@@ -52,7 +52,7 @@ bool is_true(std::string_view v) {
 }
 
 // A set request's allowed IP: "[-]address/prefix", the prefix written out.
-std::optional<wg::AllowedIp> decode_allowed_ip(std::string_view v) {
+std::optional<device_model::AllowedIp> decode_allowed_ip(std::string_view v) {
   bool remove = false;
   if (!v.empty() && v[0] == '-') {
     remove = true;
@@ -61,14 +61,14 @@ std::optional<wg::AllowedIp> decode_allowed_ip(std::string_view v) {
   if (v.find('/') == std::string_view::npos) return std::nullopt;
   auto c = Cidr::parse(v);
   if (!c) return std::nullopt;
-  return wg::AllowedIp{*c, remove};
+  return device_model::AllowedIp{*c, remove};
 }
 
 }  // namespace
 
 SetRequest decode_set_request(std::string_view body) {
   SetRequest r;
-  wg::PeerConfig* peer = nullptr;
+  device_model::PeerConfig* peer = nullptr;
   while (!body.empty()) {
     const auto nl = body.find('\n');
     const std::string_view line = body.substr(0, nl);

@@ -4,6 +4,7 @@
 
 #include "wirelink/agent/decisions.hpp"
 #include "wirelink/agent/timing.hpp"
+#include "wirelink/facts/timing.hpp"
 
 namespace wl::agent::decide {
 
@@ -29,12 +30,12 @@ std::vector<Cidr> trusted_allowed_ips(const std::vector<Cidr>& configured,
   return out;
 }
 
-bool allowed_ips(const AllowedIpsInput& in, bool allow_deconfigure, wg::PeerConfig& change,
-                 std::vector<std::string>& events) {
+bool allowed_ips(const AllowedIpsInput& in, bool allow_deconfigure,
+                 device_model::PeerConfig& change, std::vector<std::string>& events) {
   const auto& have = in.device.allowed_ips;
   const bool apply =
       in.healthy &&
-      (in.basic || (in.alive_remaining && *in.alive_remaining > timing::kAliveMargin));
+      (in.basic || (in.alive_remaining && *in.alive_remaining > facts::timing::kAliveMargin));
   if (apply && allow_deconfigure) {
     std::vector<Cidr> want = in.trusted;
     want.push_back(in.link_local);
@@ -69,10 +70,11 @@ bool allowed_ips(const AllowedIpsInput& in, bool allow_deconfigure, wg::PeerConf
   return true;
 }
 
-bool keep_link_local(const wg::PeerState& device, const Cidr& link_local, wg::PeerConfig& change) {
+bool keep_link_local(const device_model::PeerState& device, const Cidr& link_local,
+                     device_model::PeerConfig& change) {
   if (change.replace_allowed_ips || contains(device.allowed_ips, link_local) ||
       std::any_of(change.allowed_ips.begin(), change.allowed_ips.end(),
-                  [&](const wg::AllowedIp& a) { return a.cidr == link_local; }))
+                  [&](const device_model::AllowedIp& a) { return a.cidr == link_local; }))
     return false;
   change.allowed_ips.push_back({link_local, false});
   return true;

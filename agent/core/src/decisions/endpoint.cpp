@@ -4,6 +4,7 @@
 
 #include "wirelink/agent/decisions.hpp"
 #include "wirelink/agent/timing.hpp"
+#include "wirelink/facts/timing.hpp"
 
 namespace wl::agent::decide {
 
@@ -26,7 +27,7 @@ std::vector<Endpoint> endpoint_candidates(std::vector<Endpoint> gossiped,
 std::optional<Endpoint> choose_endpoint(std::vector<Endpoint> candidates,
                                         const std::map<Endpoint, TimePoint>& tried,
                                         std::optional<TimePoint> last_switch, TimePoint now) {
-  if (candidates.empty() || (last_switch && now - *last_switch < timing::kEndpointInterval))
+  if (candidates.empty() || (last_switch && now - *last_switch < facts::timing::kEndpointCycle))
     return std::nullopt;
   auto tried_at = [&](const Endpoint& e) {
     auto it = tried.find(e);

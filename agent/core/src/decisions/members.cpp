@@ -4,13 +4,14 @@
 
 #include "wirelink/agent/decisions.hpp"
 #include "wirelink/agent/timing.hpp"
+#include "wirelink/facts/timing.hpp"
 
 namespace wl::agent::decide {
 
 namespace {
 
-wg::PeerConfig add_with_link_local(const PublicKey& k) {
-  wg::PeerConfig add;
+device_model::PeerConfig add_with_link_local(const PublicKey& k) {
+  device_model::PeerConfig add;
   add.public_key = k;
   add.allowed_ips.push_back({Cidr(link_local_for(k), 128), false});
   return add;
@@ -18,12 +19,10 @@ wg::PeerConfig add_with_link_local(const PublicKey& k) {
 
 }  // namespace
 
-std::vector<wg::PeerConfig> peers_to_add(const std::vector<PublicKey>& members,
-                                         const std::vector<facts::ConfiguredPeerView>& configured,
-                                         const PublicKey& self,
-                                         const std::set<PublicKey>& in_device,
-                                         std::vector<std::string>& events) {
-  std::vector<wg::PeerConfig> out;
+std::vector<device_model::PeerConfig> peers_to_add(
+    const std::vector<PublicKey>& members, const std::vector<facts::ConfiguredPeerView>& configured,
+    const PublicKey& self, const std::set<PublicKey>& in_device, std::vector<std::string>& events) {
+  std::vector<device_model::PeerConfig> out;
   for (const auto& k : members) {
     if (k == self || in_device.count(k)) continue;
     out.push_back(add_with_link_local(k));
@@ -46,8 +45,8 @@ bool vouches(bool full_auto, bool peer_router, std::optional<trust::Level> confi
 
 bool anchor_steady(std::optional<TimePoint> healthy_alive_since,
                    std::optional<Duration> alive_remaining, TimePoint now) {
-  return healthy_alive_since && now - *healthy_alive_since >= timing::kDeleteHealthyFor &&
-         alive_remaining && *alive_remaining > timing::kDeleteAliveMargin;
+  return healthy_alive_since && now - *healthy_alive_since >= facts::timing::kDeleteHealthyFor &&
+         alive_remaining && *alive_remaining > facts::timing::kDeleteAliveMargin;
 }
 
 bool may_delete(const Roles& roles, bool anchor_ok) {
@@ -55,14 +54,15 @@ bool may_delete(const Roles& roles, bool anchor_ok) {
          (!roles.own_trust || *roles.own_trust < trust::Level::membership) && anchor_ok;
 }
 
-std::vector<wg::PeerConfig> peers_to_delete(const std::vector<DeletionCandidate>& device,
-                                            const std::vector<PublicKey>& members, bool full_auto,
-                                            std::vector<std::string>& events) {
+std::vector<device_model::PeerConfig> peers_to_delete(const std::vector<DeletionCandidate>& device,
+                                                      const std::vector<PublicKey>& members,
+                                                      bool full_auto,
+                                                      std::vector<std::string>& events) {
   const std::set<PublicKey> member_set(members.begin(), members.end());
-  std::vector<wg::PeerConfig> out;
+  std::vector<device_model::PeerConfig> out;
   for (const auto& p : device) {
     if (p.configured || member_set.count(p.key) || (full_auto && p.router)) continue;
-    wg::PeerConfig del;
+    device_model::PeerConfig del;
     del.public_key = p.key;
     del.remove = true;
     out.push_back(std::move(del));

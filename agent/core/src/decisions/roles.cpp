@@ -6,13 +6,15 @@
 
 namespace wl::agent::decide {
 
-bool effective_router(std::optional<bool> configured, const wg::DeviceState& dev) {
+bool effective_router(std::optional<bool> configured, const device_model::DeviceState& dev) {
   if (configured) return *configured;
-  return std::none_of(dev.peers.begin(), dev.peers.end(),
-                      [](const wg::PeerState& p) { return trust::is_router(p.allowed_ips); });
+  return std::none_of(dev.peers.begin(), dev.peers.end(), [](const device_model::PeerState& p) {
+    return trust::is_router(p.allowed_ips);
+  });
 }
 
-Roles roles(const Config& cfg, const PublicKey& self, const wg::DeviceState& dev, bool settled) {
+Roles roles(const Config& cfg, const PublicKey& self, const device_model::DeviceState& dev,
+            bool settled) {
   Roles r;
   r.router = effective_router(cfg.router, dev);
   for (const auto& p : cfg.peers)

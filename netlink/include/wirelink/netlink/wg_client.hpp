@@ -1,5 +1,6 @@
 // WireGuardClient: the kernel WireGuard device over generic netlink, in the shared device
-// vocabulary (wl::wg::DeviceConfig / DeviceState), so the agent can use it as its kernel backend.
+// vocabulary (wl::device_model::DeviceConfig / DeviceState), so the agent can use it as its kernel
+// backend.
 //
 // Contract: blocking, not thread-safe (one owner, one Transport opened for NETLINK_GENERIC).
 // Errors: kernel errnos in the generic category with the extended-ACK text in the detail
@@ -14,8 +15,8 @@
 #include <optional>
 #include <string_view>
 
+#include "wirelink/base/device_model.hpp"
 #include "wirelink/base/result.hpp"
-#include "wirelink/base/wg_model.hpp"
 #include "wirelink/netlink/requester.hpp"
 #include "wirelink/netlink/transport.hpp"
 #include "wirelink/netlink/wg_codec.hpp"
@@ -33,7 +34,7 @@ class WireGuardClient {
   Result<std::uint16_t> family();
 
   // GET_DEVICE as a dump, reassembled; restarted on NLM_F_DUMP_INTR up to kDumpRetries times.
-  Result<wg::DeviceState> get_device(std::string_view ifname);
+  Result<device_model::DeviceState> get_device(std::string_view ifname);
 
   // How far a SET got, for error reports: SET is not atomic in the kernel.
   struct SetProgress {
@@ -45,7 +46,7 @@ class WireGuardClient {
   // use the Linux >= 6.16 flag when a probe shows the kernel has it, otherwise the peer's list
   // is rewritten from a GET and sent with replace_allowed_ips (a short window in which the
   // peer may miss some of its IPs if its list spans several messages).
-  Result<void> set_device(const wg::DeviceConfig& cfg, SetProgress* progress = nullptr);
+  Result<void> set_device(const device_model::DeviceConfig& cfg, SetProgress* progress = nullptr);
 
   enum class AllowedIpRemoval { unknown, supported, unsupported };
   AllowedIpRemoval allowed_ip_removal() const { return aip_removal_; }
@@ -59,7 +60,7 @@ class WireGuardClient {
  private:
   Result<void> send_messages(std::vector<std::vector<std::uint8_t>>& msgs, std::string_view what,
                              SetProgress* progress);
-  Result<wg::DeviceConfig> rewrite_removals(const wg::DeviceConfig& cfg);
+  Result<device_model::DeviceConfig> rewrite_removals(const device_model::DeviceConfig& cfg);
 
   Requester req_;
   std::optional<std::uint16_t> family_;

@@ -1,9 +1,9 @@
 // WireGuard generic netlink family codec (family "wireguard", version 1).
 //
 // Contract: pure, see codec.hpp. Requests are built from the shared device vocabulary
-// (wl::wg::DeviceConfig) and replies parse into wl::wg::DeviceState. The same functions encode
-// replies and decode requests, so the fake kernel and the fuzzers share the real codec.
-// Buffers that held a private key or PSK are the caller's to wipe (see wipe_bytes).
+// (wl::device_model::DeviceConfig) and replies parse into wl::device_model::DeviceState. The same
+// functions encode replies and decode requests, so the fake kernel and the fuzzers share the real
+// codec. Buffers that held a private key or PSK are the caller's to wipe (see wipe_bytes).
 #pragma once
 
 #include <cstddef>
@@ -13,8 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "wirelink/base/device_model.hpp"
 #include "wirelink/base/result.hpp"
-#include "wirelink/base/wg_model.hpp"
 #include "wirelink/netlink/codec.hpp"
 
 namespace wl::netlink::wgnl {
@@ -53,7 +53,7 @@ std::vector<std::uint8_t> build_get_device(std::uint16_t family, std::string_vie
 // and REPLACE_ALLOWEDIPS only in a peer's first fragment. Every message asks for an ACK.
 // Errors: EINVAL for an empty/too-long ifname or a max_message below 512.
 Result<std::vector<std::vector<std::uint8_t>>> build_set_device(
-    std::uint16_t family, const wg::DeviceConfig& cfg,
+    std::uint16_t family, const device_model::DeviceConfig& cfg,
     std::size_t max_message = kDefaultSetMessageSize);
 
 // Reassembles a GET_DEVICE dump: feed each reply message's payload (genlmsghdr + attributes).
@@ -62,10 +62,10 @@ class DeviceAssembler {
  public:
   Result<void> add(std::span<const std::uint8_t> payload);
   std::size_t peer_count() const { return state_.peers.size(); }
-  wg::DeviceState take();
+  device_model::DeviceState take();
 
  private:
-  wg::DeviceState state_;
+  device_model::DeviceState state_;
   std::unordered_map<PublicKey, std::size_t> index_;
 };
 
@@ -75,7 +75,7 @@ class DeviceAssembler {
 // allowed IPs split across messages as the kernel does). The messages carry NLM_F_MULTI plus
 // `extra_flags`; no NLMSG_DONE is appended.
 std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family,
-                                                         const wg::DeviceState& state,
+                                                         const device_model::DeviceState& state,
                                                          std::size_t max_message, std::uint32_t seq,
                                                          std::uint32_t pid,
                                                          std::uint16_t extra_flags = 0);
@@ -84,7 +84,7 @@ std::vector<std::vector<std::uint8_t>> build_get_replies(std::uint16_t family,
 struct DeviceRequest {
   std::uint32_t ifindex = 0;          // 0 = not given
   std::string ifname;                 // empty = not given
-  wg::DeviceConfig config;            // config.ifname mirrors ifname
+  device_model::DeviceConfig config;  // config.ifname mirrors ifname
   bool uses_allowedip_flags = false;  // some allowed IP carried WGALLOWEDIP_A_FLAGS
   std::uint32_t unknown_device_flags = 0, unknown_peer_flags = 0, unknown_allowedip_flags = 0;
   bool bad_protocol_version = false;

@@ -148,7 +148,7 @@ class AgentCore {
   void send_gossip(TimePoint now, Actions& out);
   void start_coordinator(Actions& out);
   void stop_coordinator(Actions& out);
-  void new_device_key(const wg::DeviceState& dev, TimePoint now, Actions& out);
+  void new_device_key(const device_model::DeviceState& dev, TimePoint now, Actions& out);
 
   LoadedConfig loaded_;
   CoreDeps d_;

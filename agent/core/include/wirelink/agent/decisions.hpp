@@ -14,9 +14,9 @@
 
 #include "wirelink/agent/config.hpp"
 #include "wirelink/base/clock.hpp"
+#include "wirelink/base/device_model.hpp"
 #include "wirelink/base/ip.hpp"
 #include "wirelink/base/keys.hpp"
-#include "wirelink/base/wg_model.hpp"
 #include "wirelink/facts/local_view.hpp"
 #include "wirelink/trust/level.hpp"
 
@@ -35,11 +35,12 @@ struct Roles {
 
 // PROTOCOL.md §7.2 (last paragraph): the configured Router wins; otherwise a node is a router iff
 // none of its device peers is one (trust::is_router).
-bool effective_router(std::optional<bool> configured, const wg::DeviceState& dev);
+bool effective_router(std::optional<bool> configured, const device_model::DeviceState& dev);
 
 // PROTOCOL.md §5 / §6.1 (fact TTL) and §7.1: a node deconfigures only once it has heard the
 // mesh for a fact TTL, is not a router and is trusted below AllowedIPs itself.
-Roles roles(const Config& cfg, const PublicKey& self, const wg::DeviceState& dev, bool settled);
+Roles roles(const Config& cfg, const PublicKey& self, const device_model::DeviceState& dev,
+            bool settled);
 
 // --- Allowed IPs (decisions/allowed_ips.cpp) ---
 
@@ -50,7 +51,7 @@ std::vector<Cidr> trusted_allowed_ips(const std::vector<Cidr>& configured,
 
 // One device peer as the allowed-IP decision sees it.
 struct AllowedIpsInput {
-  const wg::PeerState& device;
+  const device_model::PeerState& device;
   Cidr link_local;
   bool healthy = false;
   bool basic = false;
@@ -62,12 +63,13 @@ struct AllowedIpsInput {
 // margin left (or Basic) gets its trusted allowed IPs (exactly those plus its link-local when
 // deconfiguring is allowed); an unhealthy one keeps only its link-local when deconfiguring is
 // allowed, so traffic falls back to the router. Adds to `change`; true when it changed anything.
-bool allowed_ips(const AllowedIpsInput& in, bool allow_deconfigure, wg::PeerConfig& change,
-                 std::vector<std::string>& events);
+bool allowed_ips(const AllowedIpsInput& in, bool allow_deconfigure,
+                 device_model::PeerConfig& change, std::vector<std::string>& events);
 
 // PROTOCOL.md §1-§2: every peer keeps its link-local /128 so facts can reach it. True when it
 // had to be added to `change`.
-bool keep_link_local(const wg::PeerState& device, const Cidr& link_local, wg::PeerConfig& change);
+bool keep_link_local(const device_model::PeerState& device, const Cidr& link_local,
+                     device_model::PeerConfig& change);
 
 // --- Endpoints (decisions/endpoint.cpp) ---
 
@@ -91,11 +93,9 @@ std::optional<Endpoint> choose_endpoint(std::vector<Endpoint> candidates,
 // membership and configured peers missing from the device join it with their link-local only
 // (their allowed IPs follow once healthy); a configured one starts at its first resolved
 // endpoint. Never ourselves.
-std::vector<wg::PeerConfig> peers_to_add(const std::vector<PublicKey>& members,
-                                         const std::vector<facts::ConfiguredPeerView>& configured,
-                                         const PublicKey& self,
-                                         const std::set<PublicKey>& in_device,
-                                         std::vector<std::string>& events);
+std::vector<device_model::PeerConfig> peers_to_add(
+    const std::vector<PublicKey>& members, const std::vector<facts::ConfiguredPeerView>& configured,
+    const PublicKey& self, const std::set<PublicKey>& in_device, std::vector<std::string>& events);
 
 // Whether a device peer vouches for membership: a membership-trusted configured peer, or in
 // full-auto mode a router (PROTOCOL.md §7.2).
@@ -119,8 +119,9 @@ struct DeletionCandidate {
 
 // Device peers named by no membership fact are removed; configured peers never, and in
 // full-auto mode routers neither.
-std::vector<wg::PeerConfig> peers_to_delete(const std::vector<DeletionCandidate>& device,
-                                            const std::vector<PublicKey>& members, bool full_auto,
-                                            std::vector<std::string>& events);
+std::vector<device_model::PeerConfig> peers_to_delete(const std::vector<DeletionCandidate>& device,
+                                                      const std::vector<PublicKey>& members,
+                                                      bool full_auto,
+                                                      std::vector<std::string>& events);
 
 }  // namespace wl::agent::decide

@@ -10,16 +10,16 @@
 #include <memory>
 #include <string>
 
+#include "wirelink/base/device_model.hpp"
 #include "wirelink/base/result.hpp"
-#include "wirelink/base/wg_model.hpp"
 
 namespace wl::agent {
 
 class WireGuardDevice {
  public:
   virtual ~WireGuardDevice() = default;
-  virtual Result<wg::DeviceState> get() = 0;
-  virtual Result<void> set(const wg::DeviceConfig& cfg) = 0;
+  virtual Result<device_model::DeviceState> get() = 0;
+  virtual Result<void> set(const device_model::DeviceConfig& cfg) = 0;
   // "kernel", "uapi", "fake": shown by `wirelink show`.
   virtual std::string kind() const = 0;
 };

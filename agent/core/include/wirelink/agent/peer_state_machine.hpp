@@ -24,7 +24,7 @@
 #include "wirelink/agent/decisions.hpp"
 #include "wirelink/agent/gossip.hpp"
 #include "wirelink/base/clock.hpp"
-#include "wirelink/base/wg_model.hpp"
+#include "wirelink/base/device_model.hpp"
 
 namespace wl::agent {
 
@@ -50,10 +50,10 @@ struct PeerStatus {
 };
 
 struct CycleResult {
-  wg::DeviceConfig changes;         // empty peers = nothing to do
-  std::vector<PublicKey> ping;      // endpoint switched: ask gossip to ping now
-  facts::LocalView view;            // for the gossip engine (the caller adds the interfaces)
-  std::vector<std::string> events;  // human-readable decisions, for the log
+  device_model::DeviceConfig changes;  // empty peers = nothing to do
+  std::vector<PublicKey> ping;         // endpoint switched: ask gossip to ping now
+  facts::LocalView view;               // for the gossip engine (the caller adds the interfaces)
+  std::vector<std::string> events;     // human-readable decisions, for the log
 };
 
 // Resolves a configured "host:port" to endpoints (DNS for names). Injected so tests need no DNS.
@@ -66,13 +66,13 @@ class PeerStateMachine {
   // HUP: the new configuration takes effect from the next cycle.
   void reconfigure(Config cfg);
 
-  CycleResult on_cycle(const wg::DeviceState& dev, const GossipView& gossip, TimePoint now,
-                       WallTime wall);
+  CycleResult on_cycle(const device_model::DeviceState& dev, const GossipView& gossip,
+                       TimePoint now, WallTime wall);
 
   const std::vector<PeerStatus>& status() const { return status_; }
   // The device accepted `applied`: make status() show the device as it is now, not as it was
   // at the start of the cycle.
-  void note_applied(const wg::DeviceConfig& applied);
+  void note_applied(const device_model::DeviceConfig& applied);
   bool is_router() const { return router_; }
   bool allow_deconfigure() const { return allow_deconfigure_; }
   bool allow_delete() const { return allow_delete_; }
@@ -91,14 +91,14 @@ class PeerStateMachine {
     std::optional<TimePoint> healthy_alive_since;
   };
   // The view without interfaces: configuration (endpoints resolved) and the role.
-  facts::LocalView view_of(const wg::DeviceState& dev, bool router, WallTime wall) const;
+  facts::LocalView view_of(const device_model::DeviceState& dev, bool router, WallTime wall) const;
   // Health, aliveness, trust and allowed IPs of one device peer; records its device view.
-  PeerStatus observe(const wg::PeerState& p, const facts::ConfiguredPeerView* conf,
+  PeerStatus observe(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
                      const GossipView& gossip, TimePoint now, facts::LocalView& view);
   // The endpoint step for an unhealthy peer (PROTOCOL.md §6.1 endpoint cycle).
-  bool cycle_endpoint(const wg::PeerState& p, const facts::ConfiguredPeerView* conf,
+  bool cycle_endpoint(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
                       const GossipView& gossip, TimePoint now, PeerStatus& st,
-                      wg::PeerConfig& change, CycleResult& out);
+                      device_model::PeerConfig& change, CycleResult& out);
 
   Config cfg_;
   PublicKey self_;

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "wirelink/base/wg_model.hpp"
+#include "wirelink/base/device_model.hpp"
 #include "wirelink/netlink/codec.hpp"
 #include "wirelink/netlink/rtnl_codec.hpp"
 #include "wirelink/netlink/transport.hpp"
@@ -58,7 +58,7 @@ struct FakeLink {
   std::string kind;
   std::uint32_t flags = 0;
   std::uint32_t mtu = 1420;
-  wg::DeviceState wg;  // meaningful for kind "wireguard"
+  device_model::DeviceState wg;  // meaningful for kind "wireguard"
 };
 
 struct FakeAddress {
@@ -80,7 +80,7 @@ class FakeKernel {
   FakeLink& add_link(const std::string& name, const std::string& kind);
   FakeLink* link(const std::string& name);
   FakeLink* link(std::uint32_t index);
-  wg::DeviceState* device(const std::string& name);  // wireguard links only
+  device_model::DeviceState* device(const std::string& name);  // wireguard links only
   std::vector<FakeAddress> addresses;
   std::vector<netlink::rtnl::RouteInfo> routes;
 

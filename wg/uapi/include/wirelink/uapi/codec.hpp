@@ -19,8 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "wirelink/base/device_model.hpp"
 #include "wirelink/base/result.hpp"
-#include "wirelink/base/wg_model.hpp"
 
 namespace wl::uapi {
 
@@ -30,21 +30,21 @@ namespace wl::uapi {
 std::string encode_get_request();
 // The request text for a `set` of `cfg` (device keys first, then one section per peer, in the
 // order `wg` writes them). `cfg.ifname` is not part of the protocol.
-std::string encode_set_request(const wg::DeviceConfig& cfg);
+std::string encode_set_request(const device_model::DeviceConfig& cfg);
 
 // True once `text` holds a complete reply (ends with "\n\n").
 bool reply_complete(std::string_view text);
 // Parses a complete `get` reply (lines, then `errno=N`, then an empty line). A zero private
 // or preshared key reads as absent; a private key also yields the public key.
-Result<wg::DeviceState> decode_get_reply(std::string_view text);
+Result<device_model::DeviceState> decode_get_reply(std::string_view text);
 // Parses a complete `set` reply (`errno=N` and an empty line); success = errno 0.
 Result<void> decode_set_reply(std::string_view text);
 
 // --- Server side: requests in, replies out ---
 
 struct SetRequest {
-  wg::DeviceConfig config;  // every line before the first bad one
-  int error = 0;            // positive errno; 0 = the whole request parsed
+  device_model::DeviceConfig config;  // every line before the first bad one
+  int error = 0;                      // positive errno; 0 = the whole request parsed
   std::string detail;
 };
 // Parses the key=value lines of a set request: the text between "set=1\n" and the blank line
@@ -54,7 +54,7 @@ SetRequest decode_set_request(std::string_view body);
 // The whole reply to a successful get: the state's lines, then "errno=0\n\n". A zero private
 // key, a zero listen port and a zero fwmark are left out; a peer without a preshared key
 // shows an all-zero one.
-std::string encode_get_reply(const wg::DeviceState& state);
+std::string encode_get_reply(const device_model::DeviceState& state);
 // A reply that carries only a status: "errno=0\n\n", or "errno=-N\n\n" for the positive errno
 // `err` (negative, as wireguard-go sends it).
 std::string encode_status_reply(int err);

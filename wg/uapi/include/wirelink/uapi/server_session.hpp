@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "wirelink/base/wg_model.hpp"
+#include "wirelink/base/device_model.hpp"
 
 namespace wl::uapi {
 
@@ -22,9 +22,9 @@ namespace wl::uapi {
 class Backend {
  public:
   virtual ~Backend() = default;
-  virtual wg::DeviceState get_state() = 0;
+  virtual device_model::DeviceState get_state() = 0;
   // Applies a (possibly partial) configuration; returns 0 or a positive errno value.
-  virtual int apply(const wg::DeviceConfig& cfg) = 0;
+  virtual int apply(const device_model::DeviceConfig& cfg) = 0;
 };
 
 class ServerSession {

@@ -60,8 +60,8 @@ class Device final : public uapi::Backend {
   void stop();
   const std::string& socket_path() const { return socket_path_; }
 
-  DeviceState get_state() override;
-  int apply(const DeviceConfig& cfg) override;
+  device_model::DeviceState get_state() override;
+  int apply(const device_model::DeviceConfig& cfg) override;
 
  private:
   class Sink;

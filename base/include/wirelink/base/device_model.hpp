@@ -1,5 +1,5 @@
-// The WireGuard device vocabulary shared by every backend (kernel netlink, UAPI socket client,
-// the userspace daemon's UAPI server) and the agent. Plain data, no I/O.
+// device_model: the WireGuard device vocabulary shared by every backend (kernel netlink, UAPI
+// socket client, the userspace daemon's UAPI server) and the agent. Plain data, no I/O.
 //
 // A DeviceConfig is a change request with `wg set` semantics: unset optionals mean "leave as
 // is". A DeviceState is what a GET returns.
@@ -14,7 +14,7 @@
 #include "wirelink/base/ip.hpp"
 #include "wirelink/base/keys.hpp"
 
-namespace wl::wg {
+namespace wl::device_model {
 
 struct AllowedIp {
   Cidr cidr;
@@ -89,4 +89,4 @@ struct DeviceState {
   DeviceState& operator=(DeviceState&&) = default;
 };
 
-}  // namespace wl::wg
+}  // namespace wl::device_model
