@@ -6,46 +6,29 @@
 #include <algorithm>
 #include <cstring>
 
+#include "wirelink/base/enum_names.hpp"
+
 namespace wl::facts {
 
 std::string_view to_string(RejectReason r) {
-  switch (r) {
-    case RejectReason::none:
-      return "none";
-    case RejectReason::truncated:
-      return "truncated";
-    case RejectReason::not_signed_group:
-      return "not_signed_group";
-    case RejectReason::nested_group:
-      return "nested_group";
-    case RejectReason::unknown_attribute:
-      return "unknown_attribute";
-    case RejectReason::bad_varint:
-      return "bad_varint";
-    case RejectReason::ttl_too_large:
-      return "ttl_too_large";
-    case RejectReason::bad_length:
-      return "bad_length";
-    case RejectReason::prefix_too_long:
-      return "prefix_too_long";
-    case RejectReason::v4_mapped_endpoint:
-      return "v4_mapped_endpoint";
-    case RejectReason::bad_metadata:
-      return "bad_metadata";
-    case RejectReason::bad_grant:
-      return "bad_grant";
-    case RejectReason::bad_source_address:
-      return "bad_source_address";
-    case RejectReason::zero_shared_secret:
-      return "zero_shared_secret";
-    case RejectReason::bad_mac:
-      return "bad_mac";
-    case RejectReason::self_signed:
-      return "self_signed";
-    case RejectReason::count_:
-      break;
-  }
-  return "invalid";
+  static constexpr std::array<std::string_view, kRejectReasonCount> kNames = {"none",
+                                                                              "truncated",
+                                                                              "not_signed_group",
+                                                                              "nested_group",
+                                                                              "unknown_attribute",
+                                                                              "bad_varint",
+                                                                              "ttl_too_large",
+                                                                              "bad_length",
+                                                                              "prefix_too_long",
+                                                                              "v4_mapped_endpoint",
+                                                                              "bad_metadata",
+                                                                              "bad_grant",
+                                                                              "bad_source_address",
+                                                                              "zero_shared_secret",
+                                                                              "bad_mac",
+                                                                              "self_signed"};
+  // count_ is the table's size, not a reason: it reads as "invalid" like any other bad value.
+  return r == RejectReason::count_ ? "invalid" : enum_name<RejectReason::self_signed>(r, kNames);
 }
 
 void put_uvarint(std::uint64_t v, std::vector<std::uint8_t>& out) {

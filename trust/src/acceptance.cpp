@@ -1,21 +1,13 @@
 #include "wirelink/trust/acceptance.hpp"
 
+#include "wirelink/base/enum_names.hpp"
+
 namespace wl::trust {
 
 std::string_view to_string(Verdict v) {
-  switch (v) {
-    case Verdict::accept:
-      return "accept";
-    case Verdict::untrusted:
-      return "untrusted";
-    case Verdict::unknown_subject:
-      return "unknown_subject";
-    case Verdict::routes_into_tunnel:
-      return "routes_into_tunnel";
-    case Verdict::self_grant:
-      return "self_grant";
-  }
-  return "invalid";
+  static constexpr std::array<std::string_view, 5> kNames = {
+      "accept", "untrusted", "unknown_subject", "routes_into_tunnel", "self_grant"};
+  return enum_name<Verdict::self_grant>(v, kNames);
 }
 
 Level required_level(FactKind kind) {

@@ -2,22 +2,14 @@
 
 #include <algorithm>
 
+#include "wirelink/base/enum_names.hpp"
+
 namespace wl::trust {
 
 std::string_view to_string(Source s) {
-  switch (s) {
-    case Source::none:
-      return "none";
-    case Source::config:
-      return "config";
-    case Source::grant:
-      return "grant";
-    case Source::router:
-      return "router";
-    case Source::known_peer:
-      return "known-peer";
-  }
-  return "invalid";
+  static constexpr std::array<std::string_view, 5> kNames = {"none", "config", "grant", "router",
+                                                             "known-peer"};
+  return enum_name<Source::known_peer>(s, kNames);
 }
 
 bool is_router(std::span<const Cidr> allowed_ips) {

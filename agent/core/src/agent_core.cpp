@@ -6,24 +6,15 @@
 
 #include "wirelink/agent/timing.hpp"
 
+#include "wirelink/base/enum_names.hpp"
+
 namespace wl::agent {
 
 const char* to_string(Lifecycle s) {
-  switch (s) {
-    case Lifecycle::starting:
-      return "starting";
-    case Lifecycle::waiting_for_interface:
-      return "waiting for interface";
-    case Lifecycle::waiting_for_key:
-      return "waiting for key";
-    case Lifecycle::running:
-      return "running";
-    case Lifecycle::reloading:
-      return "reloading";
-    case Lifecycle::stopping:
-      return "stopping";
-  }
-  return "?";
+  // The names are string literals, so the view's data is NUL-terminated.
+  static constexpr std::array<std::string_view, 6> kNames = {
+      "starting", "waiting for interface", "waiting for key", "running", "reloading", "stopping"};
+  return enum_name<Lifecycle::stopping>(s, kNames, "?").data();
 }
 
 AgentCore::AgentCore(LoadedConfig cfg, CoreDeps deps, TimePoint now)

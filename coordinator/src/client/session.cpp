@@ -13,24 +13,15 @@
 #include "wirelink/coordinator/errors.hpp"
 #include "wirelink/coordinator/session_token.hpp"
 
+#include "wirelink/base/enum_names.hpp"
+
 namespace wl::coordinator {
 
 const char* to_string(SessionState s) {
-  switch (s) {
-    case SessionState::starting:
-      return "starting";
-    case SessionState::registered:
-      return "registered";
-    case SessionState::unreachable:
-      return "unreachable";
-    case SessionState::refused:
-      return "refused";
-    case SessionState::expired:
-      return "expired";
-    case SessionState::stopped:
-      return "stopped";
-  }
-  return "?";
+  // The names are string literals, so the view's data is NUL-terminated.
+  static constexpr std::array<std::string_view, 6> kNames = {
+      "starting", "registered", "unreachable", "refused", "expired", "stopped"};
+  return enum_name<SessionState::stopped>(s, kNames, "?").data();
 }
 
 struct CoordinatorSession::Impl {

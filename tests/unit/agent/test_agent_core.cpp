@@ -136,6 +136,7 @@ TEST_F(AgentCoreTest, InterfaceMissingAtStartIsAwaitedThenAdopted) {
   start_core();
   auto as = perform(core_->on_start(clock_.now()));
   EXPECT_EQ(core_->state(), Lifecycle::waiting_for_interface);
+  EXPECT_STREQ(to_string(core_->state()), "waiting for interface");
   EXPECT_TRUE(all_of<action::Stop>(as).empty());
   EXPECT_EQ(notifications(as), (std::vector<K>{K::status, K::ready}));
   EXPECT_FALSE(bound_);
