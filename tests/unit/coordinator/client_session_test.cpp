@@ -26,17 +26,23 @@ SessionConfig config(const std::string& url, const PublicKey& self, const std::s
   c.backoff_max = 1s;
   return c;
 }
+// A coordinator (floor 1, matching at once) issuing 10 s tokens, with a 10-use invite.
+struct ShortTokenCoordinator {
+  TempDir dir;
+  std::string db = dir.path() + "/c.db";
+  std::string pub = keygen(db);
+  std::string inv = invite(db, 10);
+  ServerProcess srv{
+      dir.path(), db, {"--floor", "1", "--dev", "--match-wait", "0", "--token-ttl", "10s"}};
+};
 }  // namespace
 
 TEST(CoordinatorSession, RegistersMatchesRefreshesAndDisconnects) {
-  TempDir dir;
-  const std::string db = dir.path() + "/c.db";
-  const auto pub = keygen(db);
-  const auto inv = invite(db, 10);
   // A short token lifetime so the session must refresh during the test.
-  ServerProcess srv(dir.path(), db,
-                    {"--floor", "1", "--dev", "--match-wait", "0", "--token-ttl", "10s"});
-  ASSERT_TRUE(srv.running());
+  ShortTokenCoordinator c;
+  ASSERT_TRUE(c.srv.running());
+  const auto &pub = c.pub, &inv = c.inv;
+  auto& srv = c.srv;
   CoordinatorClient cl({srv.url()});
   const auto E = new_key(), A = new_key();
   ASSERT_TRUE(cl.register_peer(reg(E, inv, true, 5)).ok());
@@ -76,13 +82,11 @@ TEST(CoordinatorSession, RegistersMatchesRefreshesAndDisconnects) {
 
 // Matching that keeps failing (no exit registered) must not stop heartbeats and token refresh.
 TEST(CoordinatorSession, KeepsRefreshingWhileMatchFails) {
-  TempDir dir;
-  const std::string db = dir.path() + "/c.db";
-  const auto pub = keygen(db);
-  const auto inv = invite(db, 10);
-  ServerProcess srv(dir.path(), db,
-                    {"--floor", "1", "--dev", "--match-wait", "0", "--token-ttl", "10s"});
-  ASSERT_TRUE(srv.running());
+  // A short token lifetime so the session must refresh during the test.
+  ShortTokenCoordinator c;
+  ASSERT_TRUE(c.srv.running());
+  const auto &pub = c.pub, &inv = c.inv;
+  auto& srv = c.srv;
   const auto A = new_key();
   SystemClock clock;
   auto cfg = config(srv.url(), A, inv, pub);

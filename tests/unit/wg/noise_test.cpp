@@ -139,6 +139,15 @@ TEST(WgNoise, UnderLoadRatelimitsValidMac2) {
   EXPECT_GE(t.b.e().stats().ratelimited, 5u);
 }
 
+// A transport-data datagram (type 4) to `receiver_index` whose counter and tag are zeros: what
+// an off-path attacker who guessed the index can send.
+static std::vector<std::uint8_t> forged_transport(std::uint32_t receiver_index) {
+  std::vector<std::uint8_t> junk(64, 0);
+  junk[0] = 4;
+  for (int i = 0; i < 4; ++i) junk[4 + i] = static_cast<std::uint8_t>(receiver_index >> (8 * i));
+  return junk;
+}
+
 TEST(WgNoise, RoamingFollowsAuthenticatedSource) {
   TwoPeers t(false);  // B does not know where A is
   t.establish();
@@ -150,12 +159,7 @@ TEST(WgNoise, RoamingFollowsAuthenticatedSource) {
   t.deliver(t.a, t.b);
   EXPECT_EQ(*t.b_a->endpoint, t.a.addr);
   // An unauthenticated datagram from elsewhere does not move the endpoint.
-  std::vector<std::uint8_t> junk(64, 0);
-  junk[0] = 4;
-  junk[4] = static_cast<std::uint8_t>(t.b_a->current->local_index);
-  junk[5] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 8);
-  junk[6] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 16);
-  junk[7] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 24);
+  auto junk = forged_transport(t.b_a->current->local_index);
   t.b.e().receive(junk, wl::Endpoint(*wl::IpAddress::parse("203.0.113.9"), 9));
   EXPECT_EQ(*t.b_a->endpoint, t.a.addr);
   EXPECT_EQ(t.b.e().stats().bad_transport, 1u);
@@ -186,12 +190,7 @@ TEST(WgNoise, LocalSourceIsPinnedWithTheEndpoint) {
   ASSERT_TRUE(t.b_a->local_source.has_value());
   EXPECT_EQ(*t.b_a->local_source, primary);
   // A forged transport datagram arriving elsewhere moves neither.
-  std::vector<std::uint8_t> junk(64, 0);
-  junk[0] = 4;
-  junk[4] = static_cast<std::uint8_t>(t.b_a->current->local_index);
-  junk[5] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 8);
-  junk[6] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 16);
-  junk[7] = static_cast<std::uint8_t>(t.b_a->current->local_index >> 24);
+  auto junk = forged_transport(t.b_a->current->local_index);
   t.b.e().receive(junk, wl::Endpoint(*wl::IpAddress::parse("203.0.113.9"), 9), nullptr, secondary);
   EXPECT_EQ(*t.b_a->local_source, primary);
   EXPECT_EQ(*t.b_a->endpoint, t.a.addr);
