@@ -87,7 +87,7 @@ extern "C" __attribute__((visibility("default"))) const char* wl_coordinator_lin
 extern "C" __attribute__((visibility("default")))
 wl::Result<std::unique_ptr<wl::agent::CoordinatorLink>>*
 wl_coordinator_link_make_v1(const wl::PublicKey& self, const wl::agent::Config& cfg,
-                              const wl::Clock& clock) {
+                            const wl::Clock& clock) {
   return new wl::Result<std::unique_ptr<wl::agent::CoordinatorLink>>(
       wl::agent::make_session_link(self, cfg, clock));
 }

@@ -42,8 +42,8 @@ using CoordinatorFactory = std::function<Result<std::unique_ptr<CoordinatorLink>
     const PublicKey& self, const Config& cfg, const Clock& clock)>;
 
 // The real link lives in the coordinator module (agent/coordinator_link_module/, loaded through
-// coordinator_link_loader.hpp): it reads the invite from cfg.invite_file (a secret, wiped after use),
-// parses the coordinator key and starts a CoordinatorSession with want_match.
+// coordinator_link_loader.hpp): it reads the invite from cfg.invite_file (a secret, wiped after
+// use), parses the coordinator key and starts a CoordinatorSession with want_match.
 
 // Converts a session's snapshot into the gossip's grant; `until` maps the token's wall-clock
 // expiry onto monotonic time.
