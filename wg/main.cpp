@@ -58,12 +58,9 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       usage(stdout);
       return 0;
-    } else if (!a.empty() && a[0] == '-') {
-      usage(stderr);
-      return 2;
-    } else if (ifname.empty()) {
+    } else if (ifname.empty() && !a.empty() && a[0] != '-') {
       ifname = a;
-    } else {
+    } else {  // an unknown option, or a second interface
       usage(stderr);
       return 2;
     }
@@ -117,7 +114,7 @@ int main(int argc, char** argv) {
   wl::wg::device::DeviceOptions opt;
   opt.ifname = ifname;
   if (const char* w = std::getenv("WIRELINK_WG_CRYPTO_WORKERS"); w != nullptr && *w != '\0')
-    opt.crypto_workers = std::atoi(w);
+    opt.crypto_workers = static_cast<int>(std::strtol(w, nullptr, 10));
   auto dev = wl::wg::device::Device::create(opt);
   if (!dev) {
     spdlog::error("{}: {}", ifname, dev.error().message());

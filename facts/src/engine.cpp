@@ -111,10 +111,10 @@ void GossipEngine::set_local_view(LocalView view, TimePoint now) {
   view_ = std::move(view);
   std::vector<trust::ConfiguredTrust> cfg;
   for (const auto& c : view_.config_peers) cfg.push_back({c.key, c.trust});
-  trust_.set_configured(std::move(cfg));
+  trust_.set_configured(cfg);
   std::vector<trust::DevicePeerTrust> dev;
   for (const auto& d : view_.device_peers) dev.push_back({d.key, d.allowed_ips});
-  trust_.set_device_peers(std::move(dev));
+  trust_.set_device_peers(dev);
   // Router: decided by the agent, or auto-detected as "none of my peers is one" (§7.2).
   self_router_ = view_.router.value_or(!trust_.any_device_router());
 

@@ -358,7 +358,7 @@ int run(const std::vector<std::string>& a) {
     return r ? 0 : fail(r.error());
   }
   if (cmd == "addr-add" || cmd == "addr-del") {
-    auto cidr_text = arg(2);
+    const auto& cidr_text = arg(2);
     auto slash = cidr_text.find('/');
     auto ip = wl::IpAddress::parse(cidr_text.substr(0, slash));
     if (!ip) return fail(ip.error());

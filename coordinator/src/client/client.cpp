@@ -14,7 +14,7 @@ void global_init() {
 
 std::size_t append(char* p, std::size_t size, std::size_t n, void* ud) {
   auto* s = static_cast<std::string*>(ud);
-  if (s->size() + size * n > 1024 * 1024) return 0;  // a reply this large is not ours
+  if (s->size() + size * n > std::size_t{1024} * 1024) return 0;  // a reply this large is not ours
   s->append(p, size * n);
   return size * n;
 }
@@ -166,7 +166,7 @@ void on_line(StreamState& s, std::string_view line) {
     if (!v.empty() && v.front() == ' ') v.remove_prefix(1);
     if (!s.data.empty()) s.data += '\n';
     s.data.append(v);
-    if (s.data.size() > 256 * 1024) {
+    if (s.data.size() > std::size_t{256} * 1024) {
       ++s.stats.dropped;
       s.data.clear();
     }
@@ -176,7 +176,7 @@ void on_line(StreamState& s, std::string_view line) {
 std::size_t stream_write(char* p, std::size_t size, std::size_t n, void* ud) {
   auto& s = *static_cast<StreamState*>(ud);
   if (s.status != 200) {
-    if (s.error_body.size() < 64 * 1024) s.error_body.append(p, size * n);
+    if (s.error_body.size() < std::size_t{64} * 1024) s.error_body.append(p, size * n);
     return size * n;
   }
   for (std::size_t i = 0; i < size * n; ++i) {
@@ -186,7 +186,7 @@ std::size_t stream_write(char* p, std::size_t size, std::size_t n, void* ud) {
       if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
       on_line(s, l);
       s.line_buf.clear();
-    } else if (s.line_buf.size() < 512 * 1024) {
+    } else if (s.line_buf.size() < std::size_t{512} * 1024) {
       s.line_buf += c;
     }
   }
@@ -199,7 +199,7 @@ std::size_t header_cb(char* p, std::size_t size, std::size_t n, void* ud) {
   if (h.substr(0, 5) == "HTTP/") {
     auto sp = h.find(' ');
     if (sp != std::string_view::npos)
-      s.status = std::atol(std::string(h.substr(sp + 1, 3)).c_str());
+      s.status = std::strtol(std::string(h.substr(sp + 1, 3)).c_str(), nullptr, 10);
   }
   return size * n;
 }

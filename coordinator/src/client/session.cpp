@@ -146,9 +146,8 @@ struct CoordinatorSession::Impl {
         }
         if (!ack) {
           const auto& e = ack.error();
-          if (is_transport(e))
-            set_state(SessionState::unreachable, e.message());
-          else if (e.code == coord_errc::rate_limited)
+          // Rate limiting is the coordinator being busy, not a refusal: keep retrying.
+          if (is_transport(e) || e.code == coord_errc::rate_limited)
             set_state(SessionState::unreachable, e.message());
           else
             set_state(SessionState::refused, e.message());

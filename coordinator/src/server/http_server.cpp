@@ -19,7 +19,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
-constexpr std::size_t kBodyLimit = 64 * 1024;
+constexpr std::size_t kBodyLimit = std::size_t{64} * 1024;
 constexpr auto kIdle = std::chrono::seconds(60);
 
 // A WebSocket event stream: text frames, one JSON event each. Stream: beast::tcp_stream or

@@ -314,7 +314,8 @@ int cmd_serve(const Args& a) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+int run_main(int argc, char** argv) {
   Args a;
   std::vector<std::string> pos;
   static const std::map<std::string, bool> kTakesValue = {
@@ -360,4 +361,17 @@ int main(int argc, char** argv) {
   if (a.cmd == "invite") return cmd_invite(a);
   if (a.cmd == "serve") return cmd_serve(a);
   return usage("unknown command " + a.cmd);
+}
+}  // namespace
+
+// Anything a library throws past run_main is a bug; report it instead of terminating silently.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "wirelink-coordinator: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "wirelink-coordinator: internal error\n");
+  }
+  return 1;
 }

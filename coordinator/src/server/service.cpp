@@ -199,7 +199,7 @@ void Service::emit(const PublicKey& to, const wire::Event& e) {
   }
 }
 
-void Service::complete_waiters(const PublicKey& who, Reply r) {
+void Service::complete_waiters(const PublicKey& who, const Reply& r) {
   auto it = waiters_.find(who);
   if (it == waiters_.end()) return;
   auto ws = std::move(it->second);
@@ -378,7 +378,7 @@ void Service::on_match(const wire::MatchRequest& req, const Auth&, Done done) {
   });
 }
 
-void Service::on_heartbeat(const wire::HeartbeatRequest& req, const Auth& auth, Done done) {
+void Service::on_heartbeat(const wire::HeartbeatRequest& req, const Auth& auth, const Done& done) {
   constexpr const char* ep = "heartbeat";
   const auto now = clock_.wall();
   seen_[req.peer_id] = dirty_seen_[req.peer_id] = now;
@@ -392,7 +392,7 @@ void Service::on_heartbeat(const wire::HeartbeatRequest& req, const Auth& auth, 
   done(ok(wire::to_json(ack), ep));
 }
 
-void Service::on_disconnect(const wire::DisconnectRequest& req, const Auth&, Done done) {
+void Service::on_disconnect(const wire::DisconnectRequest& req, const Auth&, const Done& done) {
   constexpr const char* ep = "disconnect";
   const PublicKey who = req.peer_id;
   const auto affected = admission_.remove(who);

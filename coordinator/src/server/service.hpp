@@ -97,7 +97,7 @@ class Service {
   wire::MatchResponse response_for(const PublicKey& who, WallTime now);
   void emit(const PublicKey& to, const wire::Event& e);
   void end_cohort(const std::string& id, const std::string& reason);
-  void complete_waiters(const PublicKey& who, Reply r);
+  void complete_waiters(const PublicKey& who, const Reply& r);
   bool limited_ip(const std::string& ip, const char* endpoint, Done& done);
   bool limited_peer(const PublicKey& k, const char* endpoint, Done& done);
 
@@ -110,8 +110,8 @@ class Service {
 
   void on_register(const std::string& ip, std::string_view auth, std::string_view body, Done done);
   void on_match(const wire::MatchRequest& req, const Auth& auth, Done done);
-  void on_heartbeat(const wire::HeartbeatRequest& req, const Auth& auth, Done done);
-  void on_disconnect(const wire::DisconnectRequest& req, const Auth& auth, Done done);
+  void on_heartbeat(const wire::HeartbeatRequest& req, const Auth& auth, const Done& done);
+  void on_disconnect(const wire::DisconnectRequest& req, const Auth& auth, const Done& done);
 
   boost::asio::any_io_executor ex_;
   Options opt_;

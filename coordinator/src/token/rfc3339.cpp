@@ -101,15 +101,15 @@ Result<WallTime> parse_rfc3339(std::string_view s) {
     if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
         !digits(s, pos + 4, 2, om) || oh > 23 || om > 59)
       return bad;
-    offset = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
+    offset = (std::int64_t{oh} * 3600 + std::int64_t{om} * 60) * (s[pos] == '-' ? -1 : 1);
     pos += 6;
   } else {
     return bad;
   }
   if (pos != s.size()) return bad;
   const std::int64_t secs =
-      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
-      mi * 60 + std::min(se, 59) - offset;
+      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+      std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + std::min(se, 59) - offset;
   return WallTime(std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos));
 }
 

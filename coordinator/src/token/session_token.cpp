@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 constexpr std::size_t kMaxFooter = 256;
-constexpr std::size_t kMaxToken = 16 * 1024;
+constexpr std::size_t kMaxToken = std::size_t{16} * 1024;
 constexpr const char* kClaim = "wirelink_session";
 
 std::string_view implicit_of(const PublicKey& k) {

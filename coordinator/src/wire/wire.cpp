@@ -9,17 +9,20 @@ namespace {
 
 using nlohmann::json;
 
+// `var` is a declared name, which cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define WL_TRY(var, expr)               \
   auto var##_r = (expr);                \
   if (!var##_r) return var##_r.error(); \
   auto var = std::move(*var##_r)
+// NOLINTEND(bugprone-macro-parentheses)
 
 // Stores a field reader's value in `dst`, or returns its error.
 #define WL_SET(dst, expr)             \
   do {                                \
     auto set_r = (expr);              \
     if (!set_r) return set_r.error(); \
-    dst = std::move(*set_r);          \
+    (dst) = std::move(*set_r);        \
   } while (0)
 
 Error bad(std::string d) {

@@ -131,7 +131,7 @@ void FakeKernel::reply_dump(FakeSocket& s, const nl::Message& req,
   if (!datagram.empty()) s.queue_.push_back(std::move(datagram));
 }
 
-void FakeKernel::broadcast(std::vector<std::uint8_t> msg) {
+void FakeKernel::broadcast(const std::vector<std::uint8_t>& msg) {
   for (auto* s : event_sockets_) s->queue_.push_back(msg);
 }
 

@@ -22,44 +22,44 @@ Result<std::unique_ptr<LinuxTun>> LinuxTun::open(const std::string& name, int mt
   if (name.empty() || name.size() >= IFNAMSIZ || name.find('/') != std::string::npos)
     return make_error(std::errc::invalid_argument, "invalid interface name '" + name + "'");
   struct {
-    UniqueFd fd_;
-    std::string name_;
-    bool vnet_ = false;
+    UniqueFd fd;
+    std::string name;
+    bool vnet = false;
   } t;
-  t.fd_.reset(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
-  if (!t.fd_) return sys_error("open /dev/net/tun");
+  t.fd.reset(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
+  if (!t.fd) return sys_error("open /dev/net/tun");
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
-  if (::ioctl(t.fd_.get(), TUNSETIFF, &ifr) == 0) {
+  if (::ioctl(t.fd.get(), TUNSETIFF, &ifr) == 0) {
     // TSO from the kernel needs checksum offload too; without both, fall back to plain packets.
     const unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
     int hdr = 10;
-    if (::ioctl(t.fd_.get(), TUNSETVNETHDRSZ, &hdr) == 0 &&
-        ::ioctl(t.fd_.get(), TUNSETOFFLOAD, off) == 0) {
-      t.vnet_ = true;
+    if (::ioctl(t.fd.get(), TUNSETVNETHDRSZ, &hdr) == 0 &&
+        ::ioctl(t.fd.get(), TUNSETOFFLOAD, off) == 0) {
+      t.vnet = true;
     } else {
-      t.fd_.reset(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
+      t.fd.reset(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
       ifr = ifreq{};
       std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
       ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-      if (::ioctl(t.fd_.get(), TUNSETIFF, &ifr) != 0) return sys_error("TUNSETIFF " + name);
+      if (::ioctl(t.fd.get(), TUNSETIFF, &ifr) != 0) return sys_error("TUNSETIFF " + name);
     }
   } else {
     ifr = ifreq{};
     std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
     ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-    if (::ioctl(t.fd_.get(), TUNSETIFF, &ifr) != 0) return sys_error("TUNSETIFF " + name);
+    if (::ioctl(t.fd.get(), TUNSETIFF, &ifr) != 0) return sys_error("TUNSETIFF " + name);
   }
-  t.name_ = ifr.ifr_name;
+  t.name = ifr.ifr_name;
   if (mtu > 0) {
     UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     ifreq m{};
-    std::strncpy(m.ifr_name, t.name_.c_str(), IFNAMSIZ - 1);
+    std::strncpy(m.ifr_name, t.name.c_str(), IFNAMSIZ - 1);
     m.ifr_mtu = mtu;
-    if (!s || ::ioctl(s.get(), SIOCSIFMTU, &m) != 0) return sys_error("set MTU of " + t.name_);
+    if (!s || ::ioctl(s.get(), SIOCSIFMTU, &m) != 0) return sys_error("set MTU of " + t.name);
   }
-  return std::unique_ptr<LinuxTun>(new LinuxTun(std::move(t.fd_), t.name_, t.vnet_));
+  return std::unique_ptr<LinuxTun>(new LinuxTun(std::move(t.fd), t.name, t.vnet));
 }
 
 ssize_t LinuxTun::read(std::uint8_t* buf, std::size_t cap) {

@@ -103,9 +103,9 @@ std::uint32_t csum_partial(const std::uint8_t* p, std::size_t n, std::uint32_t a
   }
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   const auto native = static_cast<std::uint16_t>(sum);
-  std::uint32_t be = native;
-  if constexpr (std::endian::native == std::endian::little)
-    be = static_cast<std::uint32_t>((native >> 8) | ((native & 0xff) << 8));
+  const std::uint32_t be = std::endian::native == std::endian::little
+                               ? static_cast<std::uint32_t>((native >> 8) | ((native & 0xff) << 8))
+                               : native;
   std::uint64_t total = std::uint64_t{acc} + be;
   while (total >> 32) total = (total & 0xffffffffu) + (total >> 32);
   return static_cast<std::uint32_t>(total);

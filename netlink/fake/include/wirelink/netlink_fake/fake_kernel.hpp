@@ -110,7 +110,7 @@ class FakeKernel {
                  const std::string& extack = {});
   void reply_dump(FakeSocket& s, const netlink::Message& req,
                   std::vector<std::vector<std::uint8_t>> msgs);
-  void broadcast(std::vector<std::uint8_t> msg);
+  void broadcast(const std::vector<std::uint8_t>& msg);
   std::vector<std::uint8_t> link_message(const FakeLink& l, std::uint16_t type, std::uint32_t seq,
                                          std::uint32_t pid);
   std::vector<std::uint8_t> addr_message(const FakeAddress& a, std::uint16_t type,
