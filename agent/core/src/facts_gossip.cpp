@@ -24,7 +24,7 @@ class FactsGossip final : public GossipView {
   // converts the token's wall-clock exp into the engine's monotonic time through the clock.
   static facts::EngineOptions options_for(
       const Config& cfg, const Clock* clock,
-      std::shared_ptr<std::map<std::string, std::uint64_t>> counts) {
+      const std::shared_ptr<std::map<std::string, std::uint64_t>>& counts) {
     facts::EngineOptions o;
     if (cfg.coordinator_public_key.empty() || clock == nullptr) return o;
     o.token_verifier = [key = cfg.coordinator_public_key, clock, counts](

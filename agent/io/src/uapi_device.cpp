@@ -20,7 +20,8 @@ namespace wl::agent {
 namespace {
 
 constexpr int kIoTimeoutMs = 2000;
-constexpr std::size_t kMaxReply = 64 * 1024 * 1024;  // 65,536 peers with many allowed IPs
+constexpr std::size_t kMaxReply =
+    std::size_t{64} * 1024 * 1024;  // 65,536 peers with many allowed IPs
 
 Result<UniqueFd> connect_unix(const std::string& path) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
