@@ -17,6 +17,14 @@ const char* to_string(Lifecycle s) {
   return enum_name<Lifecycle::stopping>(s, kNames, "?").data();
 }
 
+namespace {
+// An endpoint switch only takes effect when WireGuard next sends to the peer: one byte into the
+// tunnel, to the peer's link-local discard port, makes it handshake now.
+action::Send nudge(const PublicKey& peer) {
+  return action::Send{link_local_for(peer), timing::kNudgePort, {0}};
+}
+}  // namespace
+
 AgentCore::AgentCore(LoadedConfig cfg, CoreDeps deps, TimePoint now)
     : loaded_(std::move(cfg)), d_(std::move(deps)), start_(now) {
   if (!d_.resolve)  // no resolver given: literal addresses only, never DNS
@@ -131,9 +139,7 @@ Actions AgentCore::on_fact_socket(const Result<void>& bound, TimePoint now) {
   }
   bound_port_ = fact_port();
   spdlog::info("{}: fact socket bound to [{}]:{}", iface(), link_local_.to_string(), fact_port());
-  static constexpr std::uint8_t kNudge[1] = {0};
-  for (const auto& k : pending_nudges_)
-    out.emplace_back(action::Send{link_local_for(k), timing::kNudgePort, {kNudge, kNudge + 1}});
+  for (const auto& k : pending_nudges_) out.emplace_back(nudge(k));
   pending_nudges_.clear();
   if (gossip_) send_gossip(now, out);
   return out;
@@ -238,10 +244,8 @@ void AgentCore::cycle(TimePoint now, Actions& out) {
   }
   // An endpoint switch only takes effect when WireGuard next sends to the peer: nudge it with
   // one byte into the tunnel (to the peer's link-local discard port) so it handshakes now.
-  static constexpr std::uint8_t kNudge[1] = {0};
   if (bound_port_) {
-    for (const auto& k : res.ping)
-      out.emplace_back(action::Send{link_local_for(k), timing::kNudgePort, {kNudge, kNudge + 1}});
+    for (const auto& k : res.ping) out.emplace_back(nudge(k));
     send_gossip(now, out);
   } else if (bind_pending_) {
     pending_nudges_.insert(pending_nudges_.end(), res.ping.begin(), res.ping.end());
