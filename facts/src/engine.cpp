@@ -92,6 +92,18 @@ void GossipEngine::roll_boot_id() {
   for (auto& [k, p] : peers_) p->filter.alive_known_until.reset();
 }
 
+void GossipEngine::schedule_flush(TimePoint now) {
+  if (flush_at_) return;  // batched with what is already waiting
+  TimePoint at = now + timing::kFlushDelay;
+  if (last_cycle_) at = std::max(at, *last_cycle_ + timing::kFlushGap);
+  flush_at_ = at;
+}
+
+void GossipEngine::note_change(TimePoint now) {
+  ++generation_;
+  schedule_flush(now);
+}
+
 GossipEngine::Peer& GossipEngine::peer(const PublicKey& key) {
   auto& p = peers_[key];
   if (!p) p = std::make_unique<Peer>();
@@ -124,8 +136,17 @@ void GossipEngine::set_local_view(LocalView view, TimePoint now) {
     // The agent decides health once per cycle; only a view without its decision is judged here.
     p.healthy = d.healthy ? *d.healthy : peer_healthy(d, p.last_handshake_seen, view_.wall_now);
     p.last_handshake_seen = d.last_handshake;
+    // A peer we have never sent to (new on the device, or everyone after a boot id roll) hears
+    // from us at the next flush, not the next cycle.
+    if (d.endpoint && d.key != self_ && !p.filter.alive_known_until) schedule_flush(now);
   }
-  (void)now;
+  // A new local fact (an endpoint appeared, a new member to announce) goes out at once too; it
+  // enters the store at that cycle.
+  for (const auto& f : local_facts(now))
+    if (!store_.find(key_of(f))) {
+      schedule_flush(now);
+      break;
+    }
 }
 
 bool GossipEngine::endpoint_in_tunnel(const Endpoint& ep) const {
@@ -187,8 +208,9 @@ void GossipEngine::on_datagram(const IpAddress& source, std::span<const std::uin
     const auto& boot = std::get<BootId>(wf.fact.value);
     sender.filter.observe_boot_id(boot);
     const TimePoint until = now + std::chrono::seconds(wf.ttl_seconds);
-    if (!sender.alive || sender.alive->boot != boot || until > sender.alive->until)
-      sender.alive = AliveInfo{boot, until};
+    const bool fresh = !sender.alive || sender.alive->boot != boot || sender.alive->until <= now;
+    if (fresh) note_change(now);  // new, rebooted or back: the agent may apply its allowed IPs
+    if (fresh || until > sender.alive->until) sender.alive = AliveInfo{boot, until};
     ++counters_.facts_accepted;
   }
   // Then tokens: an admission they grant makes the subject known for the facts about it that
@@ -234,6 +256,7 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
       return;
     }
     ++counters_.facts_accepted;
+    note_change(now);
     return;
   }
   if (f.attr == Attribute::coordinator_token && options_.token_verifier) {
@@ -241,6 +264,7 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
     if (auto until = options_.token_verifier(f.subject, t.bytes, now)) {
       const bool newly = !trust_.is_admitted(f.subject, now) && !is_member(f.subject, now);
       trust_.admit(f.subject, *until);
+      if (newly) note_change(now);
       // Facts about this subject that arrived before its token were refused (unknown subject)
       // and their senders consider them delivered: a new boot id makes every peer send us
       // everything again.
@@ -252,6 +276,7 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
   const auto u = store_.upsert(f, expires);
   // The sender has it: do not echo it back before its copy runs low.
   sender.filter.note_known(u.id, expires);
+  if (u.added) note_change(now);
 }
 
 void GossipEngine::expire(TimePoint now) {
@@ -264,7 +289,7 @@ void GossipEngine::expire(TimePoint now) {
   trust_.expire(now);
 }
 
-void GossipEngine::refresh_local_facts(TimePoint now) {
+std::vector<Fact> GossipEngine::local_facts(TimePoint now) const {
   CollectContext ctx;
   ctx.self = self_;
   ctx.self_router = self_router_;
@@ -276,17 +301,23 @@ void GossipEngine::refresh_local_facts(TimePoint now) {
   ctx.peer_reachable = [this, now](const PublicKey& k) {
     return alive(k, now).has_value() || healthy(k);
   };
+  auto out = collect_local_facts(view_, ctx);
+  if (!options_.own_token.empty()) out.push_back(make_token(self_, options_.own_token));
+  return out;
+}
+
+void GossipEngine::refresh_local_facts(TimePoint now) {
   const TimePoint expires = now + timing::kFactTtl;
-  for (const auto& f : collect_local_facts(view_, ctx)) store_.upsert(f, expires, true);
-  if (!options_.own_token.empty())
-    store_.upsert(make_token(self_, options_.own_token), expires, true);
+  for (const auto& f : local_facts(now)) store_.upsert(f, expires, true);
 }
 
 std::vector<OutgoingDatagram> GossipEngine::tick(TimePoint now) {
   std::vector<OutgoingDatagram> out;
   // A backwards clock step runs a cycle at once (it rolls the boot id).
   const bool stepped_back = last_cycle_ && now < *last_cycle_;
-  if (now >= next_cycle_ || queued_since_cycle_ >= timing::kCycleQueueTrigger || stepped_back)
+  const bool flush = flush_at_ && now >= *flush_at_;
+  if (now >= next_cycle_ || queued_since_cycle_ >= timing::kCycleQueueTrigger || stepped_back ||
+      flush)
     run_cycle(now, out);
   return out;
 }
@@ -295,7 +326,7 @@ TimePoint GossipEngine::next_deadline() const {
   // Enough queued datagrams make the cycle due at once.
   if (queued_since_cycle_ >= timing::kCycleQueueTrigger)
     return std::min(next_cycle_, last_cycle_.value_or(next_cycle_));
-  return next_cycle_;
+  return flush_at_ ? std::min(next_cycle_, *flush_at_) : next_cycle_;
 }
 
 void GossipEngine::run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out) {
@@ -306,6 +337,7 @@ void GossipEngine::run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out) 
   last_cycle_ = now;
   next_cycle_ = now + timing::kCycle;
   queued_since_cycle_ = 0;
+  flush_at_.reset();
 
   expire(now);
   refresh_local_facts(now);

@@ -69,6 +69,15 @@ class Shell {
       actions.insert(actions.begin() + static_cast<std::ptrdiff_t>(i) + 1,
                      std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
     }
+    arm_wake();
+  }
+
+  // The periodic tick comes every kMaxSleep; news the core wants to act on sooner (an early
+  // cycle, a gossip flush) gets a one-shot tick at that time.
+  void arm_wake() {
+    if (!core_ || !loop_) return;
+    if (auto at = core_->next_wake(); at && *at - now() < timing::kMaxSleep)
+      loop_->wake_in(std::chrono::duration_cast<std::chrono::nanoseconds>(*at - now()));
   }
 
   Actions perform_one(action::BindFactSocket& a) {

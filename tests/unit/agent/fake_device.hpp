@@ -81,10 +81,16 @@ class ScriptedGossip final : public GossipView {
   std::map<PublicKey, TimePoint> alive_until;
   std::vector<PublicKey> pinged;
   facts::LocalView last_view;
+  // Every datagram counts as news (the engine's generation moves) unless a test says otherwise.
+  bool datagrams_are_news = true;
+  std::uint64_t gen = 0;
 
   void set_local_view(const facts::LocalView& v, TimePoint) override { last_view = v; }
   void set_config(const Config&) override {}
-  void on_datagram(const IpAddress&, std::span<const std::uint8_t>, TimePoint) override {}
+  void on_datagram(const IpAddress&, std::span<const std::uint8_t>, TimePoint) override {
+    if (datagrams_are_news) ++gen;
+  }
+  std::uint64_t generation() const override { return gen; }
   std::vector<OutgoingDatagram> tick(TimePoint) override { return {}; }
   void request_ping(const PublicKey& k) { pinged.push_back(k); }
   std::vector<Endpoint> endpoints_of(const PublicKey& k, TimePoint) const override {

@@ -294,6 +294,23 @@ TEST_F(Fixture, MembershipFactsAndConfigurationAddPeers) {
   EXPECT_EQ(dev.peer(self), nullptr);  // never ourselves
 }
 
+// A member learnt from the gossip joins with its first candidate endpoint and a nudge in the
+// same cycle, so its first handshake does not wait for the next cycle's endpoint step.
+TEST_F(Fixture, AMemberJoinsWithAnEndpointAndANudge) {
+  gossip.member_keys = {c};
+  gossip.endpoints[c] = {ep("198.51.100.4:51820")};
+  auto sm = machine();
+  auto res = cycle(sm);
+  ASSERT_NE(dev.peer(c), nullptr);
+  EXPECT_EQ(dev.peer(c)->endpoint, ep("198.51.100.4:51820"));
+  EXPECT_TRUE(std::find(res.ping.begin(), res.ping.end(), c) != res.ping.end());
+  // That counts as a try: the endpoint cycle holds before the next switch.
+  clock.advance(5s);
+  gossip.endpoints[c].push_back(ep("203.0.113.4:51820"));
+  cycle(sm);
+  EXPECT_EQ(dev.peer(c)->endpoint, ep("198.51.100.4:51820"));
+}
+
 TEST_F(Fixture, DeletionSafetyRules) {
   add_peer(r, {cidr("10.99.0.0/24"), ll(r)}, ep("192.0.2.1:51820"));
   add_peer(b, {ll(b)}, ep("198.51.100.3:51820"));

@@ -571,6 +571,55 @@ TEST_F(EngineTest, RelaysForwardTheRemainingTtl) {
   EXPECT_EQ(*ttl, 151u);  // received at +1 s with 200 s, sent at +50 s
 }
 
+// Fast learning: a new fact goes on kFlushDelay after it arrived, not at the next 5 s cycle;
+// the same fact again (a refresh) schedules nothing.
+TEST_F(EngineTest, ANewFactIsRelayedAtTheNextFlushNotTheNextCycle) {
+  view.device_peers.push_back(device_peer(c, "192.0.2.3:51820", {"10.9.0.3/32"}));
+  engine.set_local_view(view, kStart);
+  ASSERT_TRUE(engine.is_router());
+  (void)engine.tick(kStart);  // the first full exchange with b and c
+  ASSERT_EQ(engine.next_deadline(), kStart + 5s);
+  const auto gen = engine.generation();
+  const Endpoint told = *Endpoint::parse("198.51.100.7:4000");
+  auto inner = fact_bytes(make_alive(b.pub, BootId{7}), 255);
+  append(inner, fact_bytes(make_endpoint(b.pub, told), 200));
+  engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart + 1s);
+  EXPECT_GT(engine.generation(), gen);  // the agent acts on it at once
+  EXPECT_EQ(engine.next_deadline(), kStart + 1s + timing::kFlushDelay);
+  auto relayed = [&](const std::vector<OutgoingDatagram>& out) {
+    for (const auto& f : open_all(out, a, c))
+      if (f.fact.attr == Attribute::endpoint_v4 && std::get<Endpoint>(f.fact.value) == told)
+        return true;
+    return false;
+  };
+  EXPECT_TRUE(engine.tick(kStart + 1s + timing::kFlushDelay - 1ms).empty());
+  EXPECT_TRUE(relayed(engine.tick(kStart + 1s + timing::kFlushDelay)));
+  // The same facts again: nothing new, so nothing is due before the regular cycle.
+  const auto gen2 = engine.generation();
+  engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart + 2s);
+  EXPECT_EQ(engine.generation(), gen2);
+  EXPECT_EQ(engine.next_deadline(), kStart + 1s + timing::kFlushDelay + timing::kCycle);
+}
+
+TEST_F(EngineTest, FlushesComeNoCloserThanTheFlushGap) {
+  (void)engine.tick(kStart);
+  engine.on_datagram(
+      link_local_for(b.pub),
+      from_b(fact_bytes(make_endpoint(b.pub, *Endpoint::parse("198.51.100.7:4000")), 200)),
+      kStart + 10ms);
+  EXPECT_EQ(engine.next_deadline(), kStart + timing::kFlushGap);
+}
+
+TEST_F(EngineTest, ANewDevicePeerHearsFromUsAtTheNextFlush) {
+  (void)engine.tick(kStart);
+  view.device_peers.push_back(device_peer(c, "192.0.2.3:51820", {"10.9.0.3/32"}));
+  engine.set_local_view(view, kStart + 2s);
+  EXPECT_EQ(engine.next_deadline(), kStart + 2s + timing::kFlushDelay);
+  bool pinged = false;
+  for (const auto& o : engine.tick(kStart + 2s + timing::kFlushDelay)) pinged |= o.peer == c.pub;
+  EXPECT_TRUE(pinged);
+}
+
 TEST(EngineDelegate, SelfDelegateNodeGrantsReachPeersThatTrustIt) {
   Node a{1}, d{2}, x{3};
   // d is configured (on itself) as a delegate and trusts x for membership.

@@ -99,6 +99,11 @@ class PeerStateMachine {
   bool cycle_endpoint(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
                       const GossipView& gossip, TimePoint now, PeerStatus& st,
                       device_model::PeerConfig& change, CycleResult& out);
+  // The next endpoint to try for `key` (least recently tried first), recorded as tried and
+  // nudged; nullopt while the endpoint cycle holds or there is no candidate.
+  std::optional<Endpoint> next_endpoint(const PublicKey& key, const facts::ConfiguredPeerView* conf,
+                                        const GossipView& gossip, TimePoint now,
+                                        std::size_t& candidates, CycleResult& out);
 
   Config cfg_;
   PublicKey self_;
