@@ -18,6 +18,7 @@ struct GossipEngine::Peer {
   FeatureSet features;  // as the peer advertised about itself
   bool healthy = false;
   WallTime last_handshake_seen{};
+  std::optional<TimePoint> last_heard;  // the last datagram accepted from this peer
 };
 
 struct GossipEngine::Candidate {
@@ -36,6 +37,7 @@ std::uint64_t Counters::rejected_total() const {
 FeatureSet EngineOptions::default_features() {
   FeatureSet f;
   f.add(Feature::trust_grant);
+  f.add(Feature::liveness);
   return f;
 }
 
@@ -194,6 +196,7 @@ void GossipEngine::on_datagram(const IpAddress& source, std::span<const std::uin
   ++counters_.datagrams_accepted;
   ++queued_since_cycle_;
   Peer& sender = peer(signer);
+  sender.last_heard = now;
   const trust::Level level = trust_.evaluate(signer, now).level;
 
   // Alive first: a new boot id clears what the sender knows, and must not wipe what this very
@@ -319,14 +322,56 @@ std::vector<OutgoingDatagram> GossipEngine::tick(TimePoint now) {
   if (now >= next_cycle_ || queued_since_cycle_ >= timing::kCycleQueueTrigger || stepped_back ||
       flush)
     run_cycle(now, out);
+  else
+    send_liveness(now, out);
   return out;
+}
+
+// Liveness pings only between two leaves that both asked for them: a router's direct paths
+// have no fallback, and a router pinging every leaf every 2 s would not scale.
+bool GossipEngine::fast_liveness(const PublicKey& key, const Peer& p) const {
+  return options_.features.has(Feature::liveness) && p.features.has(Feature::liveness) &&
+         !self_router_ && !trust_.is_device_router(key);
+}
+
+std::optional<TimePoint> GossipEngine::next_liveness_ping() const {
+  std::optional<TimePoint> at;
+  for (const auto& d : view_.device_peers) {
+    auto it = peers_.find(d.key);
+    if (!d.endpoint || it == peers_.end() || !fast_liveness(d.key, *it->second)) continue;
+    const auto& known = it->second->filter.alive_known_until;
+    const TimePoint due = known ? *known - timing::kFactTtl + timing::kLivenessPeriod : TimePoint{};
+    if (!at || due < *at) at = due;
+  }
+  return at;
+}
+
+// Between cycles: the liveness pings that are due, and nothing else (no candidates are
+// prepared outside a cycle, so send_to() sends only the alive fact).
+void GossipEngine::send_liveness(TimePoint now, std::vector<OutgoingDatagram>& out) {
+  for (const auto& d : view_.device_peers) {
+    auto it = peers_.find(d.key);
+    if (!d.endpoint || it == peers_.end() || !fast_liveness(d.key, *it->second)) continue;
+    const auto& known = it->second->filter.alive_known_until;
+    if (known && now < *known - timing::kFactTtl + timing::kLivenessPeriod) continue;
+    send_to(*it->second, d.key, now, out);
+  }
+}
+
+std::optional<Duration> GossipEngine::silence(const PublicKey& key, TimePoint now) const {
+  auto it = peers_.find(key);
+  if (it == peers_.end() || !fast_liveness(key, *it->second) || !it->second->last_heard)
+    return std::nullopt;
+  return now - *it->second->last_heard;
 }
 
 TimePoint GossipEngine::next_deadline() const {
   // Enough queued datagrams make the cycle due at once.
   if (queued_since_cycle_ >= timing::kCycleQueueTrigger)
     return std::min(next_cycle_, last_cycle_.value_or(next_cycle_));
-  return flush_at_ ? std::min(next_cycle_, *flush_at_) : next_cycle_;
+  TimePoint at = flush_at_ ? std::min(next_cycle_, *flush_at_) : next_cycle_;
+  if (auto l = next_liveness_ping()) at = std::min(at, *l);
+  return at;
 }
 
 void GossipEngine::run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out) {
@@ -397,8 +442,11 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
 
   std::vector<std::uint8_t> ping;
   encode_fact(make_alive(self_, boot_), timing::kMaxLocalTtlSeconds, ping);
+  // With path liveness the ping goes every kLivenessPeriod instead of every kAlivePeriod.
+  const Duration due_within =
+      fast_liveness(key, p) ? timing::kFactTtl - timing::kLivenessPeriod : timing::kPingDueWithin;
   const bool ping_due =
-      !p.filter.alive_known_until || *p.filter.alive_known_until - now <= timing::kPingDueWithin;
+      !p.filter.alive_known_until || *p.filter.alive_known_until - now <= due_within;
   if (encoded.empty() && !ping_due) return;
   const PairwiseKey* pk = key_for(key);
   if (!pk) return;

@@ -111,6 +111,9 @@ class FactsGossip final : public GossipView {
     if (!a || a->until <= now) return std::nullopt;
     return a->until - now;
   }
+  std::optional<Duration> liveness_silence(const PublicKey& k, TimePoint now) const override {
+    return engine_.silence(k, now);
+  }
   TrustInfo trust_of(const PublicKey& k, TimePoint now) const override {
     auto d = engine_.trust_of(k, now);
     return TrustInfo{d.level, std::string(trust::to_string(d.source))};

@@ -74,7 +74,7 @@ facts::LocalView PeerStateMachine::view_of(const device_model::DeviceState& dev,
 PeerStatus PeerStateMachine::observe(const device_model::PeerState& p,
                                      const facts::ConfiguredPeerView* conf,
                                      const GossipView& gossip, TimePoint now,
-                                     facts::LocalView& view) {
+                                     facts::LocalView& view, std::vector<std::string>& events) {
   using std::chrono::duration_cast;
   Memory& m = memory_[p.public_key];
   PeerStatus st;
@@ -98,6 +98,21 @@ PeerStatus PeerStateMachine::observe(const device_model::PeerState& p,
   if (dv.last_handshake.time_since_epoch().count() != 0)
     st.handshake_age = view.wall_now - dv.last_handshake;
   st.healthy = facts::peer_healthy(dv, m.last_handshake_seen, view.wall_now);
+  // Path liveness: a fresh handshake says nothing about the last few seconds; silence does.
+  st.liveness_silence = gossip.liveness_silence(p.public_key, now);
+  st.path_dead =
+      st.healthy && st.liveness_silence && *st.liveness_silence > facts::timing::kLivenessDead;
+  if (st.path_dead) st.healthy = false;
+  if (st.path_dead != m.path_dead)
+    events.push_back("peer " + p.public_key.to_base64() +
+                     (st.path_dead
+                          ? ": no datagram on its direct path for " +
+                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                   *st.liveness_silence)
+                                                   .count()) +
+                                " s; falling back to the router"
+                          : ": direct path answers again"));
+  m.path_dead = st.path_dead;
   dv.healthy = st.healthy;
   m.last_handshake_seen = dv.last_handshake;
   view.device_peers.push_back(std::move(dv));
@@ -159,7 +174,7 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
   for (const auto& p : dev.peers) {
     in_device.insert(p.public_key);
     const auto* conf = find_configured(out.view, p.public_key);
-    PeerStatus st = observe(p, conf, gossip, now, out.view);
+    PeerStatus st = observe(p, conf, gossip, now, out.view, out.events);
     Memory& m = memory_[p.public_key];
     if (decide::vouches(roles.full_auto, st.router, conf ? conf->trust : std::nullopt) &&
         decide::anchor_steady(m.healthy_alive_since, st.alive_remaining, now))

@@ -79,6 +79,7 @@ class ScriptedGossip final : public GossipView {
   std::map<PublicKey, std::vector<Cidr>> aips;
   std::vector<PublicKey> member_keys;
   std::map<PublicKey, TimePoint> alive_until;
+  std::map<PublicKey, Duration> silence;  // path liveness negotiated: time since last datagram
   std::vector<PublicKey> pinged;
   facts::LocalView last_view;
   // Every datagram counts as news (the engine's generation moves) unless a test says otherwise.
@@ -106,6 +107,11 @@ class ScriptedGossip final : public GossipView {
     auto it = alive_until.find(k);
     if (it == alive_until.end() || it->second <= now) return std::nullopt;
     return it->second - now;
+  }
+  std::optional<Duration> liveness_silence(const PublicKey& k, TimePoint) const override {
+    auto it = silence.find(k);
+    if (it == silence.end()) return std::nullopt;
+    return it->second;
   }
   TrustInfo trust_of(const PublicKey&, TimePoint) const override {
     return {trust::Level::endpoint, "known peer"};

@@ -5,6 +5,7 @@
 #include "wirelink/agent/facts_gossip.hpp"
 #include "wirelink/agent/peer_state_machine.hpp"
 #include "wirelink/agent/timing.hpp"
+#include "wirelink/facts/timing.hpp"
 #include "wirelink/test/keys.hpp"
 
 using namespace std::chrono_literals;
@@ -262,6 +263,59 @@ TEST_F(Fixture, LeafFallsBackThroughRouterAndRecovers) {
   cycle(sm);
   EXPECT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
   EXPECT_TRUE(has(dev.peer(b)->allowed_ips, ll(b)));
+}
+
+// Path liveness (PROTOCOL.md §8.4): with a fresh handshake, silence past kLivenessDead makes
+// the direct path dead at once (traffic to the router), and a datagram brings it back.
+TEST_F(Fixture, PathLivenessSilenceMovesTrafficToTheRouterAndBack) {
+  router_and_leaf();
+  gossip.member_keys = {b};
+  auto sm = machine();
+  clock.advance(300s);  // settled: this node may deconfigure
+  healthy_and_alive({r, b}, 1000s);
+  gossip.silence[b] = 1s;
+  cycle(sm);
+  ASSERT_TRUE(sm.allow_deconfigure());
+  ASSERT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
+  EXPECT_TRUE(status(sm, b)->healthy);
+
+  // Silent for longer than kLivenessDead, handshake still 3 s old (WireGuard would call it
+  // healthy for minutes): B's allowed IPs go, the router's /24 carries the traffic.
+  clock.advance(2s);
+  handshake(b, 3s);
+  handshake(r, 1s);
+  gossip.silence[b] = facts::timing::kLivenessDead + 1s;
+  auto res = cycle(sm);
+  EXPECT_FALSE(status(sm, b)->healthy);
+  EXPECT_TRUE(status(sm, b)->path_dead);
+  EXPECT_EQ(dev.peer(b)->allowed_ips, std::vector<Cidr>{ll(b)});
+  bool logged = false;
+  for (const auto& e : res.events) logged |= e.find("falling back to the router") != e.npos;
+  EXPECT_TRUE(logged);
+
+  // A datagram arrives again: the direct path is back.
+  clock.advance(2s);
+  handshake(b, 5s);
+  gossip.silence[b] = 1s;
+  cycle(sm);
+  EXPECT_TRUE(status(sm, b)->healthy);
+  EXPECT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
+}
+
+TEST_F(Fixture, WithoutPathLivenessSilenceChangesNothing) {
+  router_and_leaf();
+  gossip.member_keys = {b};
+  auto sm = machine();
+  clock.advance(300s);
+  healthy_and_alive({r, b}, 1000s);
+  cycle(sm);
+  clock.advance(30s);
+  handshake(b, 20s);  // 0.14 timing: a 20 s old handshake is healthy
+  handshake(r, 1s);
+  cycle(sm);
+  EXPECT_TRUE(status(sm, b)->healthy);
+  EXPECT_FALSE(status(sm, b)->path_dead);
+  EXPECT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
 }
 
 TEST_F(Fixture, RoutersAndAllowedIpsTrustedNodesNeverDeconfigure) {

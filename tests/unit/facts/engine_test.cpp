@@ -601,6 +601,47 @@ TEST_F(EngineTest, ANewFactIsRelayedAtTheNextFlushNotTheNextCycle) {
   EXPECT_EQ(engine.next_deadline(), kStart + 1s + timing::kFlushDelay + timing::kCycle);
 }
 
+// Path liveness (feature 0x03): between two leaves that both advertise it, an alive fact goes
+// every kLivenessPeriod between cycles and silence() tells the agent how long the peer has been
+// quiet; towards a peer without the feature the 30 s ping stays.
+TEST_F(EngineTest, PathLivenessPingsEveryPeriodOnlyWhenBothSidesAdvertiseIt) {
+  view.device_peers.push_back(device_peer(c, "192.0.2.3:51820", {"10.9.0.0/24"}));  // a router
+  engine.set_local_view(view, kStart);
+  ASSERT_FALSE(engine.is_router());
+  (void)engine.tick(kStart);
+  auto pings_to_b = [&](TimePoint t) {
+    int n = 0;
+    for (const auto& o : engine.tick(t))
+      if (o.peer == b.pub)
+        for (const auto& f : open_all({o}, a, b)) n += f.fact.attr == Attribute::alive;
+    return n;
+  };
+  EXPECT_EQ(pings_to_b(kStart + 2s), 0);  // b has not advertised the feature
+  EXPECT_FALSE(engine.silence(b.pub, kStart + 2s).has_value());
+
+  MemberMetadata meta;
+  FeatureSet fs;
+  fs.add(Feature::liveness);
+  meta.set_features(fs);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_member(b.pub, meta), 255)),
+                     kStart + 3s);
+  ASSERT_TRUE(engine.features_of(b.pub).has(Feature::liveness));
+  ASSERT_TRUE(engine.silence(b.pub, kStart + 4s).has_value());
+  EXPECT_EQ(*engine.silence(b.pub, kStart + 4s), 1s);
+  // Our last ping to b went at kStart: the next is due kLivenessPeriod later, i.e. now.
+  EXPECT_LE(engine.next_deadline(), kStart + 3s);
+  EXPECT_EQ(pings_to_b(kStart + 3s), 1);
+  EXPECT_EQ(engine.next_deadline(), kStart + 5s);  // the cycle, which is also the next ping
+  EXPECT_EQ(pings_to_b(kStart + 4s), 0);
+  EXPECT_EQ(pings_to_b(kStart + 5s), 1);
+  EXPECT_EQ(pings_to_b(kStart + 7s), 1);
+  // Never towards the router c, which did not advertise it anyway, and never from a router.
+  view.device_peers.pop_back();
+  engine.set_local_view(view, kStart + 8s);
+  ASSERT_TRUE(engine.is_router());
+  EXPECT_FALSE(engine.silence(b.pub, kStart + 8s).has_value());
+}
+
 TEST_F(EngineTest, FlushesComeNoCloserThanTheFlushGap) {
   (void)engine.tick(kStart);
   engine.on_datagram(

@@ -115,6 +115,9 @@ class GossipEngine {
   std::optional<MemberMetadata> metadata_of(const PublicKey& subject, TimePoint now) const;
   FeatureSet features_of(const PublicKey& peer) const;
   std::optional<AliveInfo> alive(const PublicKey& peer, TimePoint now) const;
+  // Path liveness (feature 0x03): nullopt unless both sides advertise it and neither is a
+  // router; otherwise how long since the peer's last accepted datagram.
+  std::optional<Duration> silence(const PublicKey& peer, TimePoint now) const;
   bool healthy(const PublicKey& peer) const;  // from the last view (endpoint + fresh handshake)
   trust::Decision trust_of(const PublicKey& peer, TimePoint now) const;
   bool is_router() const { return self_router_; }  // effective (configured or auto-detected)
@@ -144,6 +147,9 @@ class GossipEngine {
   Peer& peer(const PublicKey& key);
   bool subject_known(const PublicKey& subject, TimePoint now) const;
   bool endpoint_in_tunnel(const Endpoint& ep) const;
+  bool fast_liveness(const PublicKey& key, const Peer& p) const;
+  std::optional<TimePoint> next_liveness_ping() const;
+  void send_liveness(TimePoint now, std::vector<OutgoingDatagram>& out);
 
   PrivateKey own_;
   PublicKey self_;

@@ -38,6 +38,11 @@ inline constexpr std::size_t kCycleQueueTrigger = 100;
 // the previous cycle. Not wire-visible: a peer only sees its facts sooner, in the same datagrams.
 inline constexpr Duration kFlushDelay = 200ms;
 inline constexpr Duration kFlushGap = 500ms;
+// Path liveness (feature 0x03, between two non-router peers that both advertise it): an alive
+// fact every kLivenessPeriod over the direct tunnel; kLivenessDead without any datagram from
+// the peer makes its direct path dead (traffic moves to the router) until one arrives again.
+inline constexpr Duration kLivenessPeriod = 2s;
+inline constexpr Duration kLivenessDead = 5s;
 // A gap longer than this between cycles (suspend) or a backwards step rolls the boot id.
 inline constexpr Duration kSuspendGap = 10s;
 

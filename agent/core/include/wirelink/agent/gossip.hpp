@@ -88,6 +88,12 @@ class GossipView {
   // Remaining aliveness; nullopt = not alive.
   virtual std::optional<Duration> alive_remaining(const PublicKey& peer, TimePoint now) const = 0;
   virtual TrustInfo trust_of(const PublicKey& peer, TimePoint now) const = 0;
+  // Path liveness (PROTOCOL.md §8.4): nullopt when not negotiated with this peer, else the time
+  // since its last datagram.
+  virtual std::optional<Duration> liveness_silence(const PublicKey& /*peer*/,
+                                                   TimePoint /*now*/) const {
+    return std::nullopt;
+  }
   virtual GossipCounters counters() const = 0;
   // Human-readable dump for SIGUSR1.
   virtual std::string dump(TimePoint now) const = 0;
