@@ -20,7 +20,7 @@ echo '{}' > "$WORK/wirelink.$IFC.json"
 
 python3 "$HERE/notify_listen.py" "$WORK/notify.sock" "$WORK/notify.log" &
 DAEMON_PIDS+=($!)
-wait_for 5 "notification socket" test -S "$WORK/notify.sock"
+wait_for 15 "notification socket" test -S "$WORK/notify.sock"
 export NOTIFY_SOCKET="$WORK/notify.sock" WATCHDOG_USEC=$((WATCHDOG_S * 1000000))
 start_agent wladvs-a "$IFC"
 unset NOTIFY_SOCKET WATCHDOG_USEC
