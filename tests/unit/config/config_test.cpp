@@ -18,13 +18,6 @@ const char* kKeyA = "6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38GhE=";
 const char* kKeyB = "YFrVV+sQ2QAT5Nul37W8kSXpPkxjqpRFApZToSOTygg=";
 
 using ConfigTest = test::ConfigFixture;
-EXPECT_EQ(r.error().code, make_error_code(errc::config_invalid));
-return r.error().detail;
-}
-
-std::filesystem::path dir_;
-std::map<std::string, std::string> env_;
-};
 
 TEST_F(ConfigTest, DefaultsWithoutFile) {
   auto r = load();
