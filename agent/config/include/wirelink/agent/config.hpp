@@ -84,6 +84,10 @@ struct ConfigInputs {
 
 Result<LoadedConfig> load_config(const ConfigInputs& in);
 
+// Only the interface name (flag > env > default), checked; the rest of the configuration is
+// not read. `wirelink show` uses it to reach a running agent even when the file is broken.
+Result<std::string> config_iface(const ConfigInputs& in);
+
 // The effective configuration and sources as JSON text (for --dump-config).
 std::string dump_config_json(const LoadedConfig& c);
 
