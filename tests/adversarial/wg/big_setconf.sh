@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The request cap leaves room for large devices: a 10,000-peer `wg setconf` (one request of
+# several MB) is applied whole and read back.
+. "$(dirname "$0")/lib.sh"
+require_root_tools python3
+N=wlaw-10k
+one_daemon "$N" wlaw10k0
+many_peers 10000 "$TMP/peers.conf"
+ip netns exec "$N" timeout 60 wg setconf wlaw10k0 "$TMP/peers.conf" || fail "setconf of 10,000 peers"
+n=$(ip netns exec "$N" timeout 30 wg show wlaw10k0 peers | wc -l)
+[ "$n" = 10000 ] || fail "10,000-peer setconf left $n peers"
+ok "10,000-peer setconf applied and read back"
+echo "PASS big_setconf"
