@@ -4,9 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root_tools python3
 N=wlaw-10k
-one_daemon "$N" wlaw10k0
-many_peers 10000 "$TMP/peers.conf"
-ip netns exec "$N" timeout 60 wg setconf wlaw10k0 "$TMP/peers.conf" || fail "setconf of 10,000 peers"
+daemon_with_peers "$N" wlaw10k0 10000
 n=$(ip netns exec "$N" timeout 30 wg show wlaw10k0 peers | wc -l)
 [ "$n" = 10000 ] || fail "10,000-peer setconf left $n peers"
 ok "10,000-peer setconf applied and read back"

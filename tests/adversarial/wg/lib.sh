@@ -11,6 +11,13 @@ one_daemon() {
   SOCK=$SOCKDIR/$2.sock
 }
 
+# daemon_with_peers NS IFACE N : one_daemon, then a `wg setconf` of N peers
+daemon_with_peers() {
+  one_daemon "$1" "$2"
+  many_peers "$3" "$TMP/peers.conf"
+  ip netns exec "$1" timeout 60 wg setconf "$2" "$TMP/peers.conf" || fail "setconf of $3 peers"
+}
+
 # client NAME ARGS... : runs uapi_client.py on $SOCK in the background (killed on exit) and
 # waits for its ready file $TMP/NAME.ready
 client() {

@@ -4,9 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root_tools python3
 N=wlaw-stuck
-one_daemon "$N" wlawstuck0
-many_peers 2000 "$TMP/peers.conf"
-ip netns exec "$N" timeout 30 wg setconf wlawstuck0 "$TMP/peers.conf" || fail "setconf of 2,000 peers"
+daemon_with_peers "$N" wlawstuck0 2000
 client stuck stuck
 client stuck2 stuck
 show_promptly "$N" wlawstuck0 "two clients not reading a get reply"
