@@ -1,13 +1,14 @@
 // wirelink-wg's UAPI server over real socket pairs with time passed in: clients are served
 // side by side (a partial request, a client that never reads or a dribbling one holds up
 // nobody else), one request of a connection at a time, and the connection cap and deadlines
-// close the right connections.
+// close the right connections, and a spent buffer budget stops only large requests.
 #include "wirelink/wg/device/uapi_server.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,15 +46,15 @@ class UapiServerTest : public ::testing::Test {
   UniqueFd connect(TimePoint now) {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) ADD_FAILURE();
-    server.adopt(UniqueFd(sv[1]), now);
+    server->adopt(UniqueFd(sv[1]), now);
     return UniqueFd(sv[0]);
   }
   // One round of the serving loop, without waiting.
   void round(TimePoint now) {
     std::vector<pollfd> fds;
-    server.add_pollfds(fds);
+    server->add_pollfds(fds);
     ::poll(fds.data(), fds.size(), 0);
-    server.handle(fds, now);
+    server->handle(fds, now);
   }
   static void send_text(const UniqueFd& fd, const std::string& s) {
     ASSERT_EQ(::send(fd.get(), s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size()));
@@ -80,7 +81,8 @@ class UapiServerTest : public ::testing::Test {
   }
 
   CountingBackend backend;
-  UapiServer server{backend, UapiServer::Limits{.max_connections = 4}};
+  std::unique_ptr<UapiServer> server =
+      std::make_unique<UapiServer>(backend, UapiServer::Limits{.max_connections = 4});
   const TimePoint t0{std::chrono::hours(1)};
 };
 
@@ -113,9 +115,9 @@ TEST_F(UapiServerTest, AClientThatNeverReadsHoldsOnlyItsOwnReply) {
   EXPECT_EQ(backend.gets, 2);
   // No byte of progress for longer than the idle timeout: the stuck client is dropped.
   round(t0 + 9s);
-  EXPECT_EQ(server.connections(), 2u);
+  EXPECT_EQ(server->connections(), 2u);
   round(t0 + 11s);
-  EXPECT_EQ(server.connections(), 0u);
+  EXPECT_EQ(server->connections(), 0u);
 }
 
 TEST_F(UapiServerTest, ADribblingRequestIsCutAtTheRequestTimeout) {
@@ -124,10 +126,10 @@ TEST_F(UapiServerTest, ADribblingRequestIsCutAtTheRequestTimeout) {
     send_text(drib, "x");
     round(t0 + std::chrono::seconds(s));
   }
-  EXPECT_EQ(server.connections(), 1u);
+  EXPECT_EQ(server->connections(), 1u);
   send_text(drib, "x");
   round(t0 + 31s);  // 31 s since its first byte
-  EXPECT_EQ(server.connections(), 0u);
+  EXPECT_EQ(server->connections(), 0u);
   EXPECT_EQ(read_now(drib), "<EOF>");
 }
 
@@ -136,11 +138,11 @@ TEST_F(UapiServerTest, AClientBetweenRequestsIsClosedOnlyWhenIdleTooLong) {
   send_text(c, "get=1\n\n");
   EXPECT_TRUE(reply_of(c, t0 + 5s).ends_with("errno=0\n\n"));
   round(t0 + 14s);  // 9 s after its last byte
-  EXPECT_EQ(server.connections(), 1u);
+  EXPECT_EQ(server->connections(), 1u);
   send_text(c, "get=1\n\n");
   EXPECT_TRUE(reply_of(c, t0 + 14s).ends_with("errno=0\n\n"));
   round(t0 + 25s);
-  EXPECT_EQ(server.connections(), 0u);
+  EXPECT_EQ(server->connections(), 0u);
 }
 
 TEST_F(UapiServerTest, OneConnectionPastTheCapClosesTheQuietestOne) {
@@ -149,7 +151,7 @@ TEST_F(UapiServerTest, OneConnectionPastTheCapClosesTheQuietestOne) {
   send_text(clients[0], "g");  // progress: now the second one is the quietest
   round(t0 + 5s);
   auto fifth = connect(t0 + 6s);
-  EXPECT_EQ(server.connections(), 4u);
+  EXPECT_EQ(server->connections(), 4u);
   EXPECT_EQ(read_now(clients[1]), "<EOF>");
   EXPECT_EQ(read_now(clients[0]), "");
   EXPECT_EQ(read_now(clients[2]), "");
@@ -157,12 +159,33 @@ TEST_F(UapiServerTest, OneConnectionPastTheCapClosesTheQuietestOne) {
   EXPECT_TRUE(reply_of(fifth, t0 + 6s).ends_with("errno=0\n\n"));
 }
 
+TEST_F(UapiServerTest, ASpentBufferBudgetStopsLargeRequestsNotSmallOnes) {
+  server = std::make_unique<UapiServer>(backend,
+                                        UapiServer::Limits{.max_buffered = std::size_t{2} << 20});
+  auto big = connect(t0);
+  // An unended set of 4 MiB: the server stops reading it once 2 MiB are buffered.
+  const std::string chunk = "set=1\n" + std::string(64 * 1024 - 6, 'x');
+  std::size_t sent = 0;
+  for (int stalled = 0; sent < (std::size_t{4} << 20) && stalled < 20;) {
+    const ssize_t n = ::send(big.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    stalled = n > 0 ? 0 : stalled + 1;
+    if (n > 0) sent += static_cast<std::size_t>(n);
+    round(t0);
+  }
+  EXPECT_LT(sent, std::size_t{4} << 20);
+  // A small request is still read and answered.
+  auto small = connect(t0);
+  send_text(small, "get=1\n\n");
+  EXPECT_TRUE(reply_of(small, t0).ends_with("errno=0\n\n"));
+  EXPECT_EQ(server->connections(), 2u);
+}
+
 TEST_F(UapiServerTest, AnErrorReplyIsWrittenThenTheConnectionClosed) {
   auto c = connect(t0);
   send_text(c, "get=1\nextra\n");
   round(t0);
   EXPECT_EQ(read_now(c), "errno=-22\n\n<EOF>");
-  EXPECT_EQ(server.connections(), 0u);
+  EXPECT_EQ(server->connections(), 0u);
 }
 
 }  // namespace

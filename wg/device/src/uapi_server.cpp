@@ -78,15 +78,27 @@ void UapiServer::adopt(UniqueFd fd, TimePoint now) {
   conns_.push_back(std::make_unique<Conn>(backend_, std::move(fd), now));
 }
 
+bool UapiServer::may_read(const Conn& c) const {
+  return c.session.buffered() < kSmallRequest || buffered_ < limits_.max_buffered;
+}
+
 void UapiServer::add_pollfds(std::vector<pollfd>& fds) const {
-  for (const auto& c : conns_)
-    fds.push_back({c->fd.get(), static_cast<short>(c->out.empty() ? POLLIN : POLLOUT), 0});
+  for (const auto& c : conns_) {
+    short events = 0;
+    if (!c->out.empty()) {
+      events = POLLOUT;
+    } else if (may_read(*c)) {
+      events = POLLIN;
+    }
+    fds.push_back({c->fd.get(), events, 0});
+  }
 }
 
 void UapiServer::handle(std::span<const pollfd> fds, TimePoint now) {
   const std::size_t n = std::min(fds.size(), conns_.size());
   for (std::size_t i = 0; i < n; ++i) {
-    if (fds[i].revents != 0 && fds[i].fd == conns_[i]->fd.get()) serve(*conns_[i], now);
+    if (fds[i].revents != 0 && fds[i].fd == conns_[i]->fd.get())
+      serve(*conns_[i], fds[i].revents, now);
   }
   sweep(now);
 }
@@ -116,7 +128,7 @@ bool UapiServer::flush(Conn& c, TimePoint now) {
   return true;
 }
 
-void UapiServer::serve(Conn& c, TimePoint now) {
+void UapiServer::serve(Conn& c, short revents, TimePoint now) {
   std::array<char, kChunk> buf;
   for (int reads = 0;;) {
     if (!flush(c, now)) return;
@@ -125,11 +137,17 @@ void UapiServer::serve(Conn& c, TimePoint now) {
       c.done = true;
       return;
     }
+    if (!may_read(c)) {
+      // Waiting for the budget; a client that hung up meanwhile will never read a reply.
+      if ((revents & (POLLHUP | POLLERR)) != 0) c.done = true;
+      return;
+    }
     if (reads == kReadsPerRound) return;
     const ssize_t n = ::recv(c.fd.get(), buf.data(), buf.size(), MSG_DONTWAIT);
     if (n > 0) {
       ++reads;
       c.session.receive(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+      buffered_ += static_cast<std::size_t>(n);
       sodium_memzero(buf.data(), static_cast<std::size_t>(n));  // a set may carry keys
       c.last_progress = now;
       if (!c.busy_since) c.busy_since = now;
@@ -143,6 +161,7 @@ void UapiServer::serve(Conn& c, TimePoint now) {
 }
 
 void UapiServer::sweep(TimePoint now) {
+  buffered_ = 0;
   std::erase_if(conns_, [&](const std::unique_ptr<Conn>& c) {
     if (c->done) return true;
     if (now - c->last_progress > limits_.idle_timeout) {
@@ -157,6 +176,7 @@ void UapiServer::sweep(TimePoint now) {
           std::chrono::duration_cast<std::chrono::seconds>(limits_.request_timeout).count());
       return true;
     }
+    buffered_ += c->session.buffered();
     return false;
   });
 }

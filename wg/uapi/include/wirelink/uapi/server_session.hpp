@@ -53,6 +53,8 @@ class ServerSession {
   bool closed() const { return closed_; }
   // True when no part of a request is buffered (between requests).
   bool idle() const { return buf_.empty(); }
+  // Bytes buffered: the unfinished request (and any pipelined ones after it).
+  std::size_t buffered() const { return buf_.size(); }
 
   // The longest request: a `wg setconf` of 10,000 peers with a preshared key, an endpoint, a
   // keepalive and a dozen IPv6 allowed IPs each fits.

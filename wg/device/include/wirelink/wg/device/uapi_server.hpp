@@ -13,8 +13,12 @@
 // new `wg show` is always served); a connection that makes no progress (no byte read or
 // written) for `idle_timeout`, or spends `request_timeout` on one request (from its first byte
 // to the last byte of its reply), is closed; a request longer than ServerSession::kMaxRequest
-// is refused by the session. When accept() fails for lack of descriptors, accepting pauses for
-// `accept_backoff` (logged once per episode) while the open connections keep being served.
+// is refused by the session. Buffered requests share a budget of `max_buffered` bytes: while
+// it is spent, only connections whose buffered request is under kSmallRequest are read (a
+// `wg show` always is), the others wait, so 64 clients each sending just under the request cap
+// cannot make the process hold 64 times it. When accept() fails for lack of descriptors, accepting
+// pauses for `accept_backoff` (logged once per episode) while the open connections keep being
+// served.
 //
 // Contract: not thread-safe (one serving thread). Time is passed in. Closing the server, or
 // destroying it, closes every connection at once: shutdown never waits for a client. Logs the
@@ -42,7 +46,10 @@ class UapiServer {
     Duration idle_timeout = std::chrono::seconds(10);
     Duration request_timeout = std::chrono::seconds(30);
     Duration accept_backoff = std::chrono::seconds(1);
+    std::size_t max_buffered = std::size_t{64} << 20;
   };
+  // A connection with less than this buffered may read whatever the budget.
+  static constexpr std::size_t kSmallRequest = std::size_t{1} << 20;
 
   explicit UapiServer(uapi::Backend& backend) : UapiServer(backend, Limits{}) {}
   UapiServer(uapi::Backend& backend, Limits limits);
@@ -68,7 +75,8 @@ class UapiServer {
 
  private:
   struct Conn;
-  void serve(Conn& c, TimePoint now);
+  void serve(Conn& c, short revents, TimePoint now);
+  bool may_read(const Conn& c) const;
   bool flush(Conn& c, TimePoint now);
   void sweep(TimePoint now);
 
@@ -77,6 +85,7 @@ class UapiServer {
   std::vector<std::unique_ptr<Conn>> conns_;
   TimePoint accept_paused_until_{};
   bool emfile_logged_ = false;
+  std::size_t buffered_ = 0;  // bytes buffered by all sessions (counted up between sweeps)
 };
 
 }  // namespace wl::wg::device
