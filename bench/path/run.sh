@@ -105,8 +105,10 @@ PIDS+=($PING)
 sleep 3
 for ns in wlbp-a wlbp-b; do
   ip netns exec "$ns" nft -f - <<'EOF'
-table inet wlbp { chain in { type filter hook input priority 0; ip saddr 192.168.113.0/24 drop; }
-                  chain out { type filter hook output priority 0; ip daddr 192.168.113.0/24 drop; } }
+table inet wlbp {
+  chain in { type filter hook input priority 0; ip saddr 192.168.113.0/24 drop; }
+  chain out { type filter hook output priority 0; ip daddr 192.168.113.0/24 drop; }
+}
 EOF
 done
 TB=$(now)

@@ -281,8 +281,10 @@ int Device::apply(const device_model::DeviceConfig& cfg) {
     if (pc.replace_allowed_ips) e.allowed_ips().remove_all(peer.get());
     if (pc.preshared_key) e.set_preshared_key(*peer, &*pc.preshared_key);
     if (pc.endpoint) {
+      const bool moved = peer->endpoint != *pc.endpoint;
       peer->endpoint = *pc.endpoint;
       peer->local_source.reset();  // the operator's endpoint: let routing pick the source
+      if (moved) e.endpoint_moved(*peer);
     }
     for (const auto& a : pc.allowed_ips) {
       if (a.remove) {
