@@ -32,6 +32,7 @@ namespace wl::coordinator {
 struct SessionConfig {
   ClientOptions client;
   PublicKey self;
+  PrivateKey own;            // self's private key: registrations prove it (never logged, wiped)
   std::string invite;        // "wlinv1.…" (InviteFile); needed for the first registration
   KeyRing coordinator_keys;  // CoordinatorPublicKey: tokens we receive must verify under it
   std::string addr_hint;
