@@ -1,6 +1,6 @@
 // CoordinatorSession: keeps one peer registered with the coordinator, in the background.
 //
-// What it does: registers with the invite (or re-registers with its still-valid token),
+// What it does: registers with the invite and a proof of its private key (register_proof.hpp),
 // heartbeats, refreshes the session token in the last third of its lifetime, optionally asks
 // for a cohort match (and again after CohortRotated), follows the event stream with
 // reconnect + exponential backoff + full jitter, and disconnects on stop(). When the
