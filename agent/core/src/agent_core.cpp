@@ -207,6 +207,7 @@ bool AgentCore::check_link(Actions& out) {
 
 void AgentCore::new_device_key(const device_model::DeviceState& dev, TimePoint now, Actions& out) {
   self_ = *dev.public_key;
+  own_ = dev.private_key->clone();
   link_local_ = link_local_for(self_);
   sm_.emplace(loaded_.config, self_, start_, d_.resolve);
   gossip_ = d_.make_gossip(*dev.private_key, loaded_.config, now);
@@ -328,7 +329,7 @@ void AgentCore::start_coordinator(Actions& out) {
   stop_coordinator(out);
   coord_info_ = CoordinatorInfo{};
   if (loaded_.config.coordinator_url.empty() || !d_.make_coordinator) return;
-  auto l = d_.make_coordinator(self_, loaded_.config, *d_.clock);
+  auto l = d_.make_coordinator(self_, own_, loaded_.config, *d_.clock);
   if (!l) {
     coord_info_.state = "disabled";
     coord_info_.last_error = l.error().message();

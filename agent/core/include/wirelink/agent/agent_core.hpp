@@ -164,6 +164,7 @@ class AgentCore {
   std::unique_ptr<CoordinatorLink> coord_;
   CoordinatorInfo coord_info_;
   PublicKey self_;
+  PrivateKey own_;  // the device key self_ belongs to: a restarted coordinator session needs it
   IpAddress link_local_;
   unsigned ifindex_ = 0;
   std::uint16_t listen_port_ = 0;
