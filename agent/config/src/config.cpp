@@ -393,6 +393,24 @@ const std::vector<SettingInfo>& settings() {
   return kSettings;
 }
 
+Result<std::string> resolve_iface(const ConfigInputs& in) {
+  std::string iface = Config{}.iface;
+  std::string iface_source = "default";
+  if (auto it = in.env.find("WIRELINK_IFACE"); it != in.env.end()) {
+    iface = it->second;
+    iface_source = "env WIRELINK_IFACE";
+  }
+  for (const auto& f : in.flags) {
+    if (f.key == "Iface") {
+      iface = f.value;
+      iface_source = "flag " + f.spelling;
+    }
+  }
+  if (auto r = check_iface(iface); !r)
+    return config_error(Where{iface_source, ""}, json_quote(iface), r.error().detail);
+  return iface;
+}
+
 Result<LoadedConfig> load_config(const ConfigInputs& in) {
   LoadedConfig out;
   Config& c = out.config;
@@ -406,22 +424,9 @@ Result<LoadedConfig> load_config(const ConfigInputs& in) {
   };
 
   // The interface decides which file to read, so it is resolved first (flag > env > default).
-  std::string iface = c.iface;
-  std::string iface_source = "default";
-  if (const auto* v = env("WIRELINK_IFACE")) {
-    iface = *v;
-    iface_source = "env WIRELINK_IFACE";
-  }
-  for (const auto& f : in.flags) {
-    if (f.key == "Iface") {
-      iface = f.value;
-      iface_source = "flag " + f.spelling;
-    }
-  }
-  if (auto r = check_iface(iface); !r) {
-    const std::string origin = iface_source == "default" ? "default" : iface_source;
-    return config_error(Where{origin, ""}, json_quote(iface), r.error().detail);
-  }
+  auto resolved = resolve_iface(in);
+  if (!resolved) return resolved.error();
+  const std::string iface = *resolved;
 
   const std::string* cfg_dir = env("WIRELINK_CONFIG_PATH");
   out.file_path = (cfg_dir && !cfg_dir->empty() ? *cfg_dir : std::string("/etc/wireguard")) +

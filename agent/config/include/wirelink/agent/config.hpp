@@ -82,6 +82,11 @@ struct ConfigInputs {
 
 Result<LoadedConfig> load_config(const ConfigInputs& in);
 
+// The interface alone (flag > WIRELINK_IFACE > default), without reading the file: what
+// load_config resolves first, and what `wirelink reload` needs to find the running agent
+// even when the file it asks that agent to read is broken.
+Result<std::string> resolve_iface(const ConfigInputs& in);
+
 // The effective configuration and sources as JSON text (for --dump-config).
 std::string dump_config_json(const LoadedConfig& c);
 
