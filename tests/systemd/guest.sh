@@ -9,7 +9,11 @@ check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 wait_for() { local n=$(($1 * 2)); while ((n-- > 0)); do eval "$2" && return 0; sleep 0.5; done; return 1; }
 mainpid() { systemctl show -p MainPID --value "$1"; }
 ifindex() { cat "/sys/class/net/$1/ifindex" 2>/dev/null; }
-fact_port() { wirelink show wgsu0 --json 2>/dev/null | grep -o '"fact_port":[0-9]*' | cut -d: -f2; }
+# The running agent's fact port. `show` reads the configuration file first (and refuses a broken
+# one), so it is pointed at an empty directory: what it prints comes from the agent.
+fact_port() {
+  WIRELINK_CONFIG_PATH=/nonexistent wirelink show wgsu0 --json 2>/dev/null | grep -o '"fact_port":[0-9]*' | cut -d: -f2
+}
 dump() { systemctl --no-pager status "$@" 2>&1 | tail -20; journalctl --no-pager -n 40 -u "$1" 2>&1; }
 
 t0=$(date +%s)
@@ -53,7 +57,7 @@ check "reload applied the new port" '[ "$(fact_port)" = 51902 ]'
 cp /etc/wireguard/wirelink.wgsu0.json /tmp/good.json
 echo '{"Port": ' >/etc/wireguard/wirelink.wgsu0.json
 check "reload with a broken config fails" '! systemctl reload wirelink@wgsu0.service'
-check "the old config stays" '[ "$(fact_port)" = 51902 ] && systemctl is-active -q wirelink@wgsu0.service'
+check "the old config stays" '[ "$(fact_port)" = 51902 ] && systemctl is-active -q wirelink@wgsu0.service || { echo "port $(fact_port), $(systemctl is-active wirelink@wgsu0.service)"; false; }'
 check "the reason is in the journal" 'journalctl --no-pager -u wirelink@wgsu0.service | grep -q "not valid JSON"'
 cp /tmp/good.json /etc/wireguard/wirelink.wgsu0.json
 
