@@ -110,6 +110,26 @@ int cmd_show(const std::string& iface, bool json) {
   return 0;
 }
 
+// Asks the running agent to reread its configuration. The agent reads the file itself (as
+// SIGHUP does) and answers "ok: ..." or "error: <why the old configuration stays>": this is
+// ExecReload= in the units, so `systemctl reload` fails with the reason when the agent refuses.
+int cmd_reload(const std::string& iface) {
+  auto path = wl::agent::control_socket_path(iface);
+  auto r = wl::agent::control_request(path, "reload");
+  if (!r) {
+    std::cerr << "wirelink reload: " << r.error().message() << " (is the agent for " << iface
+              << " running?)\n";
+    return kExitFailure;
+  }
+  if (r->rfind("ok:", 0) != 0) {
+    std::cerr << "wirelink reload: " << iface << ": "
+              << (r->empty() ? "no answer from the agent\n" : *r);
+    return kExitFailure;
+  }
+  std::cout << iface << ": " << *r;
+  return 0;
+}
+
 // Picks the device backend: a UAPI socket that answers wins (it shadows a kernel link of the
 // same name, as in `wg`); otherwise the kernel's generic netlink family.
 wl::Result<std::unique_ptr<wl::agent::WireGuardDevice>> pick_device(const std::string& iface) {
@@ -195,14 +215,14 @@ int run_main(int argc, char** argv) {
   if (cmd->name == "pubkey") return cmd_pubkey();
   if (cmd->name == "derive-ll") return cmd_derive_ll(cmd->positional);
 
-  if (cmd->name == "show") {
-    // `show [iface]` names the interface positionally.
+  if (cmd->name == "show" || cmd->name == "reload") {
+    // `show [iface]` and `reload [iface]` name the interface positionally.
     if (cmd->positional.size() > 1) {
-      std::cerr << "wirelink show: expected at most one interface name\n";
+      std::cerr << "wirelink " << cmd->name << ": expected at most one interface name\n";
       return kExitUsage;
     }
     if (!cmd->positional.empty())
-      cmd->config_flags.push_back({"Iface", cmd->positional[0], "show <iface>"});
+      cmd->config_flags.push_back({"Iface", cmd->positional[0], cmd->name + " <iface>"});
   } else if (!cmd->positional.empty()) {
     std::cerr << "wirelink: unexpected argument \"" << cmd->positional[0]
               << "\" (see wirelink --help)\n";
@@ -210,6 +230,15 @@ int run_main(int argc, char** argv) {
   }
 
   wl::agent::ConfigInputs in{cmd->config_flags, environment()};
+  if (cmd->name == "reload") {
+    // Not load_config: a broken file is exactly what the agent has to report.
+    auto iface = wl::agent::config_iface(in);
+    if (!iface) {
+      std::cerr << "wirelink: " << iface.error().detail << '\n';
+      return kExitUsage;
+    }
+    return cmd_reload(*iface);
+  }
   auto loaded = wl::agent::load_config(in);
   if (!loaded && cmd->name == "show" && !cmd->dump_config) {
     // The running agent holds the configuration it loaded; a broken file on disk (the next

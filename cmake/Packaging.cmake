@@ -4,6 +4,7 @@ include(GNUInstallDirs)
 
 # Units, example configuration and documentation (binaries install themselves).
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/wirelink@.service ${PROJECT_SOURCE_DIR}/systemd/wl-quick@.service
+              ${PROJECT_SOURCE_DIR}/systemd/wirelink-wg@.service
         DESTINATION lib/systemd/system COMPONENT wirelink)
 if(EXISTS ${PROJECT_SOURCE_DIR}/systemd/wirelink-coordinator.service)
   install(FILES ${PROJECT_SOURCE_DIR}/systemd/wirelink-coordinator.service

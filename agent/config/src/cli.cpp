@@ -7,8 +7,8 @@
 namespace wl::agent {
 
 namespace {
-const std::vector<std::string> kCommands = {"run",       "show", "genkey", "pubkey",
-                                            "derive-ll", "help", "version"};
+const std::vector<std::string> kCommands = {"run",    "show",      "reload", "genkey",
+                                            "pubkey", "derive-ll", "help",   "version"};
 
 Error usage(const std::string& why) {
   return Error{make_error_code(errc::config_invalid), why + " (see wirelink --help)"};
@@ -90,6 +90,8 @@ std::string help_text() {
   std::string h =
       "Usage: wirelink [run] [options]          run the agent for an interface\n"
       "       wirelink show [iface] [--json]     show a running agent's peers and counters\n"
+      "       wirelink reload [iface]            make a running agent reread its configuration;\n"
+      "                                          exit 1 with its reason when it keeps the old one\n"
       "       wirelink genkey                    print a new private key (base64)\n"
       "       wirelink pubkey                    read a private key on stdin, print its public "
       "key\n"

@@ -390,17 +390,23 @@ Actions AgentCore::on_signal(int signo, const std::function<Result<LoadedConfig>
 
 Actions AgentCore::on_reload(Result<LoadedConfig> fresh, TimePoint now) {
   Actions out;
-  if (state_ == Lifecycle::stopping) return out;
+  if (state_ == Lifecycle::stopping) {
+    reload_outcome_ = "error: the agent is stopping\n";
+    return out;
+  }
   const Lifecycle before = state_;
   state_ = Lifecycle::reloading;
   notify(out, action::Notify::Kind::reloading, {});
   if (!fresh) {
     spdlog::error("{}: reload failed, keeping the old configuration: {}", iface(),
                   fresh.error().message());
+    reload_outcome_ = "error: " + fresh.error().message() + " (the old configuration stays)\n";
   } else if (fresh->config.iface != iface()) {
     spdlog::error(
         "{}: reload asks for interface {}; that needs a restart, keeping the old configuration",
         iface(), fresh->config.iface);
+    reload_outcome_ = "error: the new configuration asks for interface " + fresh->config.iface +
+                      "; that needs a restart (the old configuration stays)\n";
   } else {
     for (const auto& w : fresh->warnings) spdlog::warn("{}", w);
     const bool port_changed = fresh->config.port != loaded_.config.port;
@@ -416,11 +422,19 @@ Actions AgentCore::on_reload(Result<LoadedConfig> fresh, TimePoint now) {
       start_coordinator(out);
       if (!coord_) gossip_->set_coordinator(CoordinatorGrant{}, now);
     }
-    spdlog::info("{}: configuration reloaded from {}", iface(),
-                 loaded_.file_found ? loaded_.file_path : "defaults");
+    const std::string from = loaded_.file_found ? loaded_.file_path : "defaults";
+    spdlog::info("{}: configuration reloaded from {}", iface(), from);
+    reload_outcome_ = "ok: configuration reloaded from " + from + "\n";
   }
   state_ = before;
   notify(out, action::Notify::Kind::ready, status_line());
+  return out;
+}
+
+Actions AgentCore::on_control_reload(Result<LoadedConfig> fresh, TimePoint now,
+                                     std::string& reply) {
+  Actions out = on_reload(std::move(fresh), now);
+  reply = reload_outcome_;
   return out;
 }
 

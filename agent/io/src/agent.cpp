@@ -47,8 +47,14 @@ class Shell {
     if (auto wd = d_.notifier->watchdog_interval()) cd.watchdog_interval = *wd;
     core_.emplace(std::move(cfg), std::move(cd), now());
     (void)loop_->watch(control_->fd(), [this] {
-      control_->serve([this](const std::string& req) { return core_->on_control(req, now()); },
-                      now());
+      control_->serve(
+          [this](const std::string& req) {
+            if (req != "reload") return core_->on_control(req, now());
+            std::string reply;
+            perform(core_->on_control_reload(fresh_config(), now(), reply));
+            return reply;
+          },
+          now());
     });
     if (int fd = d_.links->event_fd(); fd >= 0)
       (void)loop_->watch(fd, [this] {
@@ -65,6 +71,12 @@ class Shell {
 
  private:
   TimePoint now() const { return d_.clock->now(); }
+
+  // The configuration as it is now (control-socket reload; SIGHUP reads it inside the core).
+  Result<LoadedConfig> fresh_config() const {
+    return d_.reload ? d_.reload()
+                     : Result<LoadedConfig>(make_error(std::errc::not_supported, "no reload"));
+  }
 
   void perform(Actions actions) {
     for (std::size_t i = 0; i < actions.size(); ++i) {

@@ -4,8 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "wirelink/agent/device.hpp"
 #include "wirelink/base/errors.hpp"
@@ -32,23 +34,53 @@ std::string userspace_daemon() {
   return "wirelink-wg";  // execvp searches PATH
 }
 
-// wirelink-wg detaches and its starting process exits 0 once the TUN and UAPI socket exist.
-Result<void> start_userspace(const std::string& iface) {
-  const std::string daemon = userspace_daemon();
+// Runs argv[0] (PATH searched) and waits for it; its exit status, or an error if it could not run.
+Result<int> run_and_wait(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) return os_error("fork");
   if (pid == 0) {
-    ::execlp(daemon.c_str(), daemon.c_str(), iface.c_str(), static_cast<char*>(nullptr));
+    ::execvp(args[0], args.data());
     ::_exit(127);
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return make_error(std::errc::no_such_device, daemon + " " + iface + " failed (exit status " +
-                                                     std::to_string(code) +
-                                                     (code == 127 ? ": not found" : "") + ")");
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Under systemd (booted with it, and this process started by it) wirelink-wg runs as its own
+// unit, wirelink-wg@<iface>.service: a child forked here would live in the agent's cgroup and
+// die with every stop, restart, watchdog kill and upgrade of the agent, taking the interface and
+// its peers with it. Elsewhere (a shell, a container without systemd) it is forked directly and
+// outlives the agent by detaching.
+bool under_systemd() {
+  const char* id = std::getenv("INVOCATION_ID");
+  return id != nullptr && *id != '\0' && ::access("/run/systemd/system", F_OK) == 0;
+}
+
+// wirelink-wg detaches and its starting process exits 0 once the TUN and UAPI socket exist;
+// wirelink-wg@.service is Type=forking, so `systemctl start` returns at the same moment.
+Result<void> start_userspace(const std::string& iface) {
+  const bool unit = under_systemd();
+  const std::string daemon = userspace_daemon();
+  const std::vector<std::string> argv =
+      unit ? std::vector<std::string>{"systemctl", "--no-ask-password", "start",
+                                      "wirelink-wg@" + iface + ".service"}
+           : std::vector<std::string>{daemon, iface};
+  auto code = run_and_wait(argv);
+  if (!code) return code.error();
+  if (*code != 0) {
+    const std::string what = unit ? "systemctl start wirelink-wg@" + iface +
+                                        ".service (see "
+                                        "journalctl -u wirelink-wg@" +
+                                        iface + ")"
+                                  : daemon + " " + iface;
+    return make_error(std::errc::no_such_device, what + " failed (exit status " +
+                                                     std::to_string(*code) +
+                                                     (*code == 127 ? ": not found" : "") + ")");
   }
   // Its socket exists when it reports ready; allow a moment for it to accept connections.
   const auto path = uapi_socket_path(iface);

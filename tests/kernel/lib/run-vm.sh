@@ -25,6 +25,12 @@
 #   --kernel <vmlinuz>      default: the newest /boot/vmlinuz-*.
 #   --cache-dir <dir>       where the base initramfs is cached (default
 #                           $WL_BINARY_DIR/kernel-cache, else ./build/kernel-cache).
+#   --systemd-root <dir>    boot this Debian root (debootstrap'd with systemd) with systemd as
+#                           PID 1 instead of the busybox init: the harness modules go to
+#                           /lib/modules/<kver> (depmod'd, loaded by systemd-modules-load), and
+#                           the guest script runs as wl-guest.service once the system is up;
+#                           --bin, --wireguard-go and --iperf3 do not apply (install into the
+#                           root, or pass files with --file). Give --mem 1024.
 #
 # Exit status: the guest script's status; 124 on timeout; 125 when the VM died without reporting
 # (kernel panic, init failure); 77 when a required host tool (qemu, busybox, a kernel image) is
@@ -74,6 +80,7 @@ smp=1
 log=""
 kernel=""
 cache_dir=""
+sysroot=""
 
 while (($#)); do
   case "$1" in
@@ -91,6 +98,7 @@ while (($#)); do
     --log) log="$2"; shift 2 ;;
     --kernel) kernel="$2"; shift 2 ;;
     --cache-dir) cache_dir="$2"; shift 2 ;;
+    --systemd-root) sysroot="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) die "unknown option $1" ;;
   esac
@@ -162,7 +170,40 @@ for m in "${modules[@]}"; do
   visit "$rel"
 done
 
+# ---- a Debian root with systemd as PID 1 (cached per root and kernel) ----
+build_sysroot() {
+  local r=$work/sysroot rel
+  cp -a "$sysroot" "$r"
+  rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/* "$r"/usr/share/{doc,man,locale,info}/*
+  for rel in "${ordered[@]}"; do install -D -m 0644 "$moddir/$rel" "$r/lib/modules/$kver/$rel"; done
+  cp "$moddir"/modules.{order,builtin,builtin.modinfo} "$r/lib/modules/$kver/" 2>/dev/null || true
+  depmod -b "$r" "$kver"
+  if ((load_modules)); then printf '%s\n' "${modules[@]}" >"$r/etc/modules-load.d/wl-vm.conf"; fi
+  echo wl-vm >"$r/etc/hostname"
+  # No login prompt on the console: the guest script owns the serial line.
+  ln -sf /dev/null "$r/etc/systemd/system/serial-getty@ttyS0.service"
+  ln -sf /dev/null "$r/etc/systemd/system/getty@tty1.service"
+  ln -sf /lib/systemd/systemd "$r/init"
+  printf '%s\n' '[Unit]' 'Description=wirelink VM guest script' 'After=multi-user.target' \
+    '[Service]' 'Type=oneshot' 'StandardOutput=tty' 'StandardError=tty' 'TTYPath=/dev/ttyS0' \
+    'Environment=PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin HOME=/root TERM=dumb WG_COLOR_MODE=never' \
+    "ExecStart=/bin/bash -c '[ -f /guest/env ] && . /guest/env; cd /root; echo WL-VM-GUEST-START; /bin/bash /guest/run.sh; echo WL-VM-EXIT-STATUS=\$\$?; sync; systemctl poweroff -f'" \
+    '[Install]' 'WantedBy=multi-user.target' >"$r/etc/systemd/system/wl-guest.service"
+  mkdir -p "$r/etc/systemd/system/multi-user.target.wants"
+  ln -sf ../wl-guest.service "$r/etc/systemd/system/multi-user.target.wants/wl-guest.service"
+  (cd "$r" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$base.tmp.$$"
+  mv "$base.tmp.$$" "$base"
+}
+if [[ -n "$sysroot" ]]; then
+  [[ -x "$sysroot/lib/systemd/systemd" ]] || die "--systemd-root $sysroot has no systemd"
+  key=$( { sha256sum "$0"; echo "$kver ${ordered[*]} load=$load_modules"; stat -c '%n %Y' "$sysroot/var/lib/dpkg/status"; } |
+    sha256sum | cut -c1-16)
+  base=$cache_dir/sysroot-$key.cpio.gz
+  [[ -s $base ]] || build_sysroot
+fi
+
 # ---- base initramfs (cached) ----
+if [[ -z "$sysroot" ]]; then
 key=$( {
   sha256sum "$0"
   echo "$kver ${ordered[*]} load=$load_modules wggo=$want_wggo iperf=$want_iperf"
@@ -239,6 +280,7 @@ EOF
   (cd "$r" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$base.tmp.$$"
   mv "$base.tmp.$$" "$base"
 fi
+fi
 
 # ---- per-run overlay ----
 o=$work/overlay
@@ -268,7 +310,7 @@ set +e
 timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$smp" \
   -nographic -no-reboot -nodefaults -serial stdio -display none \
   -kernel "$kernel" -initrd "$work/initrd.img" \
-  -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" </dev/null 2>&1 |
+  -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init${sysroot:+ systemd.show_status=0}" </dev/null 2>&1 |
   sed -u 's/\r$//' | tee "$console"
 qrc=${PIPESTATUS[0]}
 set -e

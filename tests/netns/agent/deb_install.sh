@@ -15,17 +15,9 @@ rm -f wirelink_*.deb
 cpack -G DEB >cpack.log 2>&1 || { cat cpack.log; echo "FAIL: cpack"; exit 1; }
 deb=$(ls wirelink_*_amd64.deb)
 echo "built $deb"
-# Runtime dependencies as package names (version constraints dropped; bookworm satisfies them).
-# debootstrap needs real package names: a virtual one (libspdlog1.10-fmt9) becomes the installed
-# package that provides it.
-real_name() {
-  if dpkg-query -W -f '${Package}\n' | grep -qx "$1"; then echo "$1"; return; fi
-  local r
-  r=$(dpkg-query -W -f '${Package} ${Provides}\n' | awk -v v="$1" '{ for (i = 2; i <= NF; i++) { p = $i; sub(/,$/, "", p); if (p == v) { print $1; exit } } }')
-  echo "${r:-$1}"
-}
-deps=$(for d in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g' | grep -v '^$'); do
-  real_name "$d"; done | sort -u | paste -sd, -)
+# Runtime dependencies as package names.
+. "$(dirname "$0")/deb_deps.sh"
+deps=$(deb_runtime_packages "$deb")
 echo "Depends: $deps"
 key=$(echo "$deps" | sha256sum | cut -c1-12)
 cache="$WL_BINARY_DIR/debootstrap-cache/bookworm-$key"

@@ -287,6 +287,40 @@ TEST_F(AgentCoreTest, SighupWithAnInvalidConfigKeepsTheOldOne) {
   EXPECT_EQ(core_->state(), Lifecycle::running);
 }
 
+// `wirelink reload` (ExecReload=): the control socket's answer says whether the new
+// configuration was taken, so `systemctl reload` can fail with the agent's reason.
+TEST_F(AgentCoreTest, ControlReloadAnswersOkWhenTheNewConfigIsTaken) {
+  create_interface(key_);
+  start_core();
+  perform(core_->on_start(clock_.now()));
+  std::string reply;
+  auto as = perform(core_->on_control_reload(config(52000), clock_.now(), reply));
+  EXPECT_EQ(notifications(as), (std::vector<K>{K::reloading, K::ready}));
+  EXPECT_EQ(reply.rfind("ok: configuration reloaded from ", 0), 0u) << reply;
+  EXPECT_EQ(core_->config().port, 52000);
+}
+
+TEST_F(AgentCoreTest, ControlReloadAnswersWhyWhenTheOldConfigStays) {
+  create_interface(key_);
+  start_core();
+  perform(core_->on_start(clock_.now()));
+  std::string reply;
+  perform(core_->on_control_reload(
+      Result<LoadedConfig>(make_error(std::errc::invalid_argument, "line 3: not valid JSON")),
+      clock_.now(), reply));
+  EXPECT_EQ(reply.rfind("error: ", 0), 0u) << reply;
+  EXPECT_NE(reply.find("line 3: not valid JSON"), std::string::npos) << reply;
+  EXPECT_EQ(core_->config().port, 0);
+  // After a good reload, a refused one still answers with its own reason.
+  perform(core_->on_control_reload(config(52000), clock_.now(), reply));
+  auto other = config(52001);
+  other.config.iface = "wg1";
+  perform(core_->on_control_reload(std::move(other), clock_.now(), reply));
+  EXPECT_EQ(reply.rfind("error: ", 0), 0u) << reply;
+  EXPECT_NE(reply.find("wg1"), std::string::npos) << reply;
+  EXPECT_EQ(core_->config().port, 52000);
+}
+
 TEST_F(AgentCoreTest, WatchdogPingsAtHalfTheIntervalAndReadyComesFirst) {
   create_interface(key_);
   start_core(20s);

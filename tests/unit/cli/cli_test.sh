@@ -49,6 +49,36 @@ check "unknown flag exits 2" '[ $rc -eq 2 ]'
 $WL run extra-arg >/dev/null 2>&1; rc=$?
 check "stray argument exits 2" '[ $rc -eq 2 ]'
 rm -f "$tmp/wirelink.wg0.json"
+
+# `wirelink reload` (ExecReload= in the units) asks the agent over its control socket and
+# fails with the agent's reason; a broken file is the agent's to report, not the client's.
+export RUNTIME_DIRECTORY="$tmp"
+err=$($WL reload wlctl0 2>&1); rc=$?
+check "reload without an agent exits 1" '[ $rc -eq 1 ] && echo "$err" | grep -q "is the agent for wlctl0 running"'
+fake_agent() {  # answers one request on $tmp/wlctl0.sock with $1, saves the request
+  python3 -c '
+import os, socket, sys
+p = sys.argv[1] + "/wlctl0.sock"
+s = socket.socket(socket.AF_UNIX); s.bind(p); s.listen(1)
+open(sys.argv[1] + "/ready", "w").close()
+c, _ = s.accept(); req = c.recv(256); c.sendall(sys.argv[2].encode()); c.close()
+open(sys.argv[1] + "/request", "wb").write(req); os.unlink(p)' "$tmp" "$1" &
+  for _ in $(seq 100); do [ -e "$tmp/ready" ] && break; sleep 0.05; done
+  rm -f "$tmp/ready"
+}
+if command -v python3 >/dev/null; then
+  echo '{"Port": ' > "$tmp/wirelink.wlctl0.json"
+  fake_agent $'error: not valid JSON (the old configuration stays)\n'
+  err=$($WL reload --iface wlctl0 2>&1); rc=$?; wait
+  check "reload refused exits 1" '[ $rc -eq 1 ]'
+  check "reload refused says why" 'echo "$err" | grep -q "wlctl0: error: not valid JSON"'
+  check "reload sends one reload line" '[ "$(cat "$tmp/request")" = reload ]'
+  fake_agent $'ok: configuration reloaded from /x\n'
+  out=$($WL reload wlctl0 2>&1); rc=$?; wait
+  check "reload accepted exits 0" '[ $rc -eq 0 ] && echo "$out" | grep -q "ok: configuration reloaded"'
+  rm -f "$tmp/wirelink.wlctl0.json"
+fi
+unset RUNTIME_DIRECTORY
 jout=$(JOURNAL_STREAM=8:12345 timeout 10 $WL --iface wlnoexist0 2>&1 >/dev/null)
 check "journal lines carry priority prefixes" 'echo "$jout" | grep -qE "^<[0-7]>"'
 check "journal lines carry no timestamps" '! echo "$jout" | grep -qE "[0-9]{2}:[0-9]{2}:[0-9]{2}"'

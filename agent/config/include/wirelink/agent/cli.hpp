@@ -10,7 +10,7 @@
 namespace wl::agent {
 
 struct Command {
-  std::string name = "run";  // run, show, genkey, pubkey, derive-ll, help, version
+  std::string name = "run";  // run, show, reload, genkey, pubkey, derive-ll, help, version
   std::vector<FlagValue> config_flags;
   bool dump_config = false;
   bool json = false;

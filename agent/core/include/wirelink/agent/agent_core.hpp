@@ -128,6 +128,10 @@ class AgentCore {
   Actions on_stop(TimePoint now);
   // A control-socket request ("show", "show json").
   std::string on_control(const std::string& request, TimePoint now) const;
+  // A control-socket "reload" (what `wirelink reload` and ExecReload= send): applied as
+  // on_reload; `reply` says whether the new configuration was taken ("ok: ...") or why the old
+  // one stays ("error: ..."), one line each, so the client can exit non-zero with the reason.
+  Actions on_control_reload(Result<LoadedConfig> fresh, TimePoint now, std::string& reply);
 
   // When the shell should call on_tick() next at the latest (an early cycle, a gossip flush);
   // nullopt = the periodic tick is soon enough.
@@ -176,7 +180,8 @@ class AgentCore {
   std::optional<std::uint16_t> bound_port_;
   std::vector<PublicKey> pending_nudges_;  // endpoint switches decided before the socket was up
   bool ready_sent_ = false;
-  bool ever_ran_ = false;  // a cycle has reached the device at least once
+  std::string reload_outcome_;  // the last on_reload's answer for a control-socket reload
+  bool ever_ran_ = false;       // a cycle has reached the device at least once
   std::uint64_t cycles_ = 0;
   std::uint64_t device_errors_ = 0;
   std::uint64_t link_events_ = 0;  // event batches about our interface that ran a cycle

@@ -4,7 +4,10 @@
 // starts: a kernel WireGuard link, or, with Userspace=true or when the kernel answers "Unknown
 // device type", the userspace daemon wirelink-wg (found next to the wirelink binary, else on
 // PATH). It then sets the private key, ListenPort kCreatedListenPort, and brings the link up.
-// The interface is left in place when the agent stops, so a restart adopts it.
+// The interface is left in place when the agent stops, so a restart adopts it: under systemd
+// (INVOCATION_ID set and /run/systemd/system present) wirelink-wg runs as its own unit,
+// wirelink-wg@<iface>.service, started with `systemctl start`, so it is outside the agent's
+// cgroup; elsewhere it is forked and detaches.
 //
 // Contract: blocking (kernel round trips, waiting for wirelink-wg to report ready); errors
 // name the step that failed. Never logs the key.
