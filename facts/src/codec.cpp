@@ -208,6 +208,12 @@ RejectReason read_value(Reader& r, Fact& f) {
       f.value = Grant{lvl};
       return RejectReason::none;
     }
+    case Attribute::peer_feature: {
+      std::uint8_t b = 0;
+      if (!r.byte(b)) return RejectReason::truncated;
+      f.value = FeatureByte{b};  // unknown feature bytes are kept and relayed, never acted on
+      return RejectReason::none;
+    }
     case Attribute::signed_group:
       return RejectReason::nested_group;
   }
@@ -225,6 +231,7 @@ bool known_inner_attribute(std::uint8_t a) {
     case Attribute::member_metadata:
     case Attribute::coordinator_token:
     case Attribute::trust_grant:
+    case Attribute::peer_feature:
       return true;
     default:
       return false;
@@ -321,6 +328,8 @@ void put_value(const Fact& f, std::vector<std::uint8_t>& out, bool with_length_p
     out.insert(out.end(), t->bytes.begin(), t->bytes.end());
   } else if (const auto* g = std::get_if<Grant>(&f.value)) {
     out.push_back(g->level);
+  } else if (const auto* fb = std::get_if<FeatureByte>(&f.value)) {
+    out.push_back(fb->feature);
   }
 }
 

@@ -304,6 +304,10 @@ std::vector<Fact> GossipEngine::local_facts(TimePoint now) const {
   ctx.peer_reachable = [this, now](const PublicKey& k) {
     return alive(k, now).has_value() || healthy(k);
   };
+  ctx.peer_has_liveness = [this](const PublicKey& k) {
+    auto it = peers_.find(k);
+    return it != peers_.end() && it->second->features.has(Feature::liveness);
+  };
   auto out = collect_local_facts(view_, ctx);
   if (!options_.own_token.empty()) out.push_back(make_token(self_, options_.own_token));
   return out;
@@ -329,16 +333,21 @@ std::vector<OutgoingDatagram> GossipEngine::tick(TimePoint now) {
 
 // Liveness pings only between two leaves that both asked for them: a router's direct paths
 // have no fallback, and a router pinging every leaf every 2 s would not scale.
-bool GossipEngine::fast_liveness(const PublicKey& key, const Peer& p) const {
-  return options_.features.has(Feature::liveness) && p.features.has(Feature::liveness) &&
-         !self_router_ && !trust_.is_device_router(key);
+// The peer asked for it directly (its own M), or a router we accept membership from told us
+// so (an F fact): leaves under default trust never exchange their own M.
+bool GossipEngine::fast_liveness(const PublicKey& key, const Peer& p, TimePoint now) const {
+  if (!options_.features.has(Feature::liveness) || self_router_ || trust_.is_device_router(key))
+    return false;
+  if (p.features.has(Feature::liveness)) return true;
+  const auto* told = store_.find(key_of(make_peer_feature(key, Feature::liveness)));
+  return told && told->expires > now;
 }
 
-std::optional<TimePoint> GossipEngine::next_liveness_ping() const {
+std::optional<TimePoint> GossipEngine::next_liveness_ping(TimePoint now) const {
   std::optional<TimePoint> at;
   for (const auto& d : view_.device_peers) {
     auto it = peers_.find(d.key);
-    if (!d.endpoint || it == peers_.end() || !fast_liveness(d.key, *it->second)) continue;
+    if (!d.endpoint || it == peers_.end() || !fast_liveness(d.key, *it->second, now)) continue;
     const auto& known = it->second->filter.alive_known_until;
     const TimePoint due = known ? *known - timing::kFactTtl + timing::kLivenessPeriod : TimePoint{};
     if (!at || due < *at) at = due;
@@ -351,7 +360,7 @@ std::optional<TimePoint> GossipEngine::next_liveness_ping() const {
 void GossipEngine::send_liveness(TimePoint now, std::vector<OutgoingDatagram>& out) {
   for (const auto& d : view_.device_peers) {
     auto it = peers_.find(d.key);
-    if (!d.endpoint || it == peers_.end() || !fast_liveness(d.key, *it->second)) continue;
+    if (!d.endpoint || it == peers_.end() || !fast_liveness(d.key, *it->second, now)) continue;
     const auto& known = it->second->filter.alive_known_until;
     if (known && now < *known - timing::kFactTtl + timing::kLivenessPeriod) continue;
     send_to(*it->second, d.key, now, out);
@@ -360,7 +369,7 @@ void GossipEngine::send_liveness(TimePoint now, std::vector<OutgoingDatagram>& o
 
 std::optional<Duration> GossipEngine::silence(const PublicKey& key, TimePoint now) const {
   auto it = peers_.find(key);
-  if (it == peers_.end() || !fast_liveness(key, *it->second) || !it->second->last_heard)
+  if (it == peers_.end() || !fast_liveness(key, *it->second, now) || !it->second->last_heard)
     return std::nullopt;
   return now - *it->second->last_heard;
 }
@@ -370,7 +379,7 @@ TimePoint GossipEngine::next_deadline() const {
   if (queued_since_cycle_ >= timing::kCycleQueueTrigger)
     return std::min(next_cycle_, last_cycle_.value_or(next_cycle_));
   TimePoint at = flush_at_ ? std::min(next_cycle_, *flush_at_) : next_cycle_;
-  if (auto l = next_liveness_ping()) at = std::min(at, *l);
+  if (auto l = next_liveness_ping(last_cycle_.value_or(next_cycle_))) at = std::min(at, *l);
   return at;
 }
 
@@ -443,8 +452,9 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
   std::vector<std::uint8_t> ping;
   encode_fact(make_alive(self_, boot_), timing::kMaxLocalTtlSeconds, ping);
   // With path liveness the ping goes every kLivenessPeriod instead of every kAlivePeriod.
-  const Duration due_within =
-      fast_liveness(key, p) ? timing::kFactTtl - timing::kLivenessPeriod : timing::kPingDueWithin;
+  const Duration due_within = fast_liveness(key, p, now)
+                                  ? timing::kFactTtl - timing::kLivenessPeriod
+                                  : timing::kPingDueWithin;
   const bool ping_due =
       !p.filter.alive_known_until || *p.filter.alive_known_until - now <= due_within;
   if (encoded.empty() && !ping_due) return;

@@ -86,6 +86,10 @@ Fact make_grant(const PublicKey& subject, std::uint8_t level) {
   return Fact{Attribute::trust_grant, subject, Grant{level}};
 }
 
+Fact make_peer_feature(const PublicKey& subject, Feature feature) {
+  return Fact{Attribute::peer_feature, subject, FeatureByte{static_cast<std::uint8_t>(feature)}};
+}
+
 FactKey key_of(const Fact& f) {
   FactKey k;
   k.attr = f.attr;
@@ -104,6 +108,8 @@ std::optional<Feature> feature_for(Attribute a) {
       return Feature::coordinator_token;
     case Attribute::trust_grant:
       return Feature::trust_grant;
+    case Attribute::peer_feature:
+      return Feature::liveness;
     default:
       return std::nullopt;
   }
@@ -127,6 +133,8 @@ std::string describe(const Fact& f) {
     s += " token(" + std::to_string(t->bytes.size()) + " bytes)";
   } else if (const auto* g = std::get_if<Grant>(&f.value)) {
     s += " level=" + std::to_string(g->level);
+  } else if (const auto* fb = std::get_if<FeatureByte>(&f.value)) {
+    s += " feature=" + std::to_string(fb->feature);
   }
   return s;
 }

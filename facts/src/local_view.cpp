@@ -73,6 +73,8 @@ std::vector<Fact> collect_local_facts(const LocalView& view, const CollectContex
       for (const auto& c : p.allowed_ips)
         if (!c.address().is_link_local()) out.push_back(make_allowed_ip(p.key, c));
     if (tell_members) out.push_back(make_member(p.key, MemberMetadata{}));
+    if (ctx.self_router && ctx.peer_has_liveness && ctx.peer_has_liveness(p.key))
+      out.push_back(make_peer_feature(p.key, Feature::liveness));
   }
 
   // A router with no allowed IPs configured for itself announces its interface subnets.

@@ -642,6 +642,23 @@ TEST_F(EngineTest, PathLivenessPingsEveryPeriodOnlyWhenBothSidesAdvertiseIt) {
   EXPECT_FALSE(engine.silence(b.pub, kStart + 8s).has_value());
 }
 
+// Leaves under default trust never exchange their own M: a leaf learns that another leaf asked
+// for path liveness from its router's F fact.
+TEST_F(EngineTest, PathLivenessLearntFromTheRoutersFeatureFact) {
+  view.device_peers.push_back(device_peer(c, "192.0.2.3:51820", {"10.9.0.0/24"}));  // router
+  engine.set_local_view(view, kStart);
+  ASSERT_FALSE(engine.is_router());
+  (void)engine.tick(kStart);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_alive(b.pub, BootId{1}), 255)),
+                     kStart + 1s);
+  EXPECT_FALSE(engine.silence(b.pub, kStart + 1s).has_value());
+  auto inner = fact_bytes(make_member(b.pub, MemberMetadata{}), 255);
+  append(inner, fact_bytes(make_peer_feature(b.pub, Feature::liveness), 255));
+  engine.on_datagram(link_local_for(c.pub), test::sign_inner(c.priv, a.pub, inner), kStart + 2s);
+  ASSERT_TRUE(engine.silence(b.pub, kStart + 3s).has_value());
+  EXPECT_EQ(*engine.silence(b.pub, kStart + 3s), 2s);
+}
+
 TEST_F(EngineTest, FlushesComeNoCloserThanTheFlushGap) {
   (void)engine.tick(kStart);
   engine.on_datagram(

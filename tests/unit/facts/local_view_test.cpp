@@ -49,7 +49,7 @@ LocalView base_view() {
 
 TEST(LocalFacts, OwnEndpointsFromUpNonWireguardGlobalAddresses) {
   auto v = base_view();
-  CollectContext ctx{key(1), false, std::nullopt, FeatureSet{}, {}};
+  CollectContext ctx{key(1), false, std::nullopt, FeatureSet{}, {}, {}};
   auto f = collect_local_facts(v, ctx);
   EXPECT_TRUE(has(f, make_endpoint(key(1), *Endpoint::parse("192.0.2.10:51820"))));
   EXPECT_TRUE(has(f, make_endpoint(key(1), *Endpoint::parse("[2001:db8::10]:51820"))));
@@ -70,7 +70,7 @@ TEST(LocalFacts, OwnEndpointsFromUpNonWireguardGlobalAddresses) {
 TEST(LocalFacts, ReportAndHideGlobs) {
   auto v = base_view();
   v.hide_ifaces = {"docker*"};
-  CollectContext ctx{key(1), false, std::nullopt, FeatureSet{}, {}};
+  CollectContext ctx{key(1), false, std::nullopt, FeatureSet{}, {}, {}};
   auto f = collect_local_facts(v, ctx);
   EXPECT_FALSE(has(f, make_endpoint(key(1), *Endpoint::parse("172.17.0.1:51820"))));
   EXPECT_TRUE(has(f, make_endpoint(key(1), *Endpoint::parse("192.0.2.10:51820"))));
@@ -83,10 +83,23 @@ TEST(LocalFacts, ReportAndHideGlobs) {
   EXPECT_FALSE(glob_match("wg?", "wg10"));
 }
 
+// A router tells its leaves which of them asked for path liveness (F facts, PROTOCOL.md §8.4);
+// a leaf never does.
+TEST(LocalFacts, RouterTellsWhichPeersAskedForPathLiveness) {
+  auto v = base_view();
+  auto asked = [](const PublicKey& k) { return k == key(2); };
+  CollectContext router{key(1), true, std::nullopt, FeatureSet{}, {}, asked};
+  auto f = collect_local_facts(v, router);
+  EXPECT_TRUE(has(f, make_peer_feature(key(2), Feature::liveness)));
+  EXPECT_FALSE(has(f, make_peer_feature(key(3), Feature::liveness)));
+  CollectContext leaf{key(1), false, std::nullopt, FeatureSet{}, {}, asked};
+  EXPECT_FALSE(has(collect_local_facts(v, leaf), make_peer_feature(key(2), Feature::liveness)));
+}
+
 TEST(LocalFacts, RouterTellsAllowedIpsMembershipAndItsSubnets) {
   auto v = base_view();
   v.wg_subnets = {*Cidr::parse("10.0.0.0/24"), *Cidr::parse("fe80::/64")};
-  CollectContext ctx{key(1), true, std::nullopt, FeatureSet{}, {}};
+  CollectContext ctx{key(1), true, std::nullopt, FeatureSet{}, {}, {}};
   auto f = collect_local_facts(v, ctx);
   EXPECT_TRUE(has(f, make_allowed_ip(key(2), *Cidr::parse("10.0.0.2/32"))));
   EXPECT_FALSE(has(f, make_allowed_ip(key(2), *Cidr::parse("fe80::2/128"))));  // LL excluded
@@ -96,7 +109,7 @@ TEST(LocalFacts, RouterTellsAllowedIpsMembershipAndItsSubnets) {
   EXPECT_TRUE(has(f, make_allowed_ip(key(1), *Cidr::parse("10.0.0.0/24"))));
   EXPECT_FALSE(has(f, make_allowed_ip(key(1), *Cidr::parse("fe80::/64"))));
   // Self-trust AllowedIPs (not a router): allowed IPs but no membership.
-  CollectContext ctx2{key(1), false, trust::Level::allowedips, FeatureSet{}, {}};
+  CollectContext ctx2{key(1), false, trust::Level::allowedips, FeatureSet{}, {}, {}};
   auto g = collect_local_facts(v, ctx2);
   EXPECT_TRUE(has(g, make_allowed_ip(key(2), *Cidr::parse("10.0.0.2/32"))));
   EXPECT_FALSE(has(g, make_member(key(2), {})));
@@ -116,7 +129,8 @@ TEST(LocalFacts, ConfiguredPeersAndOwnFeatures) {
   FeatureSet fs;
   fs.add(Feature::coordinator_token);
   bool reachable = false;
-  CollectContext ctx{key(1), false, std::nullopt, fs, [&](const PublicKey&) { return reachable; }};
+  CollectContext ctx{key(1), false, std::nullopt, fs, [&](const PublicKey&) { return reachable; },
+                     {}};
   auto f = collect_local_facts(v, ctx);
   MemberMetadata m;
   m.set_name("db");
@@ -138,9 +152,9 @@ TEST(LocalFacts, SelfDelegateEmitsCappedGrants) {
   v.config_peers = {{key(4), "", trust::Level::delegate, false, false, {}, {}},
                     {key(5), "", trust::Level::allowedips, false, false, {}, {}},
                     {key(6), "", std::nullopt, false, false, {}, {}}};
-  CollectContext leaf{key(1), false, std::nullopt, FeatureSet{}, {}};
+  CollectContext leaf{key(1), false, std::nullopt, FeatureSet{}, {}, {}};
   for (const auto& x : collect_local_facts(v, leaf)) EXPECT_NE(x.attr, Attribute::trust_grant);
-  CollectContext del{key(1), false, trust::Level::delegate, FeatureSet{}, {}};
+  CollectContext del{key(1), false, trust::Level::delegate, FeatureSet{}, {}, {}};
   auto f = collect_local_facts(v, del);
   EXPECT_TRUE(has(f, make_grant(key(4), 3)));  // delegate is capped at membership
   EXPECT_TRUE(has(f, make_grant(key(5), 2)));

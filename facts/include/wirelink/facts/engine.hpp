@@ -147,8 +147,8 @@ class GossipEngine {
   Peer& peer(const PublicKey& key);
   bool subject_known(const PublicKey& subject, TimePoint now) const;
   bool endpoint_in_tunnel(const Endpoint& ep) const;
-  bool fast_liveness(const PublicKey& key, const Peer& p) const;
-  std::optional<TimePoint> next_liveness_ping() const;
+  bool fast_liveness(const PublicKey& key, const Peer& p, TimePoint now) const;
+  std::optional<TimePoint> next_liveness_ping(TimePoint now) const;
   void send_liveness(TimePoint now, std::vector<OutgoingDatagram>& out);
 
   PrivateKey own_;

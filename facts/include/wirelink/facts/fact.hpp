@@ -33,6 +33,7 @@ enum class Attribute : std::uint8_t {
   // Extensions: sent only to peers whose member-metadata advertises the matching feature.
   coordinator_token = 0x54,  // 'T'  uvarint length + PASETO token bytes (coordinator work)
   trust_grant = 0x67,        // 'g'  one byte: trust level granted by a delegate (PROTOCOL.md §7)
+  peer_feature = 0x46,  // 'F'  one byte: a feature the subject advertised to the signer (§8.4)
 };
 
 // Extension features, advertised in member-metadata key kFeatureKey as a strictly ascending
@@ -95,8 +96,15 @@ struct Grant {
   bool operator==(const Grant&) const = default;
 };
 
+// A feature byte that the subject advertised (F).
+struct FeatureByte {
+  std::uint8_t feature = 0;
+  bool operator==(const FeatureByte&) const = default;
+};
+
 // Endpoint for e/E, Cidr for a/A, Empty for m, MemberMetadata for M, BootId for !.
-using FactValue = std::variant<Empty, BootId, Endpoint, Cidr, MemberMetadata, TokenBytes, Grant>;
+using FactValue =
+    std::variant<Empty, BootId, Endpoint, Cidr, MemberMetadata, TokenBytes, Grant, FeatureByte>;
 
 struct Fact {
   Attribute attr = Attribute::member;
@@ -113,6 +121,7 @@ Fact make_allowed_ip(const PublicKey& subject, const Cidr& cidr);
 Fact make_member(const PublicKey& subject, MemberMetadata meta);
 Fact make_token(const PublicKey& subject, std::vector<std::uint8_t> token);
 Fact make_grant(const PublicKey& subject, std::uint8_t level);
+Fact make_peer_feature(const PublicKey& subject, Feature feature);
 
 // The identity of a fact (see the contract above).
 struct FactKey {

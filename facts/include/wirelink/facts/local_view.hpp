@@ -88,6 +88,8 @@ struct CollectContext {
   FeatureSet features;                     // advertised in our own member-metadata
   // Alive-or-healthy per peer: configured endpoints are advertised only while this is false.
   std::function<bool(const PublicKey&)> peer_reachable;
+  // A router tells its leaves which of them asked for path liveness (an F fact, §8.4).
+  std::function<bool(const PublicKey&)> peer_has_liveness;
 };
 
 // The facts this node originates, each to be stored with TTL kFactTtl. Deterministic order.
