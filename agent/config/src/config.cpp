@@ -316,7 +316,7 @@ Result<PeerSettings> parse_peer(const json& v, const Where& where) {
               auto hp = parse_host_port(e.get<std::string>());
               if (!hp)
                 return config_error(item, show(e),
-                                    "expected host:port or [IPv6]:port with port 1..65535");
+                                    "expected host:port, [IPv6]:port or [fe80::1%iface]:port with port 1..65535");
               p.endpoints.push_back(*hp);
             } else {
               auto cidr = Cidr::parse(e.get<std::string>());

@@ -72,7 +72,10 @@ AsyncResolver::~AsyncResolver() {
 }
 
 std::vector<Endpoint> AsyncResolver::resolve(const HostPort& hp) {
-  if (auto ip = IpAddress::parse(hp.host)) return {Endpoint(*ip, hp.port)};
+  // A literal (a scoped link-local one too) needs no DNS; a zone naming no interface (yet) gives
+  // nothing this cycle and is looked up again the next.
+  if (auto lit = literal_endpoint(hp); !lit || *lit)
+    return lit ? std::vector{**lit} : std::vector<Endpoint>{};
   std::lock_guard lk(st_->mu);
   auto& e = st_->cache[{hp.host, hp.port}];
   const TimePoint now = st_->clock->now();
