@@ -79,7 +79,7 @@ PeerStatus PeerStateMachine::observe(const device_model::PeerState& p,
   Memory& m = memory_[p.public_key];
   PeerStatus st;
   st.key = p.public_key;
-  st.name = conf ? conf->name : "";
+  st.name = conf ? conf->name : gossip.name_of(p.public_key, now);
   st.link_local = link_local_for(p.public_key);
   st.endpoint = p.endpoint;
   st.configured = conf != nullptr;
@@ -122,17 +122,75 @@ bool PeerStateMachine::cycle_endpoint(const device_model::PeerState& p,
   Memory& m = memory_[p.public_key];
   auto cands = decide::endpoint_candidates(gossip.endpoints_of(p.public_key, now),
                                            conf ? conf->endpoints : std::vector<Endpoint>{});
-  st.endpoint_candidates = cands.size();
-  const auto pick = decide::choose_endpoint(std::move(cands), m.tried, m.last_switch, now);
+  candidates_[p.public_key] = cands;
+  st.endpoint_candidates = decide::rank_candidates(cands, net_).size();
+  // An endpoint whose address family the host just lost is left at once, not a cycle later.
+  const bool stranded =
+      p.endpoint && decide::reach_of(*p.endpoint, net_) == decide::Reach::unreachable;
+  const auto pick = decide::choose_endpoint(std::move(cands), m.tried,
+                                            stranded ? std::nullopt : m.last_switch, now, net_);
   if (!pick) return false;
   m.tried[*pick] = now;
   m.last_switch = now;
+  if (!m.outage_since) m.outage_since = now;
   out.ping.push_back(p.public_key);
   if (p.endpoint == *pick) return false;
   change.endpoint = *pick;
-  out.events.push_back("peer " + p.public_key.to_base64() + ": unhealthy, trying endpoint " +
-                       pick->to_string());
+  out.events.push_back("peer " + p.public_key.to_base64() + ": " +
+                       (st.healthy ? "endpoint unreachable" : "unhealthy") + ", trying endpoint " +
+                       pick->to_string() + " (" +
+                       std::string(decide::to_string(decide::reach_of(*pick, net_))) + ")");
   return true;
+}
+
+void PeerStateMachine::explain_paths(TimePoint now, WallTime wall) {
+  auto wall_of = [&](TimePoint t) { return wall - (now - t); };
+  std::optional<std::string> relay;
+  bool router_pending = false;
+  for (const auto& st : status_) {
+    if (!st.router) continue;
+    if (st.healthy && !relay)
+      relay = st.name.empty() ? st.key.to_base64().substr(0, 8) + "..." : st.name;
+    router_pending = router_pending || !st.healthy;
+  }
+  for (auto& st : status_) {
+    const Memory& m = memory_[st.key];
+    decide::PathInput in;
+    in.healthy = st.healthy;
+    if (!router_ && !st.router) {  // leaves reach each other through a router, routers directly
+      in.relay = relay;
+      in.router_pending = router_pending;
+    }
+    in.candidates = st.endpoint_candidates;
+    if (m.outage_since) in.outage_since = wall_of(*m.outage_since);
+    const auto cands = candidates_[st.key];
+    const auto ranked = decide::rank_candidates(cands, net_);
+    in.all_tried = !ranked.empty() && std::all_of(ranked.begin(), ranked.end(), [&](const auto& e) {
+      return m.tried.count(e) != 0;
+    });
+    const auto path = decide::explain_path(in);
+    st.path = path.path;
+    st.path_reason = path.reason;
+    if (st.healthy) continue;
+    for (const auto& e : cands) {
+      CandidateStatus c;
+      c.endpoint = e;
+      const auto reach = decide::reach_of(e, net_);
+      c.reach = decide::to_string(reach);
+      const auto t = m.tried.find(e);
+      if (t != m.tried.end()) c.last_tried = wall_of(t->second);
+      if (std::find(ranked.begin(), ranked.end(), e) == ranked.end())
+        c.result = reach == decide::Reach::unreachable ? "skipped (unreachable)"
+                                                       : "skipped (a better candidate exists)";
+      else if (t == m.tried.end())
+        c.result = "not tried";
+      else if (st.endpoint == e && now - t->second < facts::timing::kEndpointCycle)
+        c.result = "trying";
+      else
+        c.result = "no answer";
+      st.candidates.push_back(std::move(c));
+    }
+  }
 }
 
 CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
@@ -140,6 +198,7 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
   CycleResult out;
   out.changes.ifname = dev.ifname;
   status_.clear();
+  candidates_.clear();
   const decide::Roles roles =
       decide::roles(cfg_, self_, dev, now - start_ > facts::timing::kFactTtl);
   router_ = roles.router;
@@ -164,9 +223,15 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
     bool changed = decide::allowed_ips(
         {p, ll, st.healthy, st.basic, st.alive_remaining, st.trusted_allowed_ips},
         roles.allow_deconfigure, change, out.events);
-    if (!st.healthy && cycle_endpoint(p, conf, gossip, now, st, change, out)) changed = true;
+    const bool stranded = net_.known && p.endpoint &&
+                          decide::reach_of(*p.endpoint, net_) == decide::Reach::unreachable;
+    if ((!st.healthy || stranded) && cycle_endpoint(p, conf, gossip, now, st, change, out))
+      changed = true;
     if (decide::keep_link_local(p, ll, change)) changed = true;
-    if (st.healthy) m.tried.clear();  // a later outage starts the cycle afresh
+    if (st.healthy && !stranded) {  // a later outage starts the cycle afresh
+      m.tried.clear();
+      m.outage_since.reset();
+    }
     if (changed) out.changes.peers.push_back(std::move(change));
     status_.push_back(std::move(st));
   }
@@ -183,6 +248,8 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
     for (auto& del : decide::peers_to_delete(device, members, roles.full_auto, out.events))
       out.changes.peers.push_back(std::move(del));
   }
+
+  explain_paths(now, wall);
 
   // Forget peers that left the device.
   for (auto it = memory_.begin(); it != memory_.end();)

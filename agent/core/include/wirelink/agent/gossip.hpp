@@ -83,6 +83,8 @@ class GossipView {
   // Remaining aliveness; nullopt = not alive.
   virtual std::optional<Duration> alive_remaining(const PublicKey& peer, TimePoint now) const = 0;
   virtual TrustInfo trust_of(const PublicKey& peer, TimePoint now) const = 0;
+  // The name a member-metadata fact gives the peer ("" = none), for `wirelink show`.
+  virtual std::string name_of(const PublicKey& /*peer*/, TimePoint /*now*/) const { return {}; }
   virtual GossipCounters counters() const = 0;
   // Human-readable dump for SIGUSR1.
   virtual std::string dump(TimePoint now) const = 0;

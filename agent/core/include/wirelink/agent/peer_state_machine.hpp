@@ -28,6 +28,14 @@
 
 namespace wl::agent {
 
+// One endpoint candidate as `wirelink show` lists it.
+struct CandidateStatus {
+  Endpoint endpoint;
+  std::string reach;                   // decide::to_string(Reach): lan, public, private, ...
+  std::optional<WallTime> last_tried;  // in this outage
+  std::string result;  // "in use", "trying", "no answer", "not tried", "skipped (unreachable)"
+};
+
 // What `wirelink show` prints for one peer.
 struct PeerStatus {
   PublicKey key;
@@ -47,6 +55,9 @@ struct PeerStatus {
   std::uint64_t rx_bytes = 0;
   std::uint64_t tx_bytes = 0;
   std::size_t endpoint_candidates = 0;
+  std::string path;         // "direct", "via <router>", "none" (decide::explain_path)
+  std::string path_reason;  // empty when direct
+  std::vector<CandidateStatus> candidates;  // while not direct
 };
 
 struct CycleResult {
@@ -65,6 +76,10 @@ class PeerStateMachine {
 
   // HUP: the new configuration takes effect from the next cycle.
   void reconfigure(Config cfg);
+
+  // What the host can reach (interfaces and routes, read before each cycle and on rtnetlink
+  // events): ranks the endpoint candidates and drops those of an unusable family.
+  void set_local_network(decide::LocalNetwork net) { net_ = std::move(net); }
 
   CycleResult on_cycle(const device_model::DeviceState& dev, const GossipView& gossip,
                        TimePoint now, WallTime wall);
@@ -89,6 +104,7 @@ class PeerStateMachine {
     std::map<Endpoint, TimePoint> tried;
     std::optional<TimePoint> last_switch;
     std::optional<TimePoint> healthy_alive_since;
+    std::optional<TimePoint> outage_since;  // first endpoint attempt since the peer was healthy
   };
   // The view without interfaces: configuration (endpoints resolved) and the role.
   facts::LocalView view_of(const device_model::DeviceState& dev, bool router, WallTime wall) const;
@@ -99,6 +115,9 @@ class PeerStateMachine {
   bool cycle_endpoint(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
                       const GossipView& gossip, TimePoint now, PeerStatus& st,
                       device_model::PeerConfig& change, CycleResult& out);
+  // The candidates and the path of every peer, once all peers are observed (a relay needs the
+  // routers' health).
+  void explain_paths(TimePoint now, WallTime wall);
 
   Config cfg_;
   PublicKey self_;
@@ -106,6 +125,8 @@ class PeerStateMachine {
   Resolver resolve_;
   std::map<PublicKey, Memory> memory_;
   std::vector<PeerStatus> status_;
+  decide::LocalNetwork net_;
+  std::map<PublicKey, std::vector<Endpoint>> candidates_;  // this cycle's, for explain_paths
   bool router_ = false;
   bool allow_deconfigure_ = false;
   bool allow_delete_ = false;
