@@ -51,7 +51,7 @@ void PeerStateMachine::note_applied(const device_model::DeviceConfig& applied) {
 }
 
 facts::LocalView PeerStateMachine::view_of(const device_model::DeviceState& dev, bool router,
-                                           WallTime wall) const {
+                                           WallTime wall) {
   facts::LocalView v;
   v.listen_port = dev.listen_port;
   v.router = router;
@@ -62,8 +62,11 @@ facts::LocalView PeerStateMachine::view_of(const device_model::DeviceState& dev,
   for (const auto& p : cfg_.peers) {
     // The cycle's only DNS: the engine advertises these and the decisions try them.
     std::vector<Endpoint> resolved;
-    for (const auto& hp : p.endpoints)
-      for (const auto& e : resolve_(hp)) resolved.push_back(e);
+    for (const auto& hp : p.endpoints) {
+      const auto got = resolve_(hp);
+      if (got.empty()) unresolved_[p.public_key].push_back(hp);  // shown among the candidates
+      resolved.insert(resolved.end(), got.begin(), got.end());
+    }
     v.config_peers.push_back(facts::ConfiguredPeerView{p.public_key, p.name, p.trust,
                                                        p.fact_exchanger, p.basic,
                                                        std::move(resolved), p.allowed_ips});
@@ -184,10 +187,19 @@ void PeerStateMachine::explain_paths(TimePoint now, WallTime wall) {
                                                        : "skipped (a better candidate exists)";
       else if (t == m.tried.end())
         c.result = "not tried";
-      else if (st.endpoint == e && now - t->second < facts::timing::kEndpointCycle)
+      else if (m.last_switch == t->second && now - t->second < facts::timing::kEndpointCycle)
         c.result = "trying";
       else
         c.result = "no answer";
+      st.candidates.push_back(std::move(c));
+    }
+    for (const auto& hp : unresolved_[st.key]) {
+      CandidateStatus c;
+      c.name = hp.host.find(':') != std::string::npos
+                   ? "[" + hp.host + "]:" + std::to_string(hp.port)
+                   : hp.host + ":" + std::to_string(hp.port);
+      c.reach = "name";
+      c.result = "does not resolve";
       st.candidates.push_back(std::move(c));
     }
   }
@@ -199,6 +211,7 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
   out.changes.ifname = dev.ifname;
   status_.clear();
   candidates_.clear();
+  unresolved_.clear();
   const decide::Roles roles =
       decide::roles(cfg_, self_, dev, now - start_ > facts::timing::kFactTtl);
   router_ = roles.router;

@@ -94,11 +94,15 @@ std::string unix_seconds(WallTime t) {
       std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
 }
 
+std::string candidate_text(const CandidateStatus& c) {
+  return c.name.empty() ? c.endpoint.to_string() : c.name;
+}
+
 std::string json_candidates(const std::vector<CandidateStatus>& v) {
   std::string o = "[";
   for (std::size_t i = 0; i < v.size(); ++i) {
     const auto& c = v[i];
-    o += std::string(i ? "," : "") + "{\"endpoint\":" + json_string(c.endpoint.to_string()) +
+    o += std::string(i ? "," : "") + "{\"endpoint\":" + json_string(candidate_text(c)) +
          ",\"reach\":" + json_string(c.reach) +
          ",\"last_tried_unix\":" + (c.last_tried ? unix_seconds(*c.last_tried) : "null") +
          ",\"result\":" + json_string(c.result) + "}";
@@ -332,7 +336,7 @@ std::string render_table(const AgentStatus& s) {
     o += "path " + p.key.to_base64().substr(0, 8) + "...: " + path_of(p) +
          (p.path_reason.empty() ? "" : " (" + p.path_reason + ")") + "\n";
     for (const auto& cand : p.candidates)
-      o += "  candidate " + cand.endpoint.to_string() + " (" + cand.reach + "): " + cand.result +
+      o += "  candidate " + candidate_text(cand) + " (" + cand.reach + "): " + cand.result +
            (cand.last_tried ? ", last tried " + decide::clock_time(*cand.last_tried) : "") + "\n";
   }
   return o;

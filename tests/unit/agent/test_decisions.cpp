@@ -305,6 +305,8 @@ TEST(DecideEndpoint, FamilyWithoutAddressOrRouteIsDropped) {
   EXPECT_EQ(decide::reach_of(ep("[fe80::1]:1"), no_v4_route), decide::Reach::unreachable);
   // Without an rtnetlink view nothing is dropped (hand-built tests, 0.14 order).
   EXPECT_EQ(decide::rank_candidates(cands, {}).size(), 3u);
+  EXPECT_FALSE(decide::local_network({eth0}, {}).known);  // a failed route read
+  EXPECT_FALSE(decide::local_network({}, {cidr("::/0")}).known);
 }
 
 TEST(DecidePath, DirectRelayedOrNoneWithTheReason) {

@@ -518,3 +518,17 @@ TEST_F(Fixture, RanksByTheLocalNetworkAndExplainsThePath) {
   ASSERT_FALSE(res.events.empty());
   EXPECT_NE(res.events.back().find("endpoint unreachable"), std::string::npos);
 }
+
+// A configured name without an answer is not silently dropped: `show` lists it.
+TEST_F(Fixture, UnresolvedNamesAreShownAmongTheCandidates) {
+  cfg.peers[0].endpoints = {HostPort{"r.example.test", 51820}, HostPort{"192.0.2.1", 51820}};
+  add_peer(r, {cidr("10.99.0.0/24")});
+  auto sm = machine();
+  cycle(sm);
+  const PeerStatus* st = status(sm, r);
+  ASSERT_NE(st, nullptr);
+  ASSERT_EQ(st->candidates.size(), 2u);
+  EXPECT_EQ(st->candidates[0].endpoint, ep("192.0.2.1:51820"));
+  EXPECT_EQ(st->candidates[1].name, "r.example.test:51820");
+  EXPECT_EQ(st->candidates[1].result, "does not resolve");
+}

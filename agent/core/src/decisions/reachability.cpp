@@ -9,7 +9,9 @@ namespace wl::agent::decide {
 LocalNetwork local_network(const std::vector<facts::InterfaceSnapshot>& interfaces,
                            std::vector<Cidr> routes) {
   LocalNetwork n;
-  n.known = true;
+  // A host with no interfaces or no routes at all is a failed read, not a network: rank the
+  // 0.14 way rather than drop every candidate.
+  n.known = !interfaces.empty() && !routes.empty();
   n.routes = std::move(routes);
   for (const auto& ifc : interfaces) {
     if (!ifc.up || ifc.wireguard) continue;

@@ -85,7 +85,8 @@ struct LocalNetwork {
   bool v6_address = false;
 };
 
-// `interfaces` as LinkControl::interfaces gives them (addresses = usable ones only).
+// `interfaces` as LinkControl::interfaces gives them (addresses = usable ones only). Either list
+// empty (a failed read) gives an unknown network.
 LocalNetwork local_network(const std::vector<facts::InterfaceSnapshot>& interfaces,
                            std::vector<Cidr> routes);
 

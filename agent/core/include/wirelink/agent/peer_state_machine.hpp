@@ -31,7 +31,8 @@ namespace wl::agent {
 // One endpoint candidate as `wirelink show` lists it.
 struct CandidateStatus {
   Endpoint endpoint;
-  std::string reach;                   // decide::to_string(Reach): lan, public, private, ...
+  std::string name;   // a configured host:port that does not resolve (endpoint unset), or ""
+  std::string reach;  // decide::to_string(Reach): lan, public, private, ...
   std::optional<WallTime> last_tried;  // in this outage
   std::string result;  // "in use", "trying", "no answer", "not tried", "skipped (unreachable)"
 };
@@ -107,7 +108,8 @@ class PeerStateMachine {
     std::optional<TimePoint> outage_since;  // first endpoint attempt since the peer was healthy
   };
   // The view without interfaces: configuration (endpoints resolved) and the role.
-  facts::LocalView view_of(const device_model::DeviceState& dev, bool router, WallTime wall) const;
+  // Notes the configured names that resolve to nothing this cycle.
+  facts::LocalView view_of(const device_model::DeviceState& dev, bool router, WallTime wall);
   // Health, aliveness, trust and allowed IPs of one device peer; records its device view.
   PeerStatus observe(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
                      const GossipView& gossip, TimePoint now, facts::LocalView& view);
@@ -127,6 +129,7 @@ class PeerStateMachine {
   std::vector<PeerStatus> status_;
   decide::LocalNetwork net_;
   std::map<PublicKey, std::vector<Endpoint>> candidates_;  // this cycle's, for explain_paths
+  std::map<PublicKey, std::vector<HostPort>> unresolved_;  // configured names without an answer
   bool router_ = false;
   bool allow_deconfigure_ = false;
   bool allow_delete_ = false;
