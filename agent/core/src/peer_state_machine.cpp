@@ -128,8 +128,7 @@ bool PeerStateMachine::cycle_endpoint(const device_model::PeerState& p,
   candidates_[p.public_key] = cands;
   st.endpoint_candidates = decide::rank_candidates(cands, net_).size();
   // An endpoint whose address family the host just lost is left at once, not a cycle later.
-  const bool stranded =
-      p.endpoint && decide::reach_of(*p.endpoint, net_) == decide::Reach::unreachable;
+  const bool stranded = p.endpoint && decide::family_lost(*p.endpoint, net_);
   const auto pick = decide::choose_endpoint(std::move(cands), m.tried,
                                             stranded ? std::nullopt : m.last_switch, now, net_);
   if (!pick) return false;
@@ -140,7 +139,7 @@ bool PeerStateMachine::cycle_endpoint(const device_model::PeerState& p,
   if (p.endpoint == *pick) return false;
   change.endpoint = *pick;
   out.events.push_back("peer " + p.public_key.to_base64() + ": " +
-                       (st.healthy ? "endpoint unreachable" : "unhealthy") + ", trying endpoint " +
+                       (st.healthy ? "no usable address of its family left" : "unhealthy") + ", trying endpoint " +
                        pick->to_string() + " (" +
                        std::string(decide::to_string(decide::reach_of(*pick, net_))) + ")");
   return true;
@@ -236,8 +235,7 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
     bool changed = decide::allowed_ips(
         {p, ll, st.healthy, st.basic, st.alive_remaining, st.trusted_allowed_ips},
         roles.allow_deconfigure, change, out.events);
-    const bool stranded = net_.known && p.endpoint &&
-                          decide::reach_of(*p.endpoint, net_) == decide::Reach::unreachable;
+    const bool stranded = p.endpoint && decide::family_lost(*p.endpoint, net_);
     if ((!st.healthy || stranded) && cycle_endpoint(p, conf, gossip, now, st, change, out))
       changed = true;
     if (decide::keep_link_local(p, ll, change)) changed = true;

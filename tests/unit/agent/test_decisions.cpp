@@ -333,3 +333,17 @@ TEST(DecidePath, DirectRelayedOrNoneWithTheReason) {
   EXPECT_EQ(p.path, "none");
   EXPECT_EQ(p.reason, "no usable endpoint known");
 }
+
+TEST(DecideEndpoint, FamilyLostOnlyWithoutAnAddress) {
+  facts::InterfaceSnapshot eth0{
+      "eth0", true, false, {*IpAddress::parse("2001:db8:1::10")}, {cidr("2001:db8:1::/64")}};
+  const auto v6_only = decide::local_network({eth0}, {cidr("::/0")});
+  EXPECT_TRUE(decide::family_lost(ep("198.51.100.7:1"), v6_only));
+  EXPECT_FALSE(decide::family_lost(ep("[2001:db8:9::1]:1"), v6_only));
+  // An IPv4 address but no IPv4 route in the main table (policy routing): not lost.
+  eth0.addresses.push_back(*IpAddress::parse("192.0.2.10"));
+  eth0.subnets.push_back(cidr("192.0.2.0/24"));
+  EXPECT_FALSE(
+      decide::family_lost(ep("198.51.100.7:1"), decide::local_network({eth0}, {cidr("::/0")})));
+  EXPECT_FALSE(decide::family_lost(ep("198.51.100.7:1"), {}));
+}

@@ -42,6 +42,13 @@ Reach reach_of(const Endpoint& e, const LocalNetwork& net) {
   return specific ? Reach::public_routed : Reach::public_default;
 }
 
+bool family_lost(const Endpoint& e, const LocalNetwork& net) {
+  const IpAddress& a = e.address();
+  if (!net.known || (a.is_v4() ? net.v4_address : net.v6_address)) return false;
+  return std::none_of(net.subnets.begin(), net.subnets.end(),
+                      [&](const Cidr& s) { return s.contains(a); });
+}
+
 std::string_view to_string(Reach r) {
   switch (r) {
     case Reach::lan:

@@ -102,6 +102,10 @@ enum class Reach : std::uint8_t {
 };
 Reach reach_of(const Endpoint& e, const LocalNetwork& net);
 std::string_view to_string(Reach r);
+// The host has no usable address of the endpoint's family left (and it is on none of our
+// links): a working peer on it must move now. Missing routes alone do not count, since policy
+// routing may keep them outside the main table.
+bool family_lost(const Endpoint& e, const LocalNetwork& net);
 
 // --- Endpoints (decisions/endpoint.cpp) ---
 
