@@ -139,8 +139,8 @@ bool PeerStateMachine::cycle_endpoint(const device_model::PeerState& p,
   if (p.endpoint == *pick) return false;
   change.endpoint = *pick;
   out.events.push_back("peer " + p.public_key.to_base64() + ": " +
-                       (st.healthy ? "no usable address of its family left" : "unhealthy") + ", trying endpoint " +
-                       pick->to_string() + " (" +
+                       (st.healthy ? "no usable address of its family left" : "unhealthy") +
+                       ", trying endpoint " + pick->to_string() + " (" +
                        std::string(decide::to_string(decide::reach_of(*pick, net_))) + ")");
   return true;
 }
