@@ -12,7 +12,8 @@ ip link set "${A}-v" netns "$A"; ip link set "${B}-v" netns "$B"
 ip -n "$A" link set "${A}-v" addrgenmode none; ip -n "$B" link set "${B}-v" addrgenmode none
 ip -n "$A" addr add fe80::a/64 dev "${A}-v" nodad; ip -n "$B" addr add fe80::b/64 dev "${B}-v" nodad
 ip -n "$A" link set "${A}-v" up; ip -n "$B" link set "${B}-v" up
-[ -z "$(ip -n "$A" -4 addr show)" ] || fail "A has an IPv4 address"
+[ -z "$(ip -n "$A" -4 addr show dev "${A}-v")" ] || fail "A has an IPv4 address on the link"
+[ -z "$(ip -n "$A" -6 addr show dev "${A}-v" scope global)" ] || fail "A has a global IPv6 address"
 start_daemon "$A" wlwglla0 "$WLWG"
 start_daemon "$B" wlwgllb0 "$WLWG"
 genkeys a; genkeys b
