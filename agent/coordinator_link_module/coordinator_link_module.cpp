@@ -53,6 +53,7 @@ Result<std::unique_ptr<CoordinatorLink>> make_session_link(const PublicKey& self
                                                            const Clock& clock) {
   coordinator::SessionConfig sc;
   sc.client.base_url = cfg.coordinator_url;
+  sc.client.ca_file = cfg.coordinator_ca_file;  // empty: the system trust store
   sc.self = self;
   // An exit offers capacity and is matched to by clients; everyone else asks for a match.
   sc.can_exit = cfg.coordinator_exit_capacity > 0;

@@ -77,7 +77,7 @@ facts::LocalView PeerStateMachine::view_of(const device_model::DeviceState& dev,
 PeerStatus PeerStateMachine::observe(const device_model::PeerState& p,
                                      const facts::ConfiguredPeerView* conf,
                                      const GossipView& gossip, TimePoint now,
-                                     facts::LocalView& view) {
+                                     facts::LocalView& view, std::vector<std::string>& events) {
   using std::chrono::duration_cast;
   Memory& m = memory_[p.public_key];
   PeerStatus st;
@@ -101,6 +101,21 @@ PeerStatus PeerStateMachine::observe(const device_model::PeerState& p,
   if (dv.last_handshake.time_since_epoch().count() != 0)
     st.handshake_age = view.wall_now - dv.last_handshake;
   st.healthy = facts::peer_healthy(dv, m.last_handshake_seen, view.wall_now);
+  // Path liveness: a fresh handshake says nothing about the last few seconds; silence does.
+  st.liveness_silence = gossip.liveness_silence(p.public_key, now);
+  st.path_dead =
+      st.healthy && st.liveness_silence && *st.liveness_silence > facts::timing::kLivenessDead;
+  if (st.path_dead) st.healthy = false;
+  if (st.path_dead != m.path_dead)
+    events.push_back("peer " + p.public_key.to_base64() +
+                     (st.path_dead
+                          ? ": no datagram on its direct path for " +
+                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                   *st.liveness_silence)
+                                                   .count()) +
+                                " s; falling back to the router"
+                          : ": direct path answers again"));
+  m.path_dead = st.path_dead;
   dv.healthy = st.healthy;
   m.last_handshake_seen = dv.last_handshake;
   view.device_peers.push_back(std::move(dv));
@@ -122,27 +137,37 @@ bool PeerStateMachine::cycle_endpoint(const device_model::PeerState& p,
                                       const facts::ConfiguredPeerView* conf,
                                       const GossipView& gossip, TimePoint now, PeerStatus& st,
                                       device_model::PeerConfig& change, CycleResult& out) {
-  Memory& m = memory_[p.public_key];
-  auto cands = decide::endpoint_candidates(gossip.endpoints_of(p.public_key, now),
-                                           conf ? conf->endpoints : std::vector<Endpoint>{});
-  candidates_[p.public_key] = cands;
-  st.endpoint_candidates = decide::rank_candidates(cands, net_).size();
-  // An endpoint whose address family the host just lost is left at once, not a cycle later.
-  const bool stranded = p.endpoint && decide::family_lost(*p.endpoint, net_);
-  const auto pick = decide::choose_endpoint(std::move(cands), m.tried,
-                                            stranded ? std::nullopt : m.last_switch, now, net_);
-  if (!pick) return false;
-  m.tried[*pick] = now;
-  m.last_switch = now;
-  if (!m.outage_since) m.outage_since = now;
-  out.ping.push_back(p.public_key);
-  if (p.endpoint == *pick) return false;
+  const auto pick =
+      next_endpoint(p.public_key, p.endpoint, conf, gossip, now, st.endpoint_candidates, out);
+  if (!pick || p.endpoint == *pick) return false;
   change.endpoint = *pick;
   out.events.push_back("peer " + p.public_key.to_base64() + ": " +
                        (st.healthy ? "no usable address of its family left" : "unhealthy") +
                        ", trying endpoint " + pick->to_string() + " (" +
                        std::string(decide::to_string(decide::reach_of(*pick, net_))) + ")");
   return true;
+}
+
+std::optional<Endpoint> PeerStateMachine::next_endpoint(const PublicKey& key,
+                                                        const std::optional<Endpoint>& current,
+                                                        const facts::ConfiguredPeerView* conf,
+                                                        const GossipView& gossip, TimePoint now,
+                                                        std::size_t& candidates, CycleResult& out) {
+  Memory& m = memory_[key];
+  auto cands = decide::endpoint_candidates(gossip.endpoints_of(key, now),
+                                           conf ? conf->endpoints : std::vector<Endpoint>{});
+  candidates_[key] = cands;
+  candidates = decide::rank_candidates(cands, net_).size();
+  // An endpoint whose address family the host just lost is left at once, not a cycle later.
+  const bool stranded = current && decide::family_lost(*current, net_);
+  const auto pick = decide::choose_endpoint(std::move(cands), m.tried,
+                                            stranded ? std::nullopt : m.last_switch, now, net_);
+  if (!pick) return std::nullopt;
+  m.tried[*pick] = now;
+  m.last_switch = now;
+  if (!m.outage_since) m.outage_since = now;
+  out.ping.push_back(key);
+  return pick;
 }
 
 void PeerStateMachine::explain_paths(TimePoint now, WallTime wall) {
@@ -222,7 +247,7 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
   for (const auto& p : dev.peers) {
     in_device.insert(p.public_key);
     const auto* conf = find_configured(out.view, p.public_key);
-    PeerStatus st = observe(p, conf, gossip, now, out.view);
+    PeerStatus st = observe(p, conf, gossip, now, out.view, out.events);
     Memory& m = memory_[p.public_key];
     if (decide::vouches(roles.full_auto, st.router, conf ? conf->trust : std::nullopt) &&
         decide::anchor_steady(m.healthy_alive_since, st.alive_remaining, now))
@@ -248,9 +273,18 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
   }
 
   const auto members = gossip.members(now);
+  std::set<PublicKey> added;
   for (auto& add :
-       decide::peers_to_add(members, out.view.config_peers, self_, in_device, out.events))
+       decide::peers_to_add(members, out.view.config_peers, self_, in_device, out.events)) {
+    // A member learnt from the gossip joins with its first candidate and a nudge: its first
+    // handshake starts in this cycle, not at the next cycle's endpoint step.
+    if (!add.endpoint) {
+      std::size_t n = 0;
+      add.endpoint = next_endpoint(add.public_key, std::nullopt, nullptr, gossip, now, n, out);
+    }
+    added.insert(add.public_key);
     out.changes.peers.push_back(std::move(add));
+  }
 
   allow_delete_ = decide::may_delete(roles, anchor_ok);
   if (allow_delete_) {
@@ -264,7 +298,7 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
 
   // Forget peers that left the device.
   for (auto it = memory_.begin(); it != memory_.end();)
-    it = in_device.count(it->first) ? std::next(it) : memory_.erase(it);
+    it = in_device.count(it->first) || added.count(it->first) ? std::next(it) : memory_.erase(it);
   return out;
 }
 

@@ -59,6 +59,10 @@ struct PeerStatus {
   std::string path;         // "direct", "via <router>", "none" (decide::explain_path)
   std::string path_reason;  // empty when direct
   std::vector<CandidateStatus> candidates;  // while not direct
+  // Path liveness negotiated and silent past kLivenessDead: the direct path counts as dead
+  // (unhealthy) although WireGuard's handshake is still fresh.
+  std::optional<Duration> liveness_silence;
+  bool path_dead = false;
 };
 
 struct CycleResult {
@@ -106,13 +110,15 @@ class PeerStateMachine {
     std::optional<TimePoint> last_switch;
     std::optional<TimePoint> healthy_alive_since;
     std::optional<TimePoint> outage_since;  // first endpoint attempt since the peer was healthy
+    bool path_dead = false;                 // logged once per outage
   };
   // The view without interfaces: configuration (endpoints resolved) and the role.
   // Notes the configured names that resolve to nothing this cycle.
   facts::LocalView view_of(const device_model::DeviceState& dev, bool router, WallTime wall);
   // Health, aliveness, trust and allowed IPs of one device peer; records its device view.
   PeerStatus observe(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
-                     const GossipView& gossip, TimePoint now, facts::LocalView& view);
+                     const GossipView& gossip, TimePoint now, facts::LocalView& view,
+                     std::vector<std::string>& events);
   // The endpoint step for an unhealthy peer (PROTOCOL.md §6.1 endpoint cycle).
   bool cycle_endpoint(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
                       const GossipView& gossip, TimePoint now, PeerStatus& st,
@@ -120,6 +126,15 @@ class PeerStateMachine {
   // The candidates and the path of every peer, once all peers are observed (a relay needs the
   // routers' health).
   void explain_paths(TimePoint now, WallTime wall);
+  // The next endpoint to try for `key` (least recently tried first), recorded as tried and
+  // nudged; nullopt while the endpoint cycle holds or there is no candidate.
+  // Ranked by the local network; `current` (the device's endpoint) is left at once when the
+  // host lost its address family.
+  std::optional<Endpoint> next_endpoint(const PublicKey& key,
+                                        const std::optional<Endpoint>& current,
+                                        const facts::ConfiguredPeerView* conf,
+                                        const GossipView& gossip, TimePoint now,
+                                        std::size_t& candidates, CycleResult& out);
 
   Config cfg_;
   PublicKey self_;
