@@ -1,9 +1,11 @@
 #include "wirelink/base/ip.hpp"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 #include "wirelink/base/errors.hpp"
 
@@ -159,6 +161,25 @@ std::string Cidr::to_string() const {
   return addr_.to_string() + "/" + std::to_string(prefix_);
 }
 
+namespace {
+// "fe80::1%eth0" -> the address and the zone text ("" when there is none).
+std::pair<std::string_view, std::string_view> split_zone(std::string_view host) {
+  const auto pct = host.find('%');
+  if (pct == std::string_view::npos) return {host, {}};
+  return {host.substr(0, pct), host.substr(pct + 1)};
+}
+
+// An interface name as the kernel allows it: 1..15 bytes, no '/', ':', whitespace or NUL.
+bool valid_zone(std::string_view zone) {
+  if (zone.empty() || zone.size() >= IF_NAMESIZE) return false;
+  for (char c : zone)
+    if (c == '/' || c == ':' || c == ']' || c == '%' || static_cast<unsigned char>(c) <= ' ')
+      return false;
+  return true;
+}
+
+}  // namespace
+
 Result<HostPort> parse_host_port(std::string_view text) {
   std::string_view host;
   std::string_view port;
@@ -168,8 +189,12 @@ Result<HostPort> parse_host_port(std::string_view text) {
       return bad(errc::invalid_endpoint, text, "expected [IPv6]:port");
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
-    if (!IpAddress::parse(host) || !IpAddress::parse(host)->is_v6())
+    // A scoped address ("fe80::1%eth0", "fe80::1%2") names the link it is on, as in `wg set`.
+    const auto [addr, zone] = split_zone(host);
+    if (!IpAddress::parse(addr) || !IpAddress::parse(addr)->is_v6())
       return bad(errc::invalid_endpoint, text, "brackets must hold an IPv6 address");
+    if (addr.size() != host.size() && !valid_zone(zone))
+      return bad(errc::invalid_endpoint, text, "bad IPv6 zone (interface name or index)");
   } else {
     const auto colon = text.rfind(':');
     if (colon == std::string_view::npos)
@@ -178,24 +203,41 @@ Result<HostPort> parse_host_port(std::string_view text) {
     port = text.substr(colon + 1);
     if (host.find(':') != std::string_view::npos)
       return bad(errc::invalid_endpoint, text, "IPv6 addresses must be written [addr]:port");
-  }
-  if (host.empty()) return bad(errc::invalid_endpoint, text, "empty host");
-  for (char c : host) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '.' || c == ':' || c == '_';
-    if (!ok) return bad(errc::invalid_endpoint, text, "host contains an invalid character");
+    if (host.empty()) return bad(errc::invalid_endpoint, text, "empty host");
+    for (char c : host) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_';
+      if (!ok) return bad(errc::invalid_endpoint, text, "host contains an invalid character");
+    }
   }
   auto p = parse_small_uint(port, 65535);
   if (!p || *p == 0) return bad(errc::invalid_endpoint, text, "port must be 1..65535");
   return HostPort{std::string(host), static_cast<std::uint16_t>(*p)};
 }
 
+Result<std::optional<Endpoint>> literal_endpoint(const HostPort& hp) {
+  const auto [addr, zone] = split_zone(hp.host);
+  auto a = IpAddress::parse(addr);
+  if (!a) return std::optional<Endpoint>{};
+  if (addr.size() == hp.host.size()) return std::optional<Endpoint>{Endpoint(*a, hp.port)};
+  // A numeric zone is an interface index; a name is looked up now (the kernel keeps the index).
+  std::uint32_t scope = 0;
+  auto [p, ec] = std::from_chars(zone.data(), zone.data() + zone.size(), scope);
+  if (ec != std::errc{} || p != zone.data() + zone.size()) {
+    scope = ::if_nametoindex(std::string(zone).c_str());
+    if (scope == 0)
+      return bad(errc::invalid_endpoint, hp.host, "no interface named " + std::string(zone));
+  }
+  return std::optional<Endpoint>{Endpoint(*a, hp.port, scope)};
+}
+
 Result<Endpoint> Endpoint::parse(std::string_view text) {
   auto hp = parse_host_port(text);
   if (!hp) return hp.error();
-  auto a = IpAddress::parse(hp->host);
-  if (!a) return bad(errc::invalid_endpoint, text, "host is not a literal IP address");
-  return Endpoint(*a, hp->port);
+  auto e = literal_endpoint(*hp);
+  if (!e) return e.error();
+  if (!*e) return bad(errc::invalid_endpoint, text, "host is not a literal IP address");
+  return **e;
 }
 
 std::optional<Endpoint> Endpoint::from_sockaddr(const sockaddr* sa, socklen_t len) {
@@ -238,7 +280,9 @@ socklen_t Endpoint::to_sockaddr(sockaddr_storage& ss) const {
 
 std::string Endpoint::to_string() const {
   if (addr_.is_v4()) return addr_.to_string() + ":" + std::to_string(port_);
-  return "[" + addr_.to_string() + "]:" + std::to_string(port_);
+  // The scope as an index: numeric zones are what `wg` and wireguard-go read back.
+  const std::string zone = scope_ != 0 ? "%" + std::to_string(scope_) : "";
+  return "[" + addr_.to_string() + zone + "]:" + std::to_string(port_);
 }
 
 }  // namespace wl

@@ -112,8 +112,8 @@ Result<void> RouteClient::del_route(std::uint32_t ifindex, const Cidr& dst, std:
                        "delete route " + dst.to_string());
 }
 
-Result<std::vector<rtnl::RouteInfo>> RouteClient::list_routes(std::uint8_t protocol,
-                                                              std::uint32_t ifindex) {
+Result<std::vector<rtnl::RouteInfo>> RouteClient::dump_routes(
+    const std::function<bool(const rtnl::RouteInfo&)>& keep) {
   std::vector<rtnl::RouteInfo> out;
   for (std::uint8_t fam : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
     auto r = req_.exchange(rtnl::build_get_routes(fam), "list routes",
@@ -121,13 +121,24 @@ Result<std::vector<rtnl::RouteInfo>> RouteClient::list_routes(std::uint8_t proto
                              if (m.type != RTM_NEWROUTE) return {};
                              auto rt = rtnl::parse_route(m);
                              if (!rt) return rt.error();
-                             if (rt->protocol == protocol && (ifindex == 0 || rt->oif == ifindex))
-                               out.push_back(*rt);
+                             if (keep(*rt)) out.push_back(*rt);
                              return {};
                            });
     if (!r) return r.error();
   }
   return out;
+}
+
+Result<std::vector<rtnl::RouteInfo>> RouteClient::list_routes(std::uint8_t protocol,
+                                                              std::uint32_t ifindex) {
+  return dump_routes([&](const rtnl::RouteInfo& rt) {
+    return rt.protocol == protocol && (ifindex == 0 || rt.oif == ifindex);
+  });
+}
+
+Result<std::vector<rtnl::RouteInfo>> RouteClient::list_table(std::uint32_t table) {
+  return dump_routes(
+      [&](const rtnl::RouteInfo& rt) { return rt.table == table && rt.type == RTN_UNICAST; });
 }
 
 Result<std::size_t> RouteClient::flush_routes(std::uint8_t protocol, std::uint32_t ifindex) {

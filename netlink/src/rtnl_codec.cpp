@@ -194,6 +194,13 @@ Result<AddressInfo> parse_address(const Message& m) {
   a.scope = h->ifa_scope;
   std::optional<Attr> t[IFA_FLAGS + 1];
   if (!index_attrs(attrs, t)) return malformed("bad address attribute lengths");
+  if (t[IFA_CACHEINFO]) {
+    if (t[IFA_CACHEINFO]->data.size() < sizeof(ifa_cacheinfo))
+      return malformed("address cacheinfo size");
+    ifa_cacheinfo ci{};
+    std::memcpy(&ci, t[IFA_CACHEINFO]->data.data(), sizeof ci);
+    a.preferred_lft = ci.ifa_prefered;
+  }
   const auto& src = t[IFA_LOCAL] ? t[IFA_LOCAL] : t[IFA_ADDRESS];
   if (!src) return malformed("address message without an address");
   auto ip = addr_from(src->data, h->ifa_family);

@@ -365,8 +365,9 @@ Result<PeerSettings> parse_peer(const json& v, const Where& where) {
             if (k == "Endpoints") {
               auto hp = parse_host_port(e.get<std::string>());
               if (!hp)
-                return config_error(item, show(e),
-                                    "expected host:port or [IPv6]:port with port 1..65535");
+                return config_error(
+                    item, show(e),
+                    "expected host:port, [IPv6]:port or [fe80::1%iface]:port with port 1..65535");
               if (auto hr = check_host_name(hp->host); !hr)
                 return config_error(item, show(e), hr.error().detail);
               p.endpoints.push_back(*hp);

@@ -109,6 +109,11 @@ Actions AgentCore::on_link_events(const std::vector<LinkEvent>& events, TimePoin
           address_ready_ = false;
           ours = true;
         }
+        // An underlay address came or went: the endpoint candidates' reachability changed.
+        ours = ours || (e.ifindex != ifindex_ && !e.address.is_link_local());
+        break;
+      case LinkEvent::Kind::address_added:
+        ours = ours || (e.ifindex != ifindex_ && !e.address.is_link_local());
         break;
     }
   }
@@ -246,8 +251,10 @@ void AgentCore::cycle(TimePoint now, Actions& out) {
   ensure_address();
   ensure_fact_socket(out);
 
+  auto interfaces = d_.links->interfaces(iface());
+  sm_->set_local_network(decide::local_network(interfaces, d_.links->routes(iface())));
   auto res = sm_->on_cycle(*dev, *gossip_, now, d_.clock->wall());
-  res.view.interfaces = d_.links->interfaces(iface());
+  res.view.interfaces = std::move(interfaces);
   for (const auto& i : res.view.interfaces)
     if (i.name == iface())
       for (const auto& c : i.subnets)

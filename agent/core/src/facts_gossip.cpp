@@ -87,6 +87,10 @@ class FactsGossip final : public GossipView {
         if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
     return out;
   }
+  std::string name_of(const PublicKey& k, TimePoint now) const override {
+    const auto m = engine_.metadata_of(k, now);
+    return m && m->name() ? *m->name() : std::string();
+  }
   std::vector<Cidr> allowed_ips_of(const PublicKey& k, TimePoint now) const override {
     auto out = engine_.allowed_ips_of(k, now);
     if (const auto* a = assigned(k, now)) {

@@ -51,7 +51,7 @@ void PeerStateMachine::note_applied(const device_model::DeviceConfig& applied) {
 }
 
 facts::LocalView PeerStateMachine::view_of(const device_model::DeviceState& dev, bool router,
-                                           WallTime wall) const {
+                                           WallTime wall) {
   facts::LocalView v;
   v.listen_port = dev.listen_port;
   v.router = router;
@@ -62,8 +62,11 @@ facts::LocalView PeerStateMachine::view_of(const device_model::DeviceState& dev,
   for (const auto& p : cfg_.peers) {
     // The cycle's only DNS: the engine advertises these and the decisions try them.
     std::vector<Endpoint> resolved;
-    for (const auto& hp : p.endpoints)
-      for (const auto& e : resolve_(hp)) resolved.push_back(e);
+    for (const auto& hp : p.endpoints) {
+      const auto got = resolve_(hp);
+      if (got.empty()) unresolved_[p.public_key].push_back(hp);  // shown among the candidates
+      resolved.insert(resolved.end(), got.begin(), got.end());
+    }
     v.config_peers.push_back(facts::ConfiguredPeerView{p.public_key, p.name, p.trust,
                                                        p.fact_exchanger, p.basic,
                                                        std::move(resolved), p.allowed_ips});
@@ -79,7 +82,7 @@ PeerStatus PeerStateMachine::observe(const device_model::PeerState& p,
   Memory& m = memory_[p.public_key];
   PeerStatus st;
   st.key = p.public_key;
-  st.name = conf ? conf->name : "";
+  st.name = conf ? conf->name : gossip.name_of(p.public_key, now);
   st.link_local = link_local_for(p.public_key);
   st.endpoint = p.endpoint;
   st.configured = conf != nullptr;
@@ -134,28 +137,96 @@ bool PeerStateMachine::cycle_endpoint(const device_model::PeerState& p,
                                       const facts::ConfiguredPeerView* conf,
                                       const GossipView& gossip, TimePoint now, PeerStatus& st,
                                       device_model::PeerConfig& change, CycleResult& out) {
-  const auto pick = next_endpoint(p.public_key, conf, gossip, now, st.endpoint_candidates, out);
+  const auto pick =
+      next_endpoint(p.public_key, p.endpoint, conf, gossip, now, st.endpoint_candidates, out);
   if (!pick || p.endpoint == *pick) return false;
   change.endpoint = *pick;
-  out.events.push_back("peer " + p.public_key.to_base64() + ": unhealthy, trying endpoint " +
-                       pick->to_string());
+  out.events.push_back("peer " + p.public_key.to_base64() + ": " +
+                       (st.healthy ? "no usable address of its family left" : "unhealthy") +
+                       ", trying endpoint " + pick->to_string() + " (" +
+                       std::string(decide::to_string(decide::reach_of(*pick, net_))) + ")");
   return true;
 }
 
 std::optional<Endpoint> PeerStateMachine::next_endpoint(const PublicKey& key,
+                                                        const std::optional<Endpoint>& current,
                                                         const facts::ConfiguredPeerView* conf,
                                                         const GossipView& gossip, TimePoint now,
                                                         std::size_t& candidates, CycleResult& out) {
   Memory& m = memory_[key];
   auto cands = decide::endpoint_candidates(gossip.endpoints_of(key, now),
                                            conf ? conf->endpoints : std::vector<Endpoint>{});
-  candidates = cands.size();
-  const auto pick = decide::choose_endpoint(std::move(cands), m.tried, m.last_switch, now);
+  candidates_[key] = cands;
+  candidates = decide::rank_candidates(cands, net_).size();
+  // An endpoint whose address family the host just lost is left at once, not a cycle later.
+  const bool stranded = current && decide::family_lost(*current, net_);
+  const auto pick = decide::choose_endpoint(std::move(cands), m.tried,
+                                            stranded ? std::nullopt : m.last_switch, now, net_);
   if (!pick) return std::nullopt;
   m.tried[*pick] = now;
   m.last_switch = now;
+  if (!m.outage_since) m.outage_since = now;
   out.ping.push_back(key);
   return pick;
+}
+
+void PeerStateMachine::explain_paths(TimePoint now, WallTime wall) {
+  auto wall_of = [&](TimePoint t) { return wall - (now - t); };
+  std::optional<std::string> relay;
+  bool router_pending = false;
+  for (const auto& st : status_) {
+    if (!st.router) continue;
+    if (st.healthy && !relay)
+      relay = st.name.empty() ? st.key.to_base64().substr(0, 8) + "..." : st.name;
+    router_pending = router_pending || !st.healthy;
+  }
+  for (auto& st : status_) {
+    const Memory& m = memory_[st.key];
+    decide::PathInput in;
+    in.healthy = st.healthy;
+    if (!router_ && !st.router) {  // leaves reach each other through a router, routers directly
+      in.relay = relay;
+      in.router_pending = router_pending;
+    }
+    in.candidates = st.endpoint_candidates;
+    if (m.outage_since) in.outage_since = wall_of(*m.outage_since);
+    const auto cands = candidates_[st.key];
+    const auto ranked = decide::rank_candidates(cands, net_);
+    in.all_tried = !ranked.empty() && std::all_of(ranked.begin(), ranked.end(), [&](const auto& e) {
+      return m.tried.count(e) != 0;
+    });
+    const auto path = decide::explain_path(in);
+    st.path = path.path;
+    st.path_reason = path.reason;
+    if (st.healthy) continue;
+    for (const auto& e : cands) {
+      CandidateStatus c;
+      c.endpoint = e;
+      const auto reach = decide::reach_of(e, net_);
+      c.reach = decide::to_string(reach);
+      const auto t = m.tried.find(e);
+      if (t != m.tried.end()) c.last_tried = wall_of(t->second);
+      if (std::find(ranked.begin(), ranked.end(), e) == ranked.end())
+        c.result = reach == decide::Reach::unreachable ? "skipped (unreachable)"
+                                                       : "skipped (a better candidate exists)";
+      else if (t == m.tried.end())
+        c.result = "not tried";
+      else if (m.last_switch == t->second && now - t->second < facts::timing::kEndpointCycle)
+        c.result = "trying";
+      else
+        c.result = "no answer";
+      st.candidates.push_back(std::move(c));
+    }
+    for (const auto& hp : unresolved_[st.key]) {
+      CandidateStatus c;
+      c.name = hp.host.find(':') != std::string::npos
+                   ? "[" + hp.host + "]:" + std::to_string(hp.port)
+                   : hp.host + ":" + std::to_string(hp.port);
+      c.reach = "name";
+      c.result = "does not resolve";
+      st.candidates.push_back(std::move(c));
+    }
+  }
 }
 
 CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
@@ -163,6 +234,8 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
   CycleResult out;
   out.changes.ifname = dev.ifname;
   status_.clear();
+  candidates_.clear();
+  unresolved_.clear();
   const decide::Roles roles =
       decide::roles(cfg_, self_, dev, now - start_ > facts::timing::kFactTtl);
   router_ = roles.router;
@@ -187,9 +260,14 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
     bool changed = decide::allowed_ips(
         {p, ll, st.healthy, st.basic, st.alive_remaining, st.trusted_allowed_ips},
         roles.allow_deconfigure, change, out.events);
-    if (!st.healthy && cycle_endpoint(p, conf, gossip, now, st, change, out)) changed = true;
+    const bool stranded = p.endpoint && decide::family_lost(*p.endpoint, net_);
+    if ((!st.healthy || stranded) && cycle_endpoint(p, conf, gossip, now, st, change, out))
+      changed = true;
     if (decide::keep_link_local(p, ll, change)) changed = true;
-    if (st.healthy) m.tried.clear();  // a later outage starts the cycle afresh
+    if (st.healthy && !stranded) {  // a later outage starts the cycle afresh
+      m.tried.clear();
+      m.outage_since.reset();
+    }
     if (changed) out.changes.peers.push_back(std::move(change));
     status_.push_back(std::move(st));
   }
@@ -202,7 +280,7 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
     // handshake starts in this cycle, not at the next cycle's endpoint step.
     if (!add.endpoint) {
       std::size_t n = 0;
-      add.endpoint = next_endpoint(add.public_key, nullptr, gossip, now, n, out);
+      add.endpoint = next_endpoint(add.public_key, std::nullopt, nullptr, gossip, now, n, out);
     }
     added.insert(add.public_key);
     out.changes.peers.push_back(std::move(add));
@@ -215,6 +293,8 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
     for (auto& del : decide::peers_to_delete(device, members, roles.full_auto, out.events))
       out.changes.peers.push_back(std::move(del));
   }
+
+  explain_paths(now, wall);
 
   // Forget peers that left the device.
   for (auto it = memory_.begin(); it != memory_.end();)

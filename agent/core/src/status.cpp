@@ -79,6 +79,37 @@ std::vector<AipRow> aip_rows(const PeerStatus& p) {
   return rows;
 }
 
+// The endpoint traffic uses: the device's while the peer is healthy, none while it is probed.
+std::optional<Endpoint> in_use(const PeerStatus& p) {
+  return p.healthy ? p.endpoint : std::nullopt;
+}
+
+std::string path_of(const PeerStatus& p) {
+  if (!p.path.empty()) return p.path;
+  return p.healthy ? "direct" : "none";
+}
+
+std::string unix_seconds(WallTime t) {
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+}
+
+std::string candidate_text(const CandidateStatus& c) {
+  return c.name.empty() ? c.endpoint.to_string() : c.name;
+}
+
+std::string json_candidates(const std::vector<CandidateStatus>& v) {
+  std::string o = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto& c = v[i];
+    o += std::string(i ? "," : "") + "{\"endpoint\":" + json_string(candidate_text(c)) +
+         ",\"reach\":" + json_string(c.reach) +
+         ",\"last_tried_unix\":" + (c.last_tried ? unix_seconds(*c.last_tried) : "null") +
+         ",\"result\":" + json_string(c.result) + "}";
+  }
+  return o + "]";
+}
+
 }  // namespace
 
 std::string human_duration(Duration d) {
@@ -163,6 +194,11 @@ std::string render_json(const AgentStatus& s) {
     o += ",\"trusted_allowed_ips\":" + json_cidrs(p.trusted_allowed_ips);
     o += ",\"device_allowed_ips\":" + json_cidrs(p.device_allowed_ips);
     o += ",\"endpoint_candidates\":" + std::to_string(p.endpoint_candidates);
+    const auto used = in_use(p);
+    o += ",\"endpoint_in_use\":" + (used ? json_string(used->to_string()) : "null");
+    o += ",\"path\":" + json_string(path_of(p));
+    o += ",\"path_reason\":" + json_string(p.path_reason);
+    o += ",\"candidates\":" + json_candidates(p.candidates);
     o += ",\"rx_bytes\":" + std::to_string(p.rx_bytes);
     o += ",\"tx_bytes\":" + std::to_string(p.tx_bytes);
     o += "}";
@@ -247,12 +283,17 @@ std::string render_table(const AgentStatus& s) {
   if (s.peers.empty()) return o;
 
   // The peer table: one row per peer, then its allowed IPs as continuation rows.
-  const std::vector<std::string> head = {"PEER",      "NAME",  "LINK-LOCAL", "ENDPOINT",
+  const std::vector<std::string> head = {"PEER",      "NAME",  "LINK-LOCAL", "ENDPOINT",   "PATH",
                                          "HANDSHAKE", "STATE", "TRUST",      "ALLOWED IPS"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : s.peers) {
-    std::string state =
-        std::string(p.healthy ? "healthy" : "unhealthy") + "," + (p.alive ? "alive" : "not-alive");
+    const std::string path = path_of(p);
+    // A peer the router relays for us is reachable even when no alive ping came straight from it.
+    const bool relayed = path.starts_with("via ");
+    std::string state = std::string(p.healthy ? "healthy" : "unhealthy") + "," +
+                        (p.alive   ? "alive"
+                         : relayed ? "relayed"
+                                   : "not-alive");
     if (p.basic) state += ",basic";
     if (p.router) state += ",router";
     std::string hs = p.handshake_age ? human_duration(*p.handshake_age) + " ago" : "never";
@@ -261,12 +302,13 @@ std::string render_table(const AgentStatus& s) {
       if (i >= aips.size()) return std::string(i == 0 ? "(none)" : "");
       return aips[i].cidr.to_string() + (aips[i].applied ? "" : " (trusted, not applied)");
     };
+    const auto used = in_use(p);
     rows.push_back({p.key.to_base64(), p.name.empty() ? "-" : p.name, p.link_local.to_string(),
-                    p.endpoint ? p.endpoint->to_string() : "(none)", hs, state,
+                    used ? used->to_string() : "(none)", path, hs, state,
                     std::string(trust::to_string(p.trust.level)) + " (" + p.trust.source + ")",
                     aip_text(0)});
     for (std::size_t i = 1; i < aips.size(); ++i)
-      rows.push_back({"", "", "", "", "", "", "", aip_text(i)});
+      rows.push_back({"", "", "", "", "", "", "", "", aip_text(i)});
   }
   std::vector<std::size_t> w(head.size());
   for (std::size_t i = 0; i < head.size(); ++i) w[i] = head[i].size();
@@ -288,6 +330,15 @@ std::string render_table(const AgentStatus& s) {
   for (const auto& p : s.peers)
     o += "transfer " + p.key.to_base64().substr(0, 8) + "...: " + human_bytes(p.rx_bytes) +
          " received, " + human_bytes(p.tx_bytes) + " sent\n";
+  // Why a peer is not direct, and what was tried.
+  for (const auto& p : s.peers) {
+    if (p.path_reason.empty() && p.candidates.empty()) continue;
+    o += "path " + p.key.to_base64().substr(0, 8) + "...: " + path_of(p) +
+         (p.path_reason.empty() ? "" : " (" + p.path_reason + ")") + "\n";
+    for (const auto& cand : p.candidates)
+      o += "  candidate " + candidate_text(cand) + " (" + cand.reach + "): " + cand.result +
+           (cand.last_tried ? ", last tried " + decide::clock_time(*cand.last_tried) : "") + "\n";
+  }
   return o;
 }
 

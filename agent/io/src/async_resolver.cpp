@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 namespace wl::agent {
 
 namespace {
@@ -18,6 +20,8 @@ struct Entry {
   std::optional<TimePoint> answered;  // last successful lookup
   std::optional<TimePoint> tried;     // last lookup, successful or not
   bool queued = false;
+  std::string error;          // why the last lookup gave nothing ("" after a success)
+  bool error_logged = false;  // `error` has been logged while the name has no answer
 };
 
 }  // namespace
@@ -48,9 +52,13 @@ struct AsyncResolver::State {
       auto& e = s->cache[{hp.host, hp.port}];
       e.queued = false;
       ++s->lookups;
-      if (!answer.empty()) {
-        e.answer = std::move(answer);
+      if (!answer.endpoints.empty()) {
+        e.answer = std::move(answer.endpoints);
         e.answered = e.tried;  // when the lookup was asked for (the worker never reads the clock)
+        e.error.clear();
+        e.error_logged = false;
+      } else {
+        e.error = answer.error.empty() ? "no addresses" : std::move(answer.error);
       }
     }
   }
@@ -72,8 +80,11 @@ AsyncResolver::~AsyncResolver() {
 }
 
 std::vector<Endpoint> AsyncResolver::resolve(const HostPort& hp) {
-  if (auto ip = IpAddress::parse(hp.host)) return {Endpoint(*ip, hp.port)};
-  std::lock_guard lk(st_->mu);
+  // A literal (a scoped link-local one too) needs no DNS; a zone naming no interface (yet) gives
+  // nothing this cycle and is looked up again the next.
+  if (auto lit = literal_endpoint(hp); !lit || *lit)
+    return lit ? std::vector{**lit} : std::vector<Endpoint>{};
+  std::unique_lock lk(st_->mu);
   auto& e = st_->cache[{hp.host, hp.port}];
   const TimePoint now = st_->clock->now();
   const bool stale = !e.answered || now - *e.answered >= st_->opt.refresh_after;
@@ -88,7 +99,15 @@ std::vector<Endpoint> AsyncResolver::resolve(const HostPort& hp) {
     }
     st_->cv.notify_one();
   }
-  return e.answer;
+  auto answer = e.answer;
+  // Said once, here on the caller's thread, where the log is; the worker never logs.
+  if (answer.empty() && !e.error.empty() && !e.error_logged) {
+    e.error_logged = true;
+    const std::string why = e.error;
+    lk.unlock();
+    spdlog::info("endpoint {}:{} does not resolve: {}", hp.host, hp.port, why);
+  }
+  return answer;
 }
 
 std::uint64_t AsyncResolver::lookups() const {
@@ -96,12 +115,19 @@ std::uint64_t AsyncResolver::lookups() const {
   return st_->lookups;
 }
 
-std::vector<Endpoint> lookup_with_getaddrinfo(const HostPort& hp) {
+std::string AsyncResolver::failure(const HostPort& hp) const {
+  std::lock_guard lk(st_->mu);
+  const auto it = st_->cache.find({hp.host, hp.port});
+  return it == st_->cache.end() || !it->second.answer.empty() ? std::string() : it->second.error;
+}
+
+LookupAnswer lookup_with_getaddrinfo(const HostPort& hp) {
   std::vector<Endpoint> out;
   addrinfo hints{};
   hints.ai_socktype = SOCK_DGRAM;
   addrinfo* res = nullptr;
-  if (::getaddrinfo(hp.host.c_str(), nullptr, &hints, &res) != 0) return out;
+  if (const int rc = ::getaddrinfo(hp.host.c_str(), nullptr, &hints, &res); rc != 0)
+    return LookupAnswer({}, ::gai_strerror(rc));
   for (addrinfo* a = res; a; a = a->ai_next) {
     auto ep = Endpoint::from_sockaddr(a->ai_addr, a->ai_addrlen);
     if (ep) {

@@ -1,12 +1,14 @@
 // The system LinkControl over rtnetlink (the netlink module's RouteClient on a libmnl socket).
 #include "wirelink/agent/netlink_backends.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 
 #include "wirelink/netlink/rtnl_client.hpp"
 #include "wirelink/netlink_socket/mnl_socket.hpp"
 
+#include <linux/if_addr.h>
 #include <linux/netlink.h>
 
 namespace wl::agent {
@@ -55,7 +57,9 @@ class RtnlLinkControl final : public LinkControl {
                 LinkEvent{LinkEvent::Kind::address_removed, e.addr.ifindex, {}, e.addr.address});
             break;
           case K::addr_new:
-            break;  // our own additions echo back; nothing to do
+            out.push_back(
+                LinkEvent{LinkEvent::Kind::address_added, e.addr.ifindex, {}, e.addr.address});
+            break;
         }
       }
     }
@@ -101,14 +105,34 @@ class RtnlLinkControl final : public LinkControl {
     }
     if (addrs)
       for (const auto& a : *addrs)
-        if (auto it = by_index.find(a.ifindex); it != by_index.end()) {
+        if (auto it = by_index.find(a.ifindex); it != by_index.end() && usable(a)) {
           out[it->second].addresses.push_back(a.address);
           out[it->second].subnets.push_back(Cidr(a.address, a.prefix));
         }
     return out;
   }
 
+  std::vector<Cidr> routes(const std::string& wg_iface) override {
+    std::vector<Cidr> out;
+    auto links = rt_.list_links();
+    auto table = rt_.list_table(netlink::rtnl::kMainTable);
+    if (!links || !table) return out;
+    for (const auto& r : *table) {
+      const auto via = std::find_if(links->begin(), links->end(),
+                                    [&](const auto& l) { return l.index == r.oif; });
+      if (via != links->end() && (via->kind == "wireguard" || via->name == wg_iface)) continue;
+      out.push_back(r.dst);
+    }
+    return out;
+  }
+
  private:
+  // An address that may be a source: not tentative, not failed DAD, not deprecated.
+  static bool usable(const netlink::rtnl::AddressInfo& a) {
+    constexpr std::uint32_t kUnusable = IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED;
+    return (a.flags & kUnusable) == 0 && a.preferred_lft != 0;
+  }
+
   std::unique_ptr<netlink::Transport> sock_;
   netlink::RouteClient rt_;
   std::unique_ptr<netlink::Transport> events_;  // null: no subscription (cycle only)

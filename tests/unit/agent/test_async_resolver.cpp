@@ -10,6 +10,9 @@
 #include <mutex>
 #include <thread>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
 #include "wirelink/agent/async_resolver.hpp"
 
 namespace wl::agent {
@@ -125,6 +128,38 @@ TEST(AsyncResolver, DestroyedWhileALookupIsInFlight) {
   gate->release({kAddr1});  // it finishes against the shared state and exits
   // Under ASan (CI's unit run) a worker touching freed state would fail here.
   ASSERT_TRUE(eventually([&] { return gate.use_count() == 1; }));  // the worker let go
+}
+
+// A name that does not resolve is said once in the log, with the resolver's reason, however
+// often the agent asks; failure() gives the reason for `show`.
+TEST(AsyncResolver, AFailingNameIsLoggedOnceWithTheReason) {
+  FakeClock clock;
+  std::atomic<int> calls = 0;
+  AsyncResolver r(
+      [&](const HostPort&) {
+        ++calls;
+        return LookupAnswer({}, "Name or service not known");
+      },
+      clock);
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
+  auto old = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  (void)r.resolve(kName);
+  ASSERT_TRUE(eventually([&] { return r.lookups() == 1; }));
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(r.resolve(kName).empty());
+  clock.advance(30s);  // retried, still failing: not logged again
+  (void)r.resolve(kName);
+  ASSERT_TRUE(eventually([&] { return r.lookups() == 2; }));
+  (void)r.resolve(kName);
+  const auto lines = sink->last_formatted();
+  spdlog::set_default_logger(old);
+  EXPECT_EQ(r.failure(kName), "Name or service not known");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("endpoint peer.example.test:51820 does not resolve: Name or service "
+                          "not known"),
+            std::string::npos)
+      << lines[0];
+  EXPECT_NE(lines[0].find("info"), std::string::npos) << lines[0];
 }
 
 TEST(AsyncResolver, RealLookupOfLocalhost) {

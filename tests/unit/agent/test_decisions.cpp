@@ -223,3 +223,127 @@ TEST(DecideMembers, DeletionGuardAndWhatMayGo) {
   ASSERT_EQ(dels.size(), 2u);
   EXPECT_EQ(dels[1].public_key, key(4));
 }
+
+namespace {
+
+// eth0 (up): a LAN in both families; wg0 and a down link do not count. Main table: both
+// default routes and a route to another site's 10.20/16.
+decide::LocalNetwork dual_stack_lan() {
+  facts::InterfaceSnapshot eth0{"eth0", true, false, {}, {}};
+  eth0.addresses = {*IpAddress::parse("192.168.1.10"), *IpAddress::parse("2001:db8:1::10")};
+  eth0.subnets = {cidr("192.168.1.0/24"), cidr("2001:db8:1::/64")};
+  facts::InterfaceSnapshot wg0{
+      "wg0", true, true, {*IpAddress::parse("10.99.0.1")}, {cidr("10.99.0.0/24")}};
+  facts::InterfaceSnapshot down{
+      "eth1", false, false, {*IpAddress::parse("172.16.5.1")}, {cidr("172.16.5.0/24")}};
+  return decide::local_network({eth0, wg0, down}, {cidr("0.0.0.0/0"), cidr("::/0"),
+                                                   cidr("10.20.0.0/16"), cidr("203.0.113.0/24")});
+}
+
+}  // namespace
+
+TEST(DecideEndpoint, RankedLanSubnetThenPublicThenRoutedPrivate) {
+  const auto net = dual_stack_lan();
+  const std::vector<Endpoint> cands{
+      ep("10.30.0.5:1"),         // private, only the default route: another site's LAN
+      ep("198.51.100.7:1"),      // public, default route
+      ep("10.20.0.5:1"),         // private, a specific route reaches it
+      ep("[2001:db8:9::1]:1"),   // public IPv6, default route: ranks with IPv4 public
+      ep("203.0.113.9:1"),       // public, a specific route: before the default-route ones
+      ep("192.168.1.20:1"),      // inside eth0's subnet
+      ep("10.99.0.5:1"),         // inside wg0's subnet: not a LAN, the tunnel is no underlay
+      ep("172.16.5.9:1"),        // inside the down link's subnet: not a LAN
+      ep("[2001:db8:1::20]:1"),  // inside eth0's IPv6 subnet
+  };
+  EXPECT_EQ(
+      decide::rank_candidates(cands, net),
+      (std::vector<Endpoint>{ep("192.168.1.20:1"), ep("[2001:db8:1::20]:1"), ep("203.0.113.9:1"),
+                             ep("198.51.100.7:1"), ep("[2001:db8:9::1]:1"), ep("10.20.0.5:1")}));
+  EXPECT_EQ(decide::reach_of(ep("10.30.0.5:1"), net), decide::Reach::private_default_only);
+  EXPECT_EQ(decide::reach_of(ep("192.168.1.20:1"), net), decide::Reach::lan);
+  // The cycle tries them in that order, then starts again with the least recently tried.
+  std::map<Endpoint, TimePoint> tried;
+  EXPECT_EQ(decide::choose_endpoint(cands, tried, std::nullopt, kNow, net), ep("192.168.1.20:1"));
+  tried[ep("192.168.1.20:1")] = kNow;
+  tried[ep("[2001:db8:1::20]:1")] = kNow;
+  EXPECT_EQ(decide::choose_endpoint(cands, tried, std::nullopt, kNow, net), ep("203.0.113.9:1"));
+}
+
+TEST(DecideEndpoint, UnroutablePrivateOnlyWhenNothingElse) {
+  const auto net = dual_stack_lan();
+  // Alone, another site's private addresses are still worth a guess, in their given order.
+  EXPECT_EQ(decide::rank_candidates({ep("10.30.0.5:1"), ep("172.31.0.9:1")}, net),
+            (std::vector<Endpoint>{ep("10.30.0.5:1"), ep("172.31.0.9:1")}));
+  // With anything better they are never tried.
+  EXPECT_EQ(decide::rank_candidates({ep("10.30.0.5:1"), ep("10.20.0.5:1")}, net),
+            (std::vector<Endpoint>{ep("10.20.0.5:1")}));
+  EXPECT_EQ(decide::choose_endpoint({ep("10.30.0.5:1"), ep("198.51.100.7:1")},
+                                    {{ep("198.51.100.7:1"), kNow}}, std::nullopt, kNow + 60s, net),
+            ep("198.51.100.7:1"));
+}
+
+TEST(DecideEndpoint, FamilyWithoutAddressOrRouteIsDropped) {
+  // IPv6 only: eth0 lost its IPv4 address (and with it the IPv4 routes).
+  facts::InterfaceSnapshot eth0{
+      "eth0", true, false, {*IpAddress::parse("2001:db8:1::10")}, {cidr("2001:db8:1::/64")}};
+  auto v6_only = decide::local_network({eth0}, {cidr("::/0")});
+  const std::vector<Endpoint> cands{ep("192.168.1.20:1"), ep("198.51.100.7:1"),
+                                    ep("[2001:db8:9::1]:1")};
+  EXPECT_EQ(decide::rank_candidates(cands, v6_only),
+            (std::vector<Endpoint>{ep("[2001:db8:9::1]:1")}));
+  // Even alone, an IPv4 candidate is never tried without an IPv4 address.
+  EXPECT_TRUE(decide::rank_candidates({ep("198.51.100.7:1")}, v6_only).empty());
+  EXPECT_EQ(decide::choose_endpoint({ep("198.51.100.7:1")}, {}, std::nullopt, kNow, v6_only),
+            std::nullopt);
+  // An address but no route of the family: also unreachable.
+  eth0.addresses.push_back(*IpAddress::parse("192.0.2.10"));
+  eth0.subnets.push_back(cidr("192.0.2.0/24"));
+  auto no_v4_route = decide::local_network({eth0}, {cidr("::/0")});
+  EXPECT_EQ(decide::reach_of(ep("198.51.100.7:1"), no_v4_route), decide::Reach::unreachable);
+  EXPECT_EQ(decide::reach_of(ep("192.0.2.20:1"), no_v4_route), decide::Reach::lan);
+  // A link-local candidate is reachable only on a link that has that prefix.
+  EXPECT_EQ(decide::reach_of(ep("[fe80::1]:1"), no_v4_route), decide::Reach::unreachable);
+  // Without an rtnetlink view nothing is dropped (hand-built tests, 0.14 order).
+  EXPECT_EQ(decide::rank_candidates(cands, {}).size(), 3u);
+  EXPECT_FALSE(decide::local_network({eth0}, {}).known);  // a failed route read
+  EXPECT_FALSE(decide::local_network({}, {cidr("::/0")}).known);
+}
+
+TEST(DecidePath, DirectRelayedOrNoneWithTheReason) {
+  decide::PathInput in;
+  in.healthy = true;
+  EXPECT_EQ(decide::explain_path(in).path, "direct");
+  EXPECT_EQ(decide::explain_path(in).reason, "");
+  in = {};
+  in.relay = "r";
+  in.candidates = 2;
+  in.outage_since = WallTime(std::chrono::hours(24 * 365) + 12h + 3min + 41s);
+  auto p = decide::explain_path(in);
+  EXPECT_EQ(p.path, "via r");
+  EXPECT_EQ(p.reason, "trying candidates");
+  in.all_tried = true;
+  EXPECT_EQ(decide::explain_path(in).reason, "no candidate answered since 12:03:41 UTC");
+  in = {};
+  in.router_pending = true;
+  in.candidates = 1;
+  p = decide::explain_path(in);
+  EXPECT_EQ(p.path, "none");
+  EXPECT_EQ(p.reason, "waiting for the router");
+  p = decide::explain_path({});
+  EXPECT_EQ(p.path, "none");
+  EXPECT_EQ(p.reason, "no usable endpoint known");
+}
+
+TEST(DecideEndpoint, FamilyLostOnlyWithoutAnAddress) {
+  facts::InterfaceSnapshot eth0{
+      "eth0", true, false, {*IpAddress::parse("2001:db8:1::10")}, {cidr("2001:db8:1::/64")}};
+  const auto v6_only = decide::local_network({eth0}, {cidr("::/0")});
+  EXPECT_TRUE(decide::family_lost(ep("198.51.100.7:1"), v6_only));
+  EXPECT_FALSE(decide::family_lost(ep("[2001:db8:9::1]:1"), v6_only));
+  // An IPv4 address but no IPv4 route in the main table (policy routing): not lost.
+  eth0.addresses.push_back(*IpAddress::parse("192.0.2.10"));
+  eth0.subnets.push_back(cidr("192.0.2.0/24"));
+  EXPECT_FALSE(
+      decide::family_lost(ep("198.51.100.7:1"), decide::local_network({eth0}, {cidr("::/0")})));
+  EXPECT_FALSE(decide::family_lost(ep("198.51.100.7:1"), {}));
+}

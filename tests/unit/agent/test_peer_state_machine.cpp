@@ -534,3 +534,72 @@ TEST_F(Fixture, GossipTakesTheViewsHealth) {
   g->set_local_view(v, clock.now());
   EXPECT_NE(g->dump(clock.now()).find("healthy 0"), std::string::npos);
 }
+
+// The machine ranks by the host's network, moves off an endpoint whose family the host lost at
+// once (even while the handshake is still fresh), and says why a peer is not direct.
+TEST_F(Fixture, RanksByTheLocalNetworkAndExplainsThePath) {
+  router_and_leaf();
+  dev.peer(b)->endpoint.reset();
+  gossip.endpoints[b] = {ep("10.30.0.5:51820"), ep("198.51.100.3:51820"), ep("192.168.1.5:51820")};
+  facts::InterfaceSnapshot eth0{
+      "eth0", true, false, {*IpAddress::parse("192.168.1.10")}, {cidr("192.168.1.0/24")}};
+  auto sm = machine();
+  sm.set_local_network(decide::local_network({eth0}, {cidr("0.0.0.0/0")}));
+  handshake(r, 1s);
+  cycle(sm);
+  EXPECT_EQ(dev.peer(b)->endpoint, ep("192.168.1.5:51820"));  // our LAN first
+  const PeerStatus* st = status(sm, b);
+  ASSERT_NE(st, nullptr);
+  EXPECT_EQ(st->path, "via r");
+  EXPECT_EQ(st->path_reason, "trying candidates");
+  EXPECT_EQ(st->endpoint_candidates, 2u);  // 10.30.0.5 is another site's LAN: not tried
+  ASSERT_EQ(st->candidates.size(), 3u);
+  EXPECT_EQ(st->candidates[0].result, "skipped (a better candidate exists)");
+  EXPECT_EQ(st->candidates[1].result, "not tried");
+  EXPECT_EQ(st->candidates[2].result, "trying");
+  EXPECT_EQ(st->candidates[2].reach, "lan");
+  EXPECT_EQ(status(sm, r)->path, "direct");
+
+  clock.advance(15s);
+  handshake(r, 1s);
+  cycle(sm);
+  EXPECT_EQ(dev.peer(b)->endpoint, ep("198.51.100.3:51820"));  // then the public one
+  clock.advance(15s);
+  handshake(r, 1s);
+  cycle(sm);
+  st = status(sm, b);
+  EXPECT_EQ(st->path_reason.rfind("no candidate answered since ", 0), 0u) << st->path_reason;
+  EXPECT_EQ(st->candidates[1].result, "no answer");
+
+  // Direct on the public endpoint; then the host loses IPv4 altogether. The fresh handshake does
+  // not keep the peer on an endpoint it can no longer reach: it moves to IPv6 in this cycle.
+  handshake(b, 1s);
+  clock.advance(1s);
+  cycle(sm);
+  EXPECT_EQ(status(sm, b)->path, "direct");
+  EXPECT_TRUE(status(sm, b)->candidates.empty());
+  gossip.endpoints[b].push_back(ep("[2001:db8:5::3]:51820"));
+  facts::InterfaceSnapshot v6{
+      "eth0", true, false, {*IpAddress::parse("2001:db8:1::10")}, {cidr("2001:db8:1::/64")}};
+  sm.set_local_network(decide::local_network({v6}, {cidr("::/0")}));
+  clock.advance(1s);
+  handshake(b, 1s);
+  auto res = cycle(sm);
+  EXPECT_EQ(dev.peer(b)->endpoint, ep("[2001:db8:5::3]:51820"));
+  ASSERT_FALSE(res.events.empty());
+  EXPECT_NE(res.events.back().find("no usable address of its family left"), std::string::npos);
+}
+
+// A configured name without an answer is not silently dropped: `show` lists it.
+TEST_F(Fixture, UnresolvedNamesAreShownAmongTheCandidates) {
+  cfg.peers[0].endpoints = {HostPort{"r.example.test", 51820}, HostPort{"192.0.2.1", 51820}};
+  add_peer(r, {cidr("10.99.0.0/24")});
+  auto sm = machine();
+  cycle(sm);
+  const PeerStatus* st = status(sm, r);
+  ASSERT_NE(st, nullptr);
+  ASSERT_EQ(st->candidates.size(), 2u);
+  EXPECT_EQ(st->candidates[0].endpoint, ep("192.0.2.1:51820"));
+  EXPECT_EQ(st->candidates[1].name, "r.example.test:51820");
+  EXPECT_EQ(st->candidates[1].result, "does not resolve");
+}

@@ -66,3 +66,70 @@ TEST(Status, HumanUnits) {
   EXPECT_EQ(human_bytes(1023), "1023 B");
   EXPECT_EQ(human_bytes(1536), "1.50 KiB");
 }
+
+namespace {
+// The sample's peer, relayed: the device still holds the endpoint being probed.
+AgentStatus relayed() {
+  AgentStatus s = sample();
+  auto& p = s.peers[0];
+  p.healthy = false;
+  p.endpoint = *Endpoint::parse("198.51.100.3:51820");  // being probed, not in use
+  p.path = "via r1";
+  p.path_reason = "no candidate answered since 12:03:41 UTC";
+  CandidateStatus c;
+  c.endpoint = *p.endpoint;
+  c.reach = "public";
+  c.last_tried = WallTime(std::chrono::seconds(1700000000));
+  c.result = "no answer";
+  p.candidates.push_back(c);
+  c.endpoint = *Endpoint::parse("10.30.0.5:51820");
+  c.reach = "private, default route only";
+  c.last_tried.reset();
+  c.result = "skipped (a better candidate exists)";
+  p.candidates.push_back(c);
+  return s;
+}
+}  // namespace
+
+TEST(Status, PathColumnAndTheReasonWhenNotDirect) {
+  const auto direct = render_table(sample());
+  auto head = direct.find("PEER");
+  auto head_line = direct.substr(head, direct.find('\n', head) - head);
+  auto row_start = direct.find('\n', head) + 1;
+  auto row = direct.substr(row_start, direct.find('\n', row_start) - row_start);
+  EXPECT_EQ(head_line.find("PATH"), row.find("direct")) << direct;
+  EXPECT_EQ(direct.find("path "), std::string::npos);  // a direct peer needs no explanation
+
+  const auto t = render_table(relayed());
+  head = t.find("PEER");
+  row_start = t.find('\n', head) + 1;
+  row = t.substr(row_start, t.find('\n', row_start) - row_start);
+  EXPECT_NE(row.find("via r1"), std::string::npos) << t;
+  EXPECT_NE(row.find("unhealthy,relayed"), std::string::npos) << t;  // not "not-alive"
+  EXPECT_EQ(row.find("198.51.100.3"), std::string::npos) << t;       // probed, not in use
+  EXPECT_NE(row.find("(none)"), std::string::npos) << t;
+  EXPECT_NE(t.find(": via r1 (no candidate answered since 12:03:41 UTC)\n"), std::string::npos)
+      << t;
+  EXPECT_NE(t.find("  candidate 198.51.100.3:51820 (public): no answer, last tried 22:13:20 UTC\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("  candidate 10.30.0.5:51820 (private, default route only): skipped (a "
+                   "better candidate exists)\n"),
+            std::string::npos)
+      << t;
+}
+
+TEST(Status, JsonCarriesPathReasonAndCandidates) {
+  const auto direct = render_json(sample());
+  for (const char* f : {"\"path\":\"direct\"", "\"path_reason\":\"\"",
+                        "\"endpoint_in_use\":\"192.0.2.1:51820\"", "\"candidates\":[]"})
+    EXPECT_NE(direct.find(f), std::string::npos) << f << "\n" << direct;
+  const auto j = render_json(relayed());
+  for (const char* f :
+       {"\"schema\":1", "\"endpoint\":\"198.51.100.3:51820\"", "\"endpoint_in_use\":null",
+        "\"path\":\"via r1\"", "\"path_reason\":\"no candidate answered since 12:03:41 UTC\"",
+        "{\"endpoint\":\"198.51.100.3:51820\",\"reach\":\"public\",\"last_tried_unix\":1700000000,"
+        "\"result\":\"no answer\"}",
+        "\"last_tried_unix\":null"})
+    EXPECT_NE(j.find(f), std::string::npos) << f << "\n" << j;
+}

@@ -92,5 +92,32 @@ TEST(Endpoint, SockaddrRoundTrip) {
   EXPECT_FALSE(Endpoint::parse("example.com:5"));
 }
 
+// Scoped link-local endpoints, as `wg set` and wireguard-go take them: the zone is an interface
+// index or name, kept in sin6_scope_id and written back as the index.
+TEST(Endpoint, ScopedLinkLocal) {
+  auto idx = Endpoint::parse("[fe80::1%7]:51820");
+  ASSERT_TRUE(idx);
+  EXPECT_EQ(idx->scope(), 7U);
+  EXPECT_EQ(idx->to_string(), "[fe80::1%7]:51820");
+  EXPECT_EQ(*Endpoint::parse(idx->to_string()), *idx);
+  sockaddr_storage ss{};
+  socklen_t len = idx->to_sockaddr(ss);
+  EXPECT_EQ(reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_scope_id, 7U);
+  EXPECT_EQ(*Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len), *idx);
+
+  auto named = Endpoint::parse("[fe80::1%lo]:1");  // every netns has lo
+  ASSERT_TRUE(named) << named.error().detail;
+  EXPECT_NE(named->scope(), 0U);
+  EXPECT_FALSE(Endpoint::parse("[fe80::1%no-such-if0]:1"));
+  for (const char* bad : {"[fe80::1%]:1", "[fe80::1%a b]:1", "[fe80::1%0123456789abcdef]:1",
+                          "1.2.3.4%1:5", "[1.2.3.4%1]:5"})
+    EXPECT_FALSE(Endpoint::parse(bad)) << bad;
+
+  auto hp = parse_host_port("[fe80::1%eth0]:51820");
+  ASSERT_TRUE(hp);
+  EXPECT_EQ(hp->host, "fe80::1%eth0");  // the zone is resolved where the endpoint is used
+  EXPECT_FALSE(parse_host_port("host%eth0:5"));
+}
+
 }  // namespace
 }  // namespace wl

@@ -176,6 +176,28 @@ TEST_F(ConfigTest, FullPeer) {
   EXPECT_EQ(dump["sources"]["Peers"], "file " + file_for());
 }
 
+// Scoped link-local endpoints as wireguard-go and the kernel take them (zone name or index);
+// the zone is resolved to an index only when the endpoint is used.
+TEST_F(ConfigTest, ScopedLinkLocalEndpoints) {
+  write_file(R"({"Peers": [{"PublicKey": ")" + std::string(kKeyA) +
+             R"(", "Endpoints": ["[fe80::1%eth0]:51820", "[fe80::2%3]:1"]}]})");
+  auto r = load();
+  ASSERT_TRUE(r) << r.error().detail;
+  const auto& p = r->config.peers.at(0);
+  ASSERT_EQ(p.endpoints.size(), 2u);
+  EXPECT_EQ(p.endpoints[0].host, "fe80::1%eth0");
+  EXPECT_EQ(p.endpoints[1].host, "fe80::2%3");
+  auto dump = nlohmann::json::parse(dump_config_json(*r));
+  EXPECT_EQ(dump["config"]["Peers"][0]["Endpoints"][0], "[fe80::1%eth0]:51820");
+  for (const char* bad : {"[fe80::1%]:1", "[fe80::1%a b]:1", "fe80::1%eth0:1"}) {
+    write_file(R"({"Peers": [{"PublicKey": ")" + std::string(kKeyA) + R"(", "Endpoints": [")" +
+               bad + R"("]}]})");
+    auto b = load();
+    ASSERT_FALSE(b) << bad;
+    EXPECT_NE(b.error().detail.find("/Peers/0/Endpoints/0"), std::string::npos) << bad;
+  }
+}
+
 struct BadCase {
   const char* name;
   std::string json;

@@ -1,6 +1,8 @@
 // RouteClient against the fake kernel.
 #include <gtest/gtest.h>
+#include <linux/if_addr.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "test_util.hpp"
 #include "wirelink/netlink/errors.hpp"
@@ -127,4 +129,33 @@ TEST(Rtnl, LinkAndAddressEventsArrive) {
   // Garbage on the event socket is an error, not a crash.
   ev->push_datagram({1, 2, 3});
   EXPECT_FALSE(nl::read_route_events(*ev));
+}
+
+// IFA_CACHEINFO's preferred lifetime: 0 marks a deprecated address the agent must not advertise.
+TEST(Rtnl, AddressCacheInfoGivesThePreferredLifetime) {
+  for (std::uint32_t lft : {0U, 3600U}) {
+    nl::MessageBuilder b(256);
+    b.begin(RTM_NEWADDR, 0);
+    ifaddrmsg ifa{};
+    ifa.ifa_family = AF_INET6;
+    ifa.ifa_prefixlen = 64;
+    ifa.ifa_index = 3;
+    b.put_raw(&ifa, sizeof ifa);
+    const auto a = *wl::IpAddress::parse("2001:db8::5");
+    b.put(IFA_ADDRESS, a.data(), a.size());
+    ifa_cacheinfo ci{};
+    ci.ifa_prefered = lft;
+    ci.ifa_valid = 7200;
+    b.put(IFA_CACHEINFO, &ci, sizeof ci);
+    const auto bytes = b.take();
+    nl::MessageReader r(bytes);
+    nl::Message m;
+    ASSERT_TRUE(r.next(m));
+    auto parsed = nl::rtnl::parse_address(m);
+    ASSERT_TRUE(parsed) << parsed.error().detail;
+    EXPECT_EQ(parsed->preferred_lft, lft);
+    EXPECT_EQ(parsed->address, a);
+  }
+  // Without IFA_CACHEINFO (a permanent address, or the fake kernel): forever.
+  EXPECT_EQ(nl::rtnl::AddressInfo{}.preferred_lft, 0xffffffffU);
 }

@@ -101,6 +101,23 @@ TEST(WgClient, SetThenGetRoundTripsEveryAttribute) {
   EXPECT_EQ(st->peers[1].endpoint, p2.endpoint);
 }
 
+// The kernel carries a link-local endpoint's scope in WGPEER_A_ENDPOINT's sin6_scope_id.
+TEST(WgClient, ScopedLinkLocalEndpointRoundTrips) {
+  Fixture f;
+  wl::device_model::DeviceConfig cfg;
+  cfg.ifname = "wg0";
+  auto p = peer(1, {wltest::v4(1, 32)});
+  p.endpoint = wl::Endpoint::parse("[fe80::1%4]:51820").value();
+  cfg.peers.push_back(p.clone());
+  ASSERT_TRUE(f.client.set_device(cfg));
+  auto st = f.client.get_device("wg0");
+  ASSERT_TRUE(st) << st.error().detail;
+  ASSERT_EQ(st->peers.size(), 1U);
+  ASSERT_TRUE(st->peers[0].endpoint);
+  EXPECT_EQ(st->peers[0].endpoint->scope(), 4U);
+  EXPECT_EQ(st->peers[0].endpoint, p.endpoint);
+}
+
 TEST(WgClient, LargeConfigsSplitAndComeBackExact) {
   Fixture f;
   f.kernel.dump_message_size = 4096;

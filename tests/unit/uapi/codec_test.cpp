@@ -212,6 +212,26 @@ TEST(UapiServer, ParseSetFull) {
   EXPECT_TRUE(p.allowed_ips[1].remove);
 }
 
+// `wg set wg0 peer K endpoint [fe80::1%veth0]:51820` sends the zone by name; numeric works too.
+TEST(UapiServer, ScopedLinkLocalEndpoints) {
+  for (const std::string zone : {"1", "lo"}) {
+    auto r = uapi::decode_set_request("public_key=" + kKey + "\nendpoint=[fe80::1%" + zone +
+                                      "]:51820\n");
+    ASSERT_EQ(r.error, 0) << zone << ": " << r.detail;
+    ASSERT_EQ(r.config.peers.size(), 1u);
+    const auto& ep = *r.config.peers[0].endpoint;
+    EXPECT_NE(ep.scope(), 0u) << zone;
+    EXPECT_EQ(ep.to_string(), "[fe80::1%" + std::to_string(ep.scope()) + "]:51820");
+  }
+  auto bad =
+      uapi::decode_set_request("public_key=" + kKey + "\nendpoint=[fe80::1%no-such-if0]:51820\n");
+  EXPECT_EQ(bad.error, EINVAL);
+  // A GET reply writes the scope as its index and reads it back.
+  device_model::PeerState p;
+  p.endpoint = Endpoint(*IpAddress::parse("fe80::1"), 51820, 3);
+  EXPECT_EQ(p.endpoint->to_string(), "[fe80::1%3]:51820");
+}
+
 TEST(UapiServer, ErrnoValuesLikeWireguardGo) {
   auto error_of = [](const std::string& body) { return uapi::decode_set_request(body).error; };
   EXPECT_EQ(error_of("no equals sign\n"), EPROTO);

@@ -1,5 +1,5 @@
-// Endpoint choice for an unhealthy peer: cycle through the candidates, least recently tried
-// first, LAN before public, no faster than WireGuard retries a handshake.
+// Endpoint choice for an unhealthy peer: cycle through the ranked candidates, least recently
+// tried first, best rank among equals, no faster than WireGuard retries a handshake.
 #include <algorithm>
 
 #include "wirelink/agent/decisions.hpp"
@@ -24,20 +24,38 @@ std::vector<Endpoint> endpoint_candidates(std::vector<Endpoint> gossiped,
   return gossiped;
 }
 
+std::vector<Endpoint> rank_candidates(std::vector<Endpoint> candidates, const LocalNetwork& net) {
+  std::vector<std::pair<Reach, Endpoint>> ranked;
+  for (auto& e : candidates) {
+    const Reach r = reach_of(e, net);
+    if (r != Reach::unreachable) ranked.emplace_back(r, e);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // A private address only the default route leads to is another site's LAN: worth a guess
+  // only when there is nothing else to try.
+  if (!ranked.empty() && ranked.front().first != Reach::private_default_only)
+    std::erase_if(ranked, [](const auto& r) { return r.first == Reach::private_default_only; });
+  std::vector<Endpoint> out;
+  out.reserve(ranked.size());
+  for (auto& r : ranked) out.push_back(r.second);
+  return out;
+}
+
 std::optional<Endpoint> choose_endpoint(std::vector<Endpoint> candidates,
                                         const std::map<Endpoint, TimePoint>& tried,
-                                        std::optional<TimePoint> last_switch, TimePoint now) {
+                                        std::optional<TimePoint> last_switch, TimePoint now,
+                                        const LocalNetwork& net) {
+  candidates = rank_candidates(std::move(candidates), net);
   if (candidates.empty() || (last_switch && now - *last_switch < facts::timing::kEndpointCycle))
     return std::nullopt;
   auto tried_at = [&](const Endpoint& e) {
     auto it = tried.find(e);
     return it == tried.end() ? TimePoint::min() : it->second;
   };
-  std::stable_sort(candidates.begin(), candidates.end(), [&](const Endpoint& a, const Endpoint& b) {
-    auto ta = tried_at(a), tb = tried_at(b);
-    if (ta != tb) return ta < tb;
-    return is_lan(a.address()) && !is_lan(b.address());
-  });
+  // Ranked already: a stable sort by attempt time keeps the rank among equals.
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](const Endpoint& a, const Endpoint& b) { return tried_at(a) < tried_at(b); });
   return candidates.front();
 }
 

@@ -85,7 +85,9 @@ class Endpoint {
   Endpoint() = default;
   Endpoint(IpAddress a, std::uint16_t port, std::uint32_t scope = 0)
       : addr_(a), port_(port), scope_(scope) {}
-  // "1.2.3.4:51820" or "[fd00::1]:51820" (literal addresses only; see parse_host_port for names).
+  // "1.2.3.4:51820", "[fd00::1]:51820" or a scoped "[fe80::1%eth0]:51820" / "[fe80::1%2]:51820"
+  // (literal addresses only; see parse_host_port for names). A zone name is looked up with
+  // if_nametoindex; an unknown one is an error.
   static Result<Endpoint> parse(std::string_view text);
   static std::optional<Endpoint> from_sockaddr(const sockaddr* sa, socklen_t len);
   // Fills `ss`; returns the length to pass to the kernel.
@@ -94,7 +96,7 @@ class Endpoint {
   const IpAddress& address() const { return addr_; }
   std::uint16_t port() const { return port_; }
   std::uint32_t scope() const { return scope_; }
-  std::string to_string() const;
+  std::string to_string() const;  // a scope is written as its index: "[fe80::1%2]:51820"
 
   auto operator<=>(const Endpoint&) const =
       default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 false positive
@@ -105,11 +107,16 @@ class Endpoint {
   std::uint32_t scope_ = 0;
 };
 
-// Splits "host:port" / "[v6]:port" where host may be a DNS name. Port must be 1..65535.
+// Splits "host:port" / "[v6]:port" / "[v6%zone]:port" where host may be a DNS name (a scoped
+// host keeps its zone: "fe80::1%eth0"). Port must be 1..65535.
 struct HostPort {
   std::string host;
   std::uint16_t port = 0;
 };
 Result<HostPort> parse_host_port(std::string_view text);
+
+// The endpoint a HostPort names without DNS: nullopt for a name, the address (with its zone
+// resolved to an interface index) for a literal; an error for a zone naming no interface.
+Result<std::optional<Endpoint>> literal_endpoint(const HostPort& hp);
 
 }  // namespace wl

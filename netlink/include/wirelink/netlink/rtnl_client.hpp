@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -54,11 +55,15 @@ class RouteClient {
   // Routes of both families with this protocol (optionally only via ifindex), every table.
   Result<std::vector<rtnl::RouteInfo>> list_routes(std::uint8_t protocol = rtnl::kRouteProtocol,
                                                    std::uint32_t ifindex = 0);
+  // Every unicast route of both families in `table`, whatever its protocol.
+  Result<std::vector<rtnl::RouteInfo>> list_table(std::uint32_t table);
   // Deletes every route list_routes() returns; stops at the first error.
   Result<std::size_t> flush_routes(std::uint8_t protocol = rtnl::kRouteProtocol,
                                    std::uint32_t ifindex = 0);
 
  private:
+  Result<std::vector<rtnl::RouteInfo>> dump_routes(
+      const std::function<bool(const rtnl::RouteInfo&)>& keep);
   Requester req_;
 };
 

@@ -38,6 +38,9 @@ struct AddressInfo {
   int prefix = 0;
   std::uint32_t flags = 0;  // IFA_F_* (IFA_FLAGS when present)
   std::uint8_t scope = 0;
+  // IFA_CACHEINFO's preferred lifetime in seconds; 0 = deprecated, 0xffffffff = forever (also
+  // when the kernel sent none).
+  std::uint32_t preferred_lft = 0xffffffffU;
 };
 
 struct RouteInfo {

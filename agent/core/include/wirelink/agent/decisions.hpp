@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wirelink/agent/config.hpp"
@@ -71,9 +72,44 @@ bool allowed_ips(const AllowedIpsInput& in, bool allow_deconfigure,
 bool keep_link_local(const device_model::PeerState& device, const Cidr& link_local,
                      device_model::PeerConfig& change);
 
+// --- Reachability (decisions/reachability.cpp) ---
+
+// What the host can reach, from rtnetlink: our up, non-WireGuard interfaces and the main
+// routing table without routes through a WireGuard link. `known` = false (no rtnetlink view, a
+// hand-built test) keeps every candidate and ranks LAN-ish before public, as wirelink 0.14 did.
+struct LocalNetwork {
+  bool known = false;
+  std::vector<Cidr> subnets;  // prefixes of usable addresses on up, non-WireGuard interfaces
+  std::vector<Cidr> routes;   // main-table unicast destinations; the default route is a /0
+  bool v4_address = false;    // a usable (not deprecated, not tentative) non-link-local address
+  bool v6_address = false;
+};
+
+// `interfaces` as LinkControl::interfaces gives them (addresses = usable ones only). Either list
+// empty (a failed read) gives an unknown network.
+LocalNetwork local_network(const std::vector<facts::InterfaceSnapshot>& interfaces,
+                           std::vector<Cidr> routes);
+
+// How a candidate endpoint is reached, best first (README "Endpoint candidates"). Ranking is by
+// how the address relates to this host, never by address family.
+enum class Reach : std::uint8_t {
+  lan,                   // inside a subnet of one of our up interfaces
+  public_routed,         // public, a route other than the default reaches it
+  public_default,        // public, through the default route
+  private_routed,        // another site's private range that a specific route reaches
+  private_default_only,  // a private address only the default route "reaches": a guess
+  unreachable,           // no usable address or no route of its family: never tried
+};
+Reach reach_of(const Endpoint& e, const LocalNetwork& net);
+std::string_view to_string(Reach r);
+// The host has no usable address of the endpoint's family left (and it is on none of our
+// links): a working peer on it must move now. Missing routes alone do not count, since policy
+// routing may keep them outside the main table.
+bool family_lost(const Endpoint& e, const LocalNetwork& net);
+
 // --- Endpoints (decisions/endpoint.cpp) ---
 
-// LAN-ish addresses (RFC 1918, ULA, link-local) are tried before public ones.
+// LAN-ish addresses (RFC 1918, ULA, link-local): what counts as private.
 bool is_lan(const IpAddress& a);
 
 // Candidates for an unhealthy peer: the gossip's accepted endpoints (PROTOCOL.md §7.3), then the
@@ -81,11 +117,37 @@ bool is_lan(const IpAddress& a);
 std::vector<Endpoint> endpoint_candidates(std::vector<Endpoint> gossiped,
                                           const std::vector<Endpoint>& configured);
 
+// The candidates worth trying, best first (stable within a rank): unreachable ones dropped,
+// private addresses only the default route reaches kept only when nothing better exists.
+std::vector<Endpoint> rank_candidates(std::vector<Endpoint> candidates, const LocalNetwork& net);
+
 // PROTOCOL.md §6.1 (endpoint cycle): while a peer is unhealthy, at most every endpoint-cycle
-// interval, the least recently tried candidate (LAN first among equals). nullopt = not now.
+// interval, the least recently tried of the ranked candidates (best rank among equals).
+// nullopt = not now.
 std::optional<Endpoint> choose_endpoint(std::vector<Endpoint> candidates,
                                         const std::map<Endpoint, TimePoint>& tried,
-                                        std::optional<TimePoint> last_switch, TimePoint now);
+                                        std::optional<TimePoint> last_switch, TimePoint now,
+                                        const LocalNetwork& net = {});
+
+// --- Path (decisions/path.cpp) ---
+
+// What `wirelink show` says about how traffic reaches one peer.
+struct PathInput {
+  bool healthy = false;                  // a fresh handshake on the device endpoint: direct
+  std::optional<std::string> relay;      // name of a healthy router peer (not this peer)
+  bool router_pending = false;           // a router peer is on the device but not healthy yet
+  std::size_t candidates = 0;            // ranked candidates worth trying
+  bool all_tried = false;                // each of them tried at least once in this outage
+  std::optional<WallTime> outage_since;  // first attempt of this outage
+};
+struct Path {
+  std::string path;    // "direct", "via <router>", "none"
+  std::string reason;  // empty when direct
+};
+Path explain_path(const PathInput& in);
+
+// "12:03:41 UTC".
+std::string clock_time(WallTime t);
 
 // --- Members (decisions/members.cpp) ---
 

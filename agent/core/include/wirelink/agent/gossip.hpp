@@ -88,6 +88,8 @@ class GossipView {
   // Remaining aliveness; nullopt = not alive.
   virtual std::optional<Duration> alive_remaining(const PublicKey& peer, TimePoint now) const = 0;
   virtual TrustInfo trust_of(const PublicKey& peer, TimePoint now) const = 0;
+  // The name a member-metadata fact gives the peer ("" = none), for `wirelink show`.
+  virtual std::string name_of(const PublicKey& /*peer*/, TimePoint /*now*/) const { return {}; }
   // Path liveness (PROTOCOL.md §8.4): nullopt when not negotiated with this peer, else the time
   // since its last datagram.
   virtual std::optional<Duration> liveness_silence(const PublicKey& /*peer*/,

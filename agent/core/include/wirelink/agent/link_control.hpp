@@ -1,5 +1,6 @@
 // LinkControl: the few interface operations the agent needs besides the WireGuard device:
-// is the link there and up, and add/remove our link-local /64.
+// is the link there and up, add/remove our link-local /64, and what the host can reach (its
+// interfaces' usable addresses and the main routing table) to rank endpoint candidates.
 //
 // Contract: single-threaded, blocking for one kernel round trip. A missing interface is
 // std::errc::no_such_device. add_address reports whether the address was new, so the agent
@@ -34,11 +35,12 @@ struct LinkEvent {
     link_changed,     // RTM_NEWLINK: flags, name or anything else of a link
     link_removed,     // RTM_DELLINK
     address_removed,  // RTM_DELADDR
+    address_added,    // RTM_NEWADDR (also a flag change: tentative -> usable, deprecated)
     resync,           // events were lost (receive queue overflow): re-read everything
   } kind = Kind::resync;
   unsigned ifindex = 0;
   std::string name;   // link events
-  IpAddress address;  // address_removed
+  IpAddress address;  // address_removed, address_added
 };
 
 class LinkControl {
@@ -49,7 +51,12 @@ class LinkControl {
   virtual Result<bool> add_address(unsigned ifindex, const IpAddress& addr, int prefix) = 0;
   virtual Result<void> remove_address(unsigned ifindex, const IpAddress& addr, int prefix) = 0;
   // Every interface with its addresses; `wg_iface` and links of kind wireguard are marked.
+  // Addresses that may not be used as a source (tentative, failed DAD, deprecated: preferred
+  // lifetime 0) are left out, so they are neither advertised nor counted as reachable.
   virtual std::vector<InterfaceInfo> interfaces(const std::string& wg_iface) = 0;
+  // Destinations of the main table's unicast routes (the default route as a /0), except routes
+  // through `wg_iface` or another WireGuard link. Empty when unknown.
+  virtual std::vector<Cidr> routes(const std::string& /*wg_iface*/) { return {}; }
   // Readable when events are pending; -1 when this LinkControl has no event subscription.
   virtual int event_fd() const { return -1; }
   // Everything pending, without blocking. Malformed datagrams are dropped (and counted in

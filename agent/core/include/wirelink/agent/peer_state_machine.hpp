@@ -28,6 +28,15 @@
 
 namespace wl::agent {
 
+// One endpoint candidate as `wirelink show` lists it.
+struct CandidateStatus {
+  Endpoint endpoint;
+  std::string name;   // a configured host:port that does not resolve (endpoint unset), or ""
+  std::string reach;  // decide::to_string(Reach): lan, public, private, ...
+  std::optional<WallTime> last_tried;  // in this outage
+  std::string result;  // "in use", "trying", "no answer", "not tried", "skipped (unreachable)"
+};
+
 // What `wirelink show` prints for one peer.
 struct PeerStatus {
   PublicKey key;
@@ -47,6 +56,9 @@ struct PeerStatus {
   std::uint64_t rx_bytes = 0;
   std::uint64_t tx_bytes = 0;
   std::size_t endpoint_candidates = 0;
+  std::string path;         // "direct", "via <router>", "none" (decide::explain_path)
+  std::string path_reason;  // empty when direct
+  std::vector<CandidateStatus> candidates;  // while not direct
   // Path liveness negotiated and silent past kLivenessDead: the direct path counts as dead
   // (unhealthy) although WireGuard's handshake is still fresh.
   std::optional<Duration> liveness_silence;
@@ -69,6 +81,10 @@ class PeerStateMachine {
 
   // HUP: the new configuration takes effect from the next cycle.
   void reconfigure(Config cfg);
+
+  // What the host can reach (interfaces and routes, read before each cycle and on rtnetlink
+  // events): ranks the endpoint candidates and drops those of an unusable family.
+  void set_local_network(decide::LocalNetwork net) { net_ = std::move(net); }
 
   CycleResult on_cycle(const device_model::DeviceState& dev, const GossipView& gossip,
                        TimePoint now, WallTime wall);
@@ -93,10 +109,12 @@ class PeerStateMachine {
     std::map<Endpoint, TimePoint> tried;
     std::optional<TimePoint> last_switch;
     std::optional<TimePoint> healthy_alive_since;
-    bool path_dead = false;  // logged once per outage
+    std::optional<TimePoint> outage_since;  // first endpoint attempt since the peer was healthy
+    bool path_dead = false;                 // logged once per outage
   };
   // The view without interfaces: configuration (endpoints resolved) and the role.
-  facts::LocalView view_of(const device_model::DeviceState& dev, bool router, WallTime wall) const;
+  // Notes the configured names that resolve to nothing this cycle.
+  facts::LocalView view_of(const device_model::DeviceState& dev, bool router, WallTime wall);
   // Health, aliveness, trust and allowed IPs of one device peer; records its device view.
   PeerStatus observe(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
                      const GossipView& gossip, TimePoint now, facts::LocalView& view,
@@ -105,9 +123,16 @@ class PeerStateMachine {
   bool cycle_endpoint(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
                       const GossipView& gossip, TimePoint now, PeerStatus& st,
                       device_model::PeerConfig& change, CycleResult& out);
+  // The candidates and the path of every peer, once all peers are observed (a relay needs the
+  // routers' health).
+  void explain_paths(TimePoint now, WallTime wall);
   // The next endpoint to try for `key` (least recently tried first), recorded as tried and
   // nudged; nullopt while the endpoint cycle holds or there is no candidate.
-  std::optional<Endpoint> next_endpoint(const PublicKey& key, const facts::ConfiguredPeerView* conf,
+  // Ranked by the local network; `current` (the device's endpoint) is left at once when the
+  // host lost its address family.
+  std::optional<Endpoint> next_endpoint(const PublicKey& key,
+                                        const std::optional<Endpoint>& current,
+                                        const facts::ConfiguredPeerView* conf,
                                         const GossipView& gossip, TimePoint now,
                                         std::size_t& candidates, CycleResult& out);
 
@@ -117,6 +142,9 @@ class PeerStateMachine {
   Resolver resolve_;
   std::map<PublicKey, Memory> memory_;
   std::vector<PeerStatus> status_;
+  decide::LocalNetwork net_;
+  std::map<PublicKey, std::vector<Endpoint>> candidates_;  // this cycle's, for explain_paths
+  std::map<PublicKey, std::vector<HostPort>> unresolved_;  // configured names without an answer
   bool router_ = false;
   bool allow_deconfigure_ = false;
   bool allow_delete_ = false;
