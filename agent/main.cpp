@@ -211,6 +211,19 @@ int run_main(int argc, char** argv) {
 
   wl::agent::ConfigInputs in{cmd->config_flags, environment()};
   auto loaded = wl::agent::load_config(in);
+  if (!loaded && cmd->name == "show" && !cmd->dump_config) {
+    // The running agent holds the configuration it loaded; a broken file on disk (the next
+    // reload's problem) must not hide it.
+    auto iface = wl::agent::config_iface(in);
+    if (!iface) {
+      std::cerr << "wirelink: " << iface.error().detail << '\n';
+      return kExitUsage;
+    }
+    std::cerr << "wirelink show: warning: the configuration does not load (the running agent "
+                 "keeps its own until it loads): "
+              << loaded.error().detail << '\n';
+    return cmd_show(*iface, cmd->json);
+  }
   if (!loaded) {
     std::cerr << "wirelink: " << loaded.error().detail << '\n';
     return kExitUsage;

@@ -49,11 +49,14 @@ class SessionLink final : public CoordinatorLink {
   PublicKey self_;
 };
 
-Result<std::unique_ptr<CoordinatorLink>> make_session_link(const PublicKey& self, const Config& cfg,
+Result<std::unique_ptr<CoordinatorLink>> make_session_link(const PublicKey& self,
+                                                           const PrivateKey& own, const Config& cfg,
                                                            const Clock& clock) {
   coordinator::SessionConfig sc;
   sc.client.base_url = cfg.coordinator_url;
+  sc.client.ca_file = cfg.coordinator_ca_file;  // empty: the system trust store
   sc.self = self;
+  sc.own = own.clone();  // the session's own copy, wiped when it ends
   // An exit offers capacity and is matched to by clients; everyone else asks for a match.
   sc.can_exit = cfg.coordinator_exit_capacity > 0;
   sc.capacity = cfg.coordinator_exit_capacity;
@@ -78,7 +81,7 @@ Result<std::unique_ptr<CoordinatorLink>> make_session_link(const PublicKey& self
 }  // namespace
 }  // namespace wl::agent
 
-extern "C" __attribute__((visibility("default"))) const char* wl_coordinator_link_abi_v1() {
+extern "C" __attribute__((visibility("default"))) const char* wl_coordinator_link_abi_v2() {
   static const std::string abi = wl::agent::coordinator_link_abi();
   return abi.c_str();
 }
@@ -86,8 +89,8 @@ extern "C" __attribute__((visibility("default"))) const char* wl_coordinator_lin
 // Ownership of the returned Result passes to the caller (coordinator_link_loader.cpp).
 extern "C" __attribute__((visibility("default")))
 wl::Result<std::unique_ptr<wl::agent::CoordinatorLink>>*
-wl_coordinator_link_make_v1(const wl::PublicKey& self, const wl::agent::Config& cfg,
-                            const wl::Clock& clock) {
+wl_coordinator_link_make_v2(const wl::PublicKey& self, const wl::PrivateKey& own,
+                            const wl::agent::Config& cfg, const wl::Clock& clock) {
   return new wl::Result<std::unique_ptr<wl::agent::CoordinatorLink>>(
-      wl::agent::make_session_link(self, cfg, clock));
+      wl::agent::make_session_link(self, own, cfg, clock));
 }

@@ -19,11 +19,12 @@ int main(int argc, char** argv) {
   const int n = std::atoi(argv[3]);
   std::ofstream out(argv[4]);
   for (int i = 0; i < n; ++i) {
-    const auto key = wl::public_key_of(wl::generate_private_key());
+    const auto own = wl::generate_private_key();
+    const auto key = wl::public_key_of(own);
     wire::RegisterRequest r;
     r.peer_id = key;
     r.invite = argv[2];
-    auto ack = cl.register_peer(r);
+    auto ack = cl.register_peer(r, own);
     if (!ack) {
       std::cerr << "register " << i << ": " << ack.error().message() << "\n";
       return 1;

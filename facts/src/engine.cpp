@@ -18,6 +18,7 @@ struct GossipEngine::Peer {
   FeatureSet features;  // as the peer advertised about itself
   bool healthy = false;
   WallTime last_handshake_seen{};
+  std::optional<TimePoint> last_heard;  // the last datagram accepted from this peer
 };
 
 struct GossipEngine::Candidate {
@@ -36,6 +37,7 @@ std::uint64_t Counters::rejected_total() const {
 FeatureSet EngineOptions::default_features() {
   FeatureSet f;
   f.add(Feature::trust_grant);
+  f.add(Feature::liveness);
   return f;
 }
 
@@ -92,6 +94,18 @@ void GossipEngine::roll_boot_id() {
   for (auto& [k, p] : peers_) p->filter.alive_known_until.reset();
 }
 
+void GossipEngine::schedule_flush(TimePoint now) {
+  if (flush_at_) return;  // batched with what is already waiting
+  TimePoint at = now + timing::kFlushDelay;
+  if (last_cycle_) at = std::max(at, *last_cycle_ + timing::kFlushGap);
+  flush_at_ = at;
+}
+
+void GossipEngine::note_change(TimePoint now) {
+  ++generation_;
+  schedule_flush(now);
+}
+
 GossipEngine::Peer& GossipEngine::peer(const PublicKey& key) {
   auto& p = peers_[key];
   if (!p) p = std::make_unique<Peer>();
@@ -124,8 +138,17 @@ void GossipEngine::set_local_view(LocalView view, TimePoint now) {
     // The agent decides health once per cycle; only a view without its decision is judged here.
     p.healthy = d.healthy ? *d.healthy : peer_healthy(d, p.last_handshake_seen, view_.wall_now);
     p.last_handshake_seen = d.last_handshake;
+    // A peer we have never sent to (new on the device, or everyone after a boot id roll) hears
+    // from us at the next flush, not the next cycle.
+    if (d.endpoint && d.key != self_ && !p.filter.alive_known_until) schedule_flush(now);
   }
-  (void)now;
+  // A new local fact (an endpoint appeared, a new member to announce) goes out at once too; it
+  // enters the store at that cycle.
+  for (const auto& f : local_facts(now))
+    if (!store_.find(key_of(f))) {
+      schedule_flush(now);
+      break;
+    }
 }
 
 bool GossipEngine::endpoint_in_tunnel(const Endpoint& ep) const {
@@ -173,6 +196,7 @@ void GossipEngine::on_datagram(const IpAddress& source, std::span<const std::uin
   ++counters_.datagrams_accepted;
   ++queued_since_cycle_;
   Peer& sender = peer(signer);
+  sender.last_heard = now;
   const trust::Level level = trust_.evaluate(signer, now).level;
 
   // Alive first: a new boot id clears what the sender knows, and must not wipe what this very
@@ -187,8 +211,9 @@ void GossipEngine::on_datagram(const IpAddress& source, std::span<const std::uin
     const auto& boot = std::get<BootId>(wf.fact.value);
     sender.filter.observe_boot_id(boot);
     const TimePoint until = now + std::chrono::seconds(wf.ttl_seconds);
-    if (!sender.alive || sender.alive->boot != boot || until > sender.alive->until)
-      sender.alive = AliveInfo{boot, until};
+    const bool fresh = !sender.alive || sender.alive->boot != boot || sender.alive->until <= now;
+    if (fresh) note_change(now);  // new, rebooted or back: the agent may apply its allowed IPs
+    if (fresh || until > sender.alive->until) sender.alive = AliveInfo{boot, until};
     ++counters_.facts_accepted;
   }
   // Then tokens: an admission they grant makes the subject known for the facts about it that
@@ -234,6 +259,7 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
       return;
     }
     ++counters_.facts_accepted;
+    note_change(now);
     return;
   }
   if (f.attr == Attribute::coordinator_token && options_.token_verifier) {
@@ -241,6 +267,7 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
     if (auto until = options_.token_verifier(f.subject, t.bytes, now)) {
       const bool newly = !trust_.is_admitted(f.subject, now) && !is_member(f.subject, now);
       trust_.admit(f.subject, *until);
+      if (newly) note_change(now);
       // Facts about this subject that arrived before its token were refused (unknown subject)
       // and their senders consider them delivered: a new boot id makes every peer send us
       // everything again.
@@ -252,6 +279,7 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
   const auto u = store_.upsert(f, expires);
   // The sender has it: do not echo it back before its copy runs low.
   sender.filter.note_known(u.id, expires);
+  if (u.added) note_change(now);
 }
 
 void GossipEngine::expire(TimePoint now) {
@@ -264,7 +292,7 @@ void GossipEngine::expire(TimePoint now) {
   trust_.expire(now);
 }
 
-void GossipEngine::refresh_local_facts(TimePoint now) {
+std::vector<Fact> GossipEngine::local_facts(TimePoint now) const {
   CollectContext ctx;
   ctx.self = self_;
   ctx.self_router = self_router_;
@@ -276,26 +304,74 @@ void GossipEngine::refresh_local_facts(TimePoint now) {
   ctx.peer_reachable = [this, now](const PublicKey& k) {
     return alive(k, now).has_value() || healthy(k);
   };
+  auto out = collect_local_facts(view_, ctx);
+  if (!options_.own_token.empty()) out.push_back(make_token(self_, options_.own_token));
+  return out;
+}
+
+void GossipEngine::refresh_local_facts(TimePoint now) {
   const TimePoint expires = now + timing::kFactTtl;
-  for (const auto& f : collect_local_facts(view_, ctx)) store_.upsert(f, expires, true);
-  if (!options_.own_token.empty())
-    store_.upsert(make_token(self_, options_.own_token), expires, true);
+  for (const auto& f : local_facts(now)) store_.upsert(f, expires, true);
 }
 
 std::vector<OutgoingDatagram> GossipEngine::tick(TimePoint now) {
   std::vector<OutgoingDatagram> out;
   // A backwards clock step runs a cycle at once (it rolls the boot id).
   const bool stepped_back = last_cycle_ && now < *last_cycle_;
-  if (now >= next_cycle_ || queued_since_cycle_ >= timing::kCycleQueueTrigger || stepped_back)
+  const bool flush = flush_at_ && now >= *flush_at_;
+  if (now >= next_cycle_ || queued_since_cycle_ >= timing::kCycleQueueTrigger || stepped_back ||
+      flush)
     run_cycle(now, out);
+  else
+    send_liveness(now, out);
   return out;
+}
+
+// Liveness pings only between two leaves that both asked for them: a router's direct paths
+// have no fallback, and a router pinging every leaf every 2 s would not scale.
+bool GossipEngine::fast_liveness(const PublicKey& key, const Peer& p) const {
+  return options_.features.has(Feature::liveness) && p.features.has(Feature::liveness) &&
+         !self_router_ && !trust_.is_device_router(key);
+}
+
+std::optional<TimePoint> GossipEngine::next_liveness_ping() const {
+  std::optional<TimePoint> at;
+  for (const auto& d : view_.device_peers) {
+    auto it = peers_.find(d.key);
+    if (!d.endpoint || it == peers_.end() || !fast_liveness(d.key, *it->second)) continue;
+    const auto& known = it->second->filter.alive_known_until;
+    const TimePoint due = known ? *known - timing::kFactTtl + timing::kLivenessPeriod : TimePoint{};
+    if (!at || due < *at) at = due;
+  }
+  return at;
+}
+
+// Between cycles: the liveness pings that are due, and nothing else (no candidates are
+// prepared outside a cycle, so send_to() sends only the alive fact).
+void GossipEngine::send_liveness(TimePoint now, std::vector<OutgoingDatagram>& out) {
+  for (const auto& d : view_.device_peers) {
+    auto it = peers_.find(d.key);
+    if (!d.endpoint || it == peers_.end() || !fast_liveness(d.key, *it->second)) continue;
+    const auto& known = it->second->filter.alive_known_until;
+    if (known && now < *known - timing::kFactTtl + timing::kLivenessPeriod) continue;
+    send_to(*it->second, d.key, now, out);
+  }
+}
+
+std::optional<Duration> GossipEngine::silence(const PublicKey& key, TimePoint now) const {
+  auto it = peers_.find(key);
+  if (it == peers_.end() || !fast_liveness(key, *it->second) || !it->second->last_heard)
+    return std::nullopt;
+  return now - *it->second->last_heard;
 }
 
 TimePoint GossipEngine::next_deadline() const {
   // Enough queued datagrams make the cycle due at once.
   if (queued_since_cycle_ >= timing::kCycleQueueTrigger)
     return std::min(next_cycle_, last_cycle_.value_or(next_cycle_));
-  return next_cycle_;
+  TimePoint at = flush_at_ ? std::min(next_cycle_, *flush_at_) : next_cycle_;
+  if (auto l = next_liveness_ping()) at = std::min(at, *l);
+  return at;
 }
 
 void GossipEngine::run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out) {
@@ -306,6 +382,7 @@ void GossipEngine::run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out) 
   last_cycle_ = now;
   next_cycle_ = now + timing::kCycle;
   queued_since_cycle_ = 0;
+  flush_at_.reset();
 
   expire(now);
   refresh_local_facts(now);
@@ -365,8 +442,11 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
 
   std::vector<std::uint8_t> ping;
   encode_fact(make_alive(self_, boot_), timing::kMaxLocalTtlSeconds, ping);
+  // With path liveness the ping goes every kLivenessPeriod instead of every kAlivePeriod.
+  const Duration due_within =
+      fast_liveness(key, p) ? timing::kFactTtl - timing::kLivenessPeriod : timing::kPingDueWithin;
   const bool ping_due =
-      !p.filter.alive_known_until || *p.filter.alive_known_until - now <= timing::kPingDueWithin;
+      !p.filter.alive_known_until || *p.filter.alive_known_until - now <= due_within;
   if (encoded.empty() && !ping_due) return;
   const PairwiseKey* pk = key_for(key);
   if (!pk) return;

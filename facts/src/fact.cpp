@@ -18,7 +18,8 @@ std::optional<FeatureSet> FeatureSet::decode(const std::vector<std::uint8_t>& va
     if (i > 0 && value[i] <= value[i - 1]) return std::nullopt;
     // Unknown features (a newer peer) are ignored, so the set only grows by agreement.
     if (value[i] == static_cast<std::uint8_t>(Feature::coordinator_token) ||
-        value[i] == static_cast<std::uint8_t>(Feature::trust_grant))
+        value[i] == static_cast<std::uint8_t>(Feature::trust_grant) ||
+        value[i] == static_cast<std::uint8_t>(Feature::liveness))
       s.add(static_cast<Feature>(value[i]));
   }
   return s;

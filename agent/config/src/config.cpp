@@ -1,5 +1,6 @@
 #include "wirelink/agent/config.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "wirelink/agent/config_text.hpp"
 #include "wirelink/base/errors.hpp"
 #include "wirelink/base/secret_file.hpp"
 
@@ -62,15 +64,13 @@ Error config_error(const Where& w, const std::string& value, const std::string& 
   return Error{make_error_code(errc::config_invalid), std::move(msg)};
 }
 
+// Error messages print bad values bounded in depth and length (config_text.hpp).
 std::string show(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 80) s = s.substr(0, 77) + "...";
-  return s;
+  return brief_json(v);
 }
 
 std::string json_quote(std::string_view s) {
-  json j = std::string(s);
-  return show(j);
+  return quoted(s);
 }
 
 const std::vector<SettingInfo> kSettings = {
@@ -95,6 +95,8 @@ const std::vector<SettingInfo> kSettings = {
      "wirelink-coordinator base URL, e.g. http://10.0.0.1:8787 (default: none)"},
     {"CoordinatorPublicKey", "coordinator-public-key", "string",
      "coordinator token key, PASERK k4.public.… (default: none)"},
+    {"CoordinatorCAFile", "coordinator-ca-file", "string",
+     "PEM CA bundle trusted for an https:// CoordinatorURL (default: the system store)"},
     {"InviteFile", "invite-file", "string",
      "file holding the coordinator invite code (mode 0600 required)"},
     {"CoordinatorEndpoint", "coordinator-endpoint", "string",
@@ -118,16 +120,62 @@ Result<bool> parse_bool_text(const std::string& v) {
   return Error{make_error_code(errc::config_invalid), "expected true or false"};
 }
 
+// The kernel's rules for a link name (IFNAMSIZ - 1 bytes, no '/', ':', whitespace), plus no
+// control characters: the name ends up in paths, log lines and `wirelink show`.
 Result<void> check_iface(const std::string& name) {
   if (name.empty() || name.size() > 15 || name == "." || name == "..")
     return Error{make_error_code(errc::config_invalid),
-                 "expected an interface name of 1..15 characters"};
+                 "expected an interface name of 1..15 characters, not \".\" or \"..\""};
   for (char c : name) {
-    if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)) || c == '\0')
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '/' || c == ':' || std::isspace(u) || std::iscntrl(u) != 0)
       return Error{make_error_code(errc::config_invalid),
-                   "interface names cannot contain '/', ':' or whitespace"};
+                   "interface names cannot contain '/', ':', whitespace or control characters"};
   }
   return {};
+}
+
+// A DNS name as getaddrinfo will take it: at most 253 characters, labels of 1..63. (The
+// characters themselves are checked by parse_host_port.)
+Result<void> check_host_name(const std::string& host) {
+  constexpr std::size_t kMaxName = 253;
+  constexpr std::size_t kMaxLabel = 63;
+  if (IpAddress::parse(host)) return {};
+  if (host.size() > kMaxName)
+    return Error{
+        make_error_code(errc::config_invalid),
+        "host names are at most 253 characters (this one has " + std::to_string(host.size()) + ")"};
+  std::size_t label = 0;
+  for (std::size_t i = 0; i <= host.size(); ++i) {
+    if (i == host.size() || host[i] == '.') {
+      // A single trailing dot (a rooted name) is allowed; empty labels elsewhere are not.
+      if ((label == 0 && i != host.size()) || label > kMaxLabel || (label == 0 && i == 0))
+        return Error{make_error_code(errc::config_invalid),
+                     "host name labels (between dots) must be 1..63 characters"};
+      label = 0;
+    } else {
+      ++label;
+    }
+  }
+  return {};
+}
+
+// http:// to anything but this host sends the invite and bearer tokens in the clear.
+bool plain_http_off_host(const std::string& url) {
+  constexpr std::string_view kHttp = "http://";
+  if (url.rfind(kHttp, 0) != 0) return false;
+  std::string host = url.substr(kHttp.size());
+  host = host.substr(0, host.find_first_of("/?#"));
+  if (auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+  if (!host.empty() && host[0] == '[') {
+    host = host.substr(
+        1, host.find(']') == std::string::npos ? std::string::npos : host.find(']') - 1);
+  } else if (auto colon = host.rfind(':'); colon != std::string::npos) {
+    host.resize(colon);
+  }
+  if (lower(host) == "localhost") return false;
+  auto a = IpAddress::parse(host);
+  return !(a && a->is_loopback());
 }
 
 // Applies one scalar setting from a JSON value (file) or text (env, flag).
@@ -234,6 +282,8 @@ struct Applier {
       if (!v.empty() && v.rfind("k4.public.", 0) != 0)
         return err("expected a PASERK public key (k4.public.…)");
       c.coordinator_public_key = v;
+    } else if (k == "CoordinatorCAFile") {
+      c.coordinator_ca_file = v;
     } else if (k == "InviteFile") {
       c.invite_file = v;
     } else if (k == "CoordinatorEndpoint") {
@@ -317,6 +367,8 @@ Result<PeerSettings> parse_peer(const json& v, const Where& where) {
               if (!hp)
                 return config_error(item, show(e),
                                     "expected host:port or [IPv6]:port with port 1..65535");
+              if (auto hr = check_host_name(hp->host); !hr)
+                return config_error(item, show(e), hr.error().detail);
               p.endpoints.push_back(*hp);
             } else {
               auto cidr = Cidr::parse(e.get<std::string>());
@@ -353,7 +405,13 @@ Result<std::string> read_file(const std::string& path, bool& found) {
 }
 
 // nlohmann keeps the last of exact duplicate keys silently; detect them while parsing.
+// Nesting is bounded before parsing, so no later walk or message over the value can recurse
+// deeply (a file nested 100,000 levels once crashed the agent).
 Result<json> parse_json_strict(const std::string& text, const std::string& path) {
+  if (auto at = json_too_deep(text, kMaxConfigDepth))
+    return Error{
+        make_error_code(errc::config_invalid),
+        path + ": " + *at + ": nested deeper than " + std::to_string(kMaxConfigDepth) + " levels"};
   std::vector<std::set<std::string>> stack;
   std::string duplicate;
   auto cb = [&](int depth, json::parse_event_t ev, json& parsed) {
@@ -393,6 +451,25 @@ const std::vector<SettingInfo>& settings() {
   return kSettings;
 }
 
+Result<std::string> config_iface(const ConfigInputs& in) {
+  // flag > env > default
+  std::string iface = Config{}.iface;
+  std::string origin = "default";
+  if (auto it = in.env.find("WIRELINK_IFACE"); it != in.env.end()) {
+    iface = it->second;
+    origin = "env WIRELINK_IFACE";
+  }
+  for (const auto& f : in.flags) {
+    if (f.key == "Iface") {
+      iface = f.value;
+      origin = "flag " + f.spelling;
+    }
+  }
+  if (auto r = check_iface(iface); !r)
+    return config_error(Where{origin, ""}, json_quote(iface), r.error().detail);
+  return iface;
+}
+
 Result<LoadedConfig> load_config(const ConfigInputs& in) {
   LoadedConfig out;
   Config& c = out.config;
@@ -405,23 +482,23 @@ Result<LoadedConfig> load_config(const ConfigInputs& in) {
     return it == in.env.end() ? nullptr : &it->second;
   };
 
-  // The interface decides which file to read, so it is resolved first (flag > env > default).
-  std::string iface = c.iface;
-  std::string iface_source = "default";
-  if (const auto* v = env("WIRELINK_IFACE")) {
-    iface = *v;
-    iface_source = "env WIRELINK_IFACE";
+  // Every value we read from the environment or the command line must be UTF-8: it is shown
+  // in messages, --dump-config and `wirelink show` as JSON text.
+  for (const auto& s : kSettings) {
+    const std::string name = "WIRELINK_" + upper(s.key);
+    if (const auto* v = env(name); v && !valid_utf8(*v))
+      return config_error(Where{"environment " + name, ""}, "", "not valid UTF-8");
   }
-  for (const auto& f : in.flags) {
-    if (f.key == "Iface") {
-      iface = f.value;
-      iface_source = "flag " + f.spelling;
-    }
-  }
-  if (auto r = check_iface(iface); !r) {
-    const std::string origin = iface_source == "default" ? "default" : iface_source;
-    return config_error(Where{origin, ""}, json_quote(iface), r.error().detail);
-  }
+  if (const auto* v = env("WIRELINK_CONFIG_PATH"); v && !valid_utf8(*v))
+    return config_error(Where{"environment WIRELINK_CONFIG_PATH", ""}, "", "not valid UTF-8");
+  for (const auto& f : in.flags)
+    if (!valid_utf8(f.value))
+      return config_error(Where{"flag " + f.spelling, ""}, "", "not valid UTF-8");
+
+  // The interface decides which file to read, so it is resolved first.
+  auto iface_r = config_iface(in);
+  if (!iface_r) return iface_r.error();
+  const std::string iface = *iface_r;
 
   const std::string* cfg_dir = env("WIRELINK_CONFIG_PATH");
   out.file_path = (cfg_dir && !cfg_dir->empty() ? *cfg_dir : std::string("/etc/wireguard")) +
@@ -511,6 +588,15 @@ Result<LoadedConfig> load_config(const ConfigInputs& in) {
   if (!c.coordinator_url.empty() && c.coordinator_public_key.empty())
     return config_error(Where{out.sources["CoordinatorURL"], ""}, "",
                         "CoordinatorURL needs CoordinatorPublicKey to verify tokens");
+  if (!c.coordinator_ca_file.empty() && ::access(c.coordinator_ca_file.c_str(), R_OK) != 0)
+    return config_error(
+        Where{out.sources["CoordinatorCAFile"], ""}, "",
+        "cannot read the CA file " + c.coordinator_ca_file + ": " + std::strerror(errno));
+  if (plain_http_off_host(c.coordinator_url))
+    out.warnings.push_back("CoordinatorURL " + c.coordinator_url +
+                           " is plain http:// to another host: the invite and session tokens "
+                           "travel unencrypted (use https://, with CoordinatorCAFile for a "
+                           "private CA)");
   return out;
 }
 
@@ -528,6 +614,7 @@ std::string dump_config_json(const LoadedConfig& lc) {
   cfg["PrivateKeyFile"] = c.private_key_file;
   cfg["CoordinatorURL"] = c.coordinator_url;
   cfg["CoordinatorPublicKey"] = c.coordinator_public_key;
+  cfg["CoordinatorCAFile"] = c.coordinator_ca_file;
   cfg["InviteFile"] = c.invite_file;
   cfg["CoordinatorEndpoint"] = c.coordinator_endpoint;
   cfg["CoordinatorExitCapacity"] = c.coordinator_exit_capacity;

@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "wirelink/agent/timing.hpp"
 
 #include "wirelink/base/enum_names.hpp"
@@ -41,7 +43,6 @@ AgentCore::~AgentCore() {
 Actions AgentCore::on_start(TimePoint now) {
   Actions out;
   spdlog::info("{}: wirelink agent starting (device backend {})", iface(), d_.device->kind());
-  last_cycle_ = now;
   cycle(now, out);
   return out;
 }
@@ -79,8 +80,8 @@ Actions AgentCore::on_tick(TimePoint now) {
   // binding every tick rather than every cycle.
   if (sm_ && !bound_port_ && state_ == Lifecycle::running) ensure_fact_socket(out);
   if (gossip_ && bound_port_) send_gossip(now, out);
-  if (last_cycle_ && now - *last_cycle_ < facts::timing::kCycle) return out;
-  last_cycle_ = now;
+  const bool early = cycle_soon_ && now >= *cycle_soon_;
+  if (!early && last_cycle_ && now - *last_cycle_ < facts::timing::kCycle) return out;
   cycle(now, out);
   return out;
 }
@@ -113,15 +114,31 @@ Actions AgentCore::on_link_events(const std::vector<LinkEvent>& events, TimePoin
   }
   if (!ours || state_ == Lifecycle::stopping) return out;
   ++link_events_;
-  last_cycle_ = now;
   cycle(now, out);
   return out;
 }
 
 Actions AgentCore::on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes,
                                TimePoint now) {
-  if (gossip_) gossip_->on_datagram(src, bytes, now);
+  if (!gossip_) return {};
+  gossip_->on_datagram(src, bytes, now);
+  if (gossip_->generation() != gossip_generation_) cycle_soon(now);
   return {};
+}
+
+// News to act on: a cycle kReactDelay from now (batching a burst), kReactGap after the last.
+void AgentCore::cycle_soon(TimePoint now) {
+  if (cycle_soon_) return;
+  TimePoint at = now + timing::kReactDelay;
+  if (last_cycle_) at = std::max(at, *last_cycle_ + timing::kReactGap);
+  cycle_soon_ = at;
+}
+
+std::optional<TimePoint> AgentCore::next_wake() const {
+  std::optional<TimePoint> at = cycle_soon_;
+  if (gossip_ && bound_port_)
+    if (auto g = gossip_->next_deadline(); g && (!at || *g < *at)) at = g;
+  return at;
 }
 
 Actions AgentCore::on_fact_socket(const Result<void>& bound, TimePoint now) {
@@ -190,6 +207,7 @@ bool AgentCore::check_link(Actions& out) {
 
 void AgentCore::new_device_key(const device_model::DeviceState& dev, TimePoint now, Actions& out) {
   self_ = *dev.public_key;
+  own_ = dev.private_key->clone();
   link_local_ = link_local_for(self_);
   sm_.emplace(loaded_.config, self_, start_, d_.resolve);
   gossip_ = d_.make_gossip(*dev.private_key, loaded_.config, now);
@@ -201,6 +219,9 @@ void AgentCore::new_device_key(const device_model::DeviceState& dev, TimePoint n
 }
 
 void AgentCore::cycle(TimePoint now, Actions& out) {
+  last_cycle_ = now;
+  cycle_soon_.reset();
+  if (gossip_) gossip_generation_ = gossip_->generation();
   if (!check_link(out)) return;
   auto dev = d_.device->get();
   if (!dev) {
@@ -240,6 +261,13 @@ void AgentCore::cycle(TimePoint now, Actions& out) {
       spdlog::warn("{}: configuring the device failed: {}", iface(), s.error().message());
     } else {
       sm_->note_applied(res.changes);
+      // New peers and moved endpoints reach the gossip's view (its first datagram to them) and
+      // the status at a cycle soon, not in 5 s.
+      if (std::any_of(res.changes.peers.begin(), res.changes.peers.end(),
+                      [](const device_model::PeerConfig& p) {
+                        return !p.update_only || p.endpoint.has_value();
+                      }))
+        cycle_soon(now);
     }
   }
   // An endpoint switch only takes effect when WireGuard next sends to the peer: nudge it with
@@ -301,7 +329,7 @@ void AgentCore::start_coordinator(Actions& out) {
   stop_coordinator(out);
   coord_info_ = CoordinatorInfo{};
   if (loaded_.config.coordinator_url.empty() || !d_.make_coordinator) return;
-  auto l = d_.make_coordinator(self_, loaded_.config, *d_.clock);
+  auto l = d_.make_coordinator(self_, own_, loaded_.config, *d_.clock);
   if (!l) {
     coord_info_.state = "disabled";
     coord_info_.last_error = l.error().message();
@@ -331,6 +359,7 @@ Actions AgentCore::on_coordinator(TimePoint now) {
   // A new token goes out as a fact from the next gossip cycle; assignment peers become
   // members now (the next reconcile cycle adds them to the device).
   if (gossip_) gossip_->set_coordinator(grant_of(coord_info_, now, d_.clock->wall()), now);
+  cycle_soon(now);  // assignment peers join the device now, not at the next cycle
   return {};
 }
 

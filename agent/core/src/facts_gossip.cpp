@@ -77,6 +77,9 @@ class FactsGossip final : public GossipView {
     return out;
   }
 
+  std::optional<TimePoint> next_deadline() const override { return engine_.next_deadline(); }
+  std::uint64_t generation() const override { return engine_.generation(); }
+
   std::vector<Endpoint> endpoints_of(const PublicKey& k, TimePoint now) const override {
     auto out = engine_.endpoints_of(k, now);
     if (const auto* a = assigned(k, now))
@@ -107,6 +110,9 @@ class FactsGossip final : public GossipView {
     auto a = engine_.alive(k, now);
     if (!a || a->until <= now) return std::nullopt;
     return a->until - now;
+  }
+  std::optional<Duration> liveness_silence(const PublicKey& k, TimePoint now) const override {
+    return engine_.silence(k, now);
   }
   TrustInfo trust_of(const PublicKey& k, TimePoint now) const override {
     auto d = engine_.trust_of(k, now);

@@ -74,7 +74,7 @@ facts::LocalView PeerStateMachine::view_of(const device_model::DeviceState& dev,
 PeerStatus PeerStateMachine::observe(const device_model::PeerState& p,
                                      const facts::ConfiguredPeerView* conf,
                                      const GossipView& gossip, TimePoint now,
-                                     facts::LocalView& view) {
+                                     facts::LocalView& view, std::vector<std::string>& events) {
   using std::chrono::duration_cast;
   Memory& m = memory_[p.public_key];
   PeerStatus st;
@@ -98,6 +98,21 @@ PeerStatus PeerStateMachine::observe(const device_model::PeerState& p,
   if (dv.last_handshake.time_since_epoch().count() != 0)
     st.handshake_age = view.wall_now - dv.last_handshake;
   st.healthy = facts::peer_healthy(dv, m.last_handshake_seen, view.wall_now);
+  // Path liveness: a fresh handshake says nothing about the last few seconds; silence does.
+  st.liveness_silence = gossip.liveness_silence(p.public_key, now);
+  st.path_dead =
+      st.healthy && st.liveness_silence && *st.liveness_silence > facts::timing::kLivenessDead;
+  if (st.path_dead) st.healthy = false;
+  if (st.path_dead != m.path_dead)
+    events.push_back("peer " + p.public_key.to_base64() +
+                     (st.path_dead
+                          ? ": no datagram on its direct path for " +
+                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                   *st.liveness_silence)
+                                                   .count()) +
+                                " s; falling back to the router"
+                          : ": direct path answers again"));
+  m.path_dead = st.path_dead;
   dv.healthy = st.healthy;
   m.last_handshake_seen = dv.last_handshake;
   view.device_peers.push_back(std::move(dv));
@@ -119,20 +134,28 @@ bool PeerStateMachine::cycle_endpoint(const device_model::PeerState& p,
                                       const facts::ConfiguredPeerView* conf,
                                       const GossipView& gossip, TimePoint now, PeerStatus& st,
                                       device_model::PeerConfig& change, CycleResult& out) {
-  Memory& m = memory_[p.public_key];
-  auto cands = decide::endpoint_candidates(gossip.endpoints_of(p.public_key, now),
-                                           conf ? conf->endpoints : std::vector<Endpoint>{});
-  st.endpoint_candidates = cands.size();
-  const auto pick = decide::choose_endpoint(std::move(cands), m.tried, m.last_switch, now);
-  if (!pick) return false;
-  m.tried[*pick] = now;
-  m.last_switch = now;
-  out.ping.push_back(p.public_key);
-  if (p.endpoint == *pick) return false;
+  const auto pick = next_endpoint(p.public_key, conf, gossip, now, st.endpoint_candidates, out);
+  if (!pick || p.endpoint == *pick) return false;
   change.endpoint = *pick;
   out.events.push_back("peer " + p.public_key.to_base64() + ": unhealthy, trying endpoint " +
                        pick->to_string());
   return true;
+}
+
+std::optional<Endpoint> PeerStateMachine::next_endpoint(const PublicKey& key,
+                                                        const facts::ConfiguredPeerView* conf,
+                                                        const GossipView& gossip, TimePoint now,
+                                                        std::size_t& candidates, CycleResult& out) {
+  Memory& m = memory_[key];
+  auto cands = decide::endpoint_candidates(gossip.endpoints_of(key, now),
+                                           conf ? conf->endpoints : std::vector<Endpoint>{});
+  candidates = cands.size();
+  const auto pick = decide::choose_endpoint(std::move(cands), m.tried, m.last_switch, now);
+  if (!pick) return std::nullopt;
+  m.tried[*pick] = now;
+  m.last_switch = now;
+  out.ping.push_back(key);
+  return pick;
 }
 
 CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
@@ -151,7 +174,7 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
   for (const auto& p : dev.peers) {
     in_device.insert(p.public_key);
     const auto* conf = find_configured(out.view, p.public_key);
-    PeerStatus st = observe(p, conf, gossip, now, out.view);
+    PeerStatus st = observe(p, conf, gossip, now, out.view, out.events);
     Memory& m = memory_[p.public_key];
     if (decide::vouches(roles.full_auto, st.router, conf ? conf->trust : std::nullopt) &&
         decide::anchor_steady(m.healthy_alive_since, st.alive_remaining, now))
@@ -172,9 +195,18 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
   }
 
   const auto members = gossip.members(now);
+  std::set<PublicKey> added;
   for (auto& add :
-       decide::peers_to_add(members, out.view.config_peers, self_, in_device, out.events))
+       decide::peers_to_add(members, out.view.config_peers, self_, in_device, out.events)) {
+    // A member learnt from the gossip joins with its first candidate and a nudge: its first
+    // handshake starts in this cycle, not at the next cycle's endpoint step.
+    if (!add.endpoint) {
+      std::size_t n = 0;
+      add.endpoint = next_endpoint(add.public_key, nullptr, gossip, now, n, out);
+    }
+    added.insert(add.public_key);
     out.changes.peers.push_back(std::move(add));
+  }
 
   allow_delete_ = decide::may_delete(roles, anchor_ok);
   if (allow_delete_) {
@@ -186,7 +218,7 @@ CycleResult PeerStateMachine::on_cycle(const device_model::DeviceState& dev,
 
   // Forget peers that left the device.
   for (auto it = memory_.begin(); it != memory_.end();)
-    it = in_device.count(it->first) ? std::next(it) : memory_.erase(it);
+    it = in_device.count(it->first) || added.count(it->first) ? std::next(it) : memory_.erase(it);
   return out;
 }
 

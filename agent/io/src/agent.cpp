@@ -22,7 +22,10 @@ class Shell {
     const std::string iface = cfg.config.iface;
     auto loop = EventLoop::create(
         timing::kMaxSleep, [this](int s) { perform(core_->on_signal(s, d_.reload, now())); },
-        [this] { perform(core_->on_tick(now())); });
+        [this] {
+          if (control_) control_->expire(now());  // slow control clients are cut off here
+          perform(core_->on_tick(now()));
+        });
     if (!loop) {
       spdlog::error("{}: cannot start the event loop: {}", iface, loop.error().message());
       return kExitFatal;
@@ -44,7 +47,8 @@ class Shell {
     if (auto wd = d_.notifier->watchdog_interval()) cd.watchdog_interval = *wd;
     core_.emplace(std::move(cfg), std::move(cd), now());
     (void)loop_->watch(control_->fd(), [this] {
-      control_->serve_one([this](const std::string& req) { return core_->on_control(req, now()); });
+      control_->serve([this](const std::string& req) { return core_->on_control(req, now()); },
+                      now());
     });
     if (int fd = d_.links->event_fd(); fd >= 0)
       (void)loop_->watch(fd, [this] {
@@ -69,6 +73,15 @@ class Shell {
       actions.insert(actions.begin() + static_cast<std::ptrdiff_t>(i) + 1,
                      std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
     }
+    arm_wake();
+  }
+
+  // The periodic tick comes every kMaxSleep; news the core wants to act on sooner (an early
+  // cycle, a gossip flush) gets a one-shot tick at that time.
+  void arm_wake() {
+    if (!core_ || !loop_) return;
+    if (auto at = core_->next_wake(); at && *at - now() < timing::kMaxSleep)
+      loop_->wake_in(std::chrono::duration_cast<std::chrono::nanoseconds>(*at - now()));
   }
 
   Actions perform_one(action::BindFactSocket& a) {

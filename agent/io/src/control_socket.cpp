@@ -1,11 +1,13 @@
 #include "wirelink/agent/control_socket.hpp"
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -19,6 +21,13 @@ Result<sockaddr_un> unix_addr(const std::string& path) {
   if (path.size() >= sizeof(sa.sun_path)) return make_error(std::errc::filename_too_long, path);
   std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
   return sa;
+}
+
+bool watch(int epoll_fd, int op, int fd, std::uint32_t events) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = fd;
+  return ::epoll_ctl(epoll_fd, op, fd, &ev) == 0;
 }
 
 void set_timeouts(int fd, int secs) {
@@ -48,47 +57,109 @@ Result<ControlServer> ControlServer::listen(const std::string& path) {
     }
   }
   ControlServer s;
-  s.fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!s.fd_) return os_error("socket(AF_UNIX)");
+  s.epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+  if (!s.epoll_) return os_error("epoll_create1");
+  s.listen_fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!s.listen_fd_) return os_error("socket(AF_UNIX)");
   ::unlink(path.c_str());  // a stale socket from a crashed run
   mode_t old = ::umask(077);
-  int rc = ::bind(s.fd_.get(), reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa));
+  int rc = ::bind(s.listen_fd_.get(), reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa));
   const int bind_errno = errno;
   ::umask(old);
   if (rc != 0) return make_error(std::errc(bind_errno), "bind " + path);
   ::chmod(path.c_str(), 0600);
-  if (::listen(s.fd_.get(), 8) != 0) {
+  if (::listen(s.listen_fd_.get(), 8) != 0) {
     const int e = errno;
     return make_error(std::errc(e), "listen " + path);
   }
+  if (!watch(s.epoll_.get(), EPOLL_CTL_ADD, s.listen_fd_.get(), EPOLLIN))
+    return os_error("epoll_ctl");
   s.path_ = path;
   return s;
+}
+
+ControlServer::ControlServer(ControlServer&& o) noexcept
+    : listen_fd_(std::move(o.listen_fd_)),
+      epoll_(std::move(o.epoll_)),
+      path_(std::move(o.path_)),
+      clients_(std::move(o.clients_)) {
+  o.path_.clear();
+  o.clients_.clear();
 }
 
 ControlServer::~ControlServer() {
   if (!path_.empty()) ::unlink(path_.c_str());
 }
 
-void ControlServer::serve_one(const std::function<std::string(const std::string&)>& handler) {
-  int c = ::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC);
-  if (c < 0) return;
-  UniqueFd client(c);
-  set_timeouts(c, 1);
-  std::string req;
-  char buf[128];
-  while (req.find('\n') == std::string::npos && req.size() < 256) {
-    ssize_t n = ::recv(c, buf, sizeof(buf), 0);
-    if (n <= 0) break;
-    req.append(buf, static_cast<std::size_t>(n));
+void ControlServer::serve(const Handler& handler, TimePoint now) {
+  epoll_event evs[32];
+  const int n = ::epoll_wait(epoll_.get(), evs, 32, 0);
+  for (int i = 0; i < n; ++i) {
+    const int fd = evs[i].data.fd;
+    if (fd == listen_fd_.get()) {
+      accept_all(now);
+      continue;
+    }
+    auto it = clients_.find(fd);
+    if (it != clients_.end() && !progress(it->second, handler)) close_client(fd);
   }
-  if (auto nl = req.find('\n'); nl != std::string::npos) req.resize(nl);
-  std::string reply = handler(req);
-  std::size_t off = 0;
-  while (off < reply.size()) {
-    ssize_t n = ::send(c, reply.data() + off, reply.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    off += static_cast<std::size_t>(n);
+}
+
+void ControlServer::expire(TimePoint now) {
+  for (auto it = clients_.begin(); it != clients_.end();) {
+    const int fd = it->first;
+    ++it;  // close_client erases the current entry
+    if (clients_.at(fd).deadline <= now) close_client(fd);
   }
+}
+
+void ControlServer::accept_all(TimePoint now) {
+  // At most a listen backlog's worth per call, so a connect flood cannot hold the loop either.
+  for (int i = 0; i < 16; ++i) {
+    UniqueFd c(::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!c) return;
+    if (clients_.size() >= kMaxClients) {
+      static constexpr char kBusy[] = "error: too many control connections, try again\n";
+      (void)!::send(c.get(), kBusy, sizeof(kBusy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+      continue;  // closed here
+    }
+    const int fd = c.get();
+    if (!watch(epoll_.get(), EPOLL_CTL_ADD, fd, EPOLLIN)) continue;
+    clients_[fd] = Client{std::move(c), now + kClientDeadline, {}, {}, 0, false};
+  }
+}
+
+bool ControlServer::progress(Client& c, const Handler& handler) {
+  if (!c.answered) {
+    char buf[kMaxRequest];
+    for (;;) {
+      const ssize_t n = ::recv(c.fd.get(), buf, kMaxRequest - c.in.size(), 0);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;  // more later
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return false;
+      c.in.append(buf, static_cast<std::size_t>(n));
+      // A line, the request size limit or the end of the client's writing completes it.
+      if (n == 0 || c.in.find('\n') != std::string::npos || c.in.size() >= kMaxRequest) break;
+    }
+    if (auto nl = c.in.find('\n'); nl != std::string::npos) c.in.resize(nl);
+    c.out = handler(c.in);
+    c.answered = true;
+    if (!watch(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), EPOLLOUT)) return false;
+  }
+  while (c.sent < c.out.size()) {
+    const ssize_t n = ::send(c.fd.get(), c.out.data() + c.sent, c.out.size() - c.sent,
+                             MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;  // when writable
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    c.sent += static_cast<std::size_t>(n);
+  }
+  return false;  // all sent: closing ends the reply
+}
+
+void ControlServer::close_client(int fd) {
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+  clients_.erase(fd);  // closes the descriptor
 }
 
 Result<std::string> control_request(const std::string& path, const std::string& request) {

@@ -11,8 +11,8 @@ namespace wl::agent {
 namespace {
 
 using AbiFn = const char* (*)();
-using MakeFn = Result<std::unique_ptr<CoordinatorLink>>* (*)(const PublicKey&, const Config&,
-                                                             const Clock&);
+using MakeFn = Result<std::unique_ptr<CoordinatorLink>>* (*)(const PublicKey&, const PrivateKey&,
+                                                             const Config&, const Clock&);
 struct Module {
   MakeFn make = nullptr;
 };
@@ -56,14 +56,14 @@ std::string default_coordinator_link_module_path() {
 CoordinatorFactory coordinator_link_factory(std::string path) {
   auto make = std::make_shared<MakeFn>(nullptr);  // set once the module loaded
   return [path = std::move(path), make](
-             const PublicKey& self, const Config& cfg,
+             const PublicKey& self, const PrivateKey& own, const Config& cfg,
              const Clock& clock) -> Result<std::unique_ptr<CoordinatorLink>> {
     if (*make == nullptr) {  // a failed load is retried on the next call (after SIGHUP)
       auto mod = load(path);
       if (!mod) return mod.error();
       *make = mod->make;
     }
-    std::unique_ptr<Result<std::unique_ptr<CoordinatorLink>>> r((*make)(self, cfg, clock));
+    std::unique_ptr<Result<std::unique_ptr<CoordinatorLink>>> r((*make)(self, own, cfg, clock));
     return std::move(*r);
   };
 }

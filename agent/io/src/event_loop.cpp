@@ -6,7 +6,9 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 
 namespace wl::agent {
 
@@ -39,7 +41,9 @@ Result<EventLoop> EventLoop::create(std::chrono::milliseconds tick, SignalHandle
   its.it_interval.tv_nsec = ns % 1'000'000'000;
   its.it_value.tv_nsec = 1;  // first tick at once
   if (::timerfd_settime(l.timer_.get(), 0, &its, nullptr) != 0) return os_error("timerfd_settime");
-  for (int fd : {l.signal_.get(), l.timer_.get()}) {
+  l.wake_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  if (!l.wake_) return os_error("timerfd_create");
+  for (int fd : {l.signal_.get(), l.timer_.get(), l.wake_.get()}) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
@@ -69,6 +73,14 @@ void EventLoop::unwatch(int fd) {
   handlers_.erase(fd);
 }
 
+void EventLoop::wake_in(std::chrono::nanoseconds delay) {
+  const auto ns = std::max<std::int64_t>(delay.count(), 1);
+  itimerspec its{};
+  its.it_value.tv_sec = ns / 1'000'000'000;
+  its.it_value.tv_nsec = ns % 1'000'000'000;
+  ::timerfd_settime(wake_.get(), 0, &its, nullptr);
+}
+
 int EventLoop::run() {
   running_ = true;
   epoll_event evs[16];
@@ -84,9 +96,9 @@ int EventLoop::run() {
         signalfd_siginfo si;
         while (::read(signal_.get(), &si, sizeof(si)) == static_cast<ssize_t>(sizeof(si)))
           on_signal_(static_cast<int>(si.ssi_signo));
-      } else if (fd == timer_.get()) {
+      } else if (fd == timer_.get() || fd == wake_.get()) {
         std::uint64_t expirations = 0;
-        if (::read(timer_.get(), &expirations, sizeof(expirations)) > 0) on_tick_();
+        if (::read(fd, &expirations, sizeof(expirations)) > 0) on_tick_();
       } else if (auto it = handlers_.find(fd); it != handlers_.end()) {
         auto h = it->second;  // the handler may unwatch itself
         h();

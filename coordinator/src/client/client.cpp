@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include "wirelink/coordinator/register_proof.hpp"
+
 namespace wl::coordinator {
 namespace {
 
@@ -109,9 +111,26 @@ Result<CoordinatorClient::Raw> CoordinatorClient::request(const std::string& met
 }
 
 Result<wire::RegisterAck> CoordinatorClient::register_peer(const wire::RegisterRequest& r,
-                                                           const std::string& token) {
-  return parse_ok<wire::RegisterAck>(request("POST", "/api/v1/register", wire::to_json(r), token),
-                                     wire::parse_register_ack);
+                                                           const PrivateKey& own) {
+  Result<wire::RegisterAck> out = Error{coord_errc::challenge_invalid, "no challenge"};
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto ch =
+        parse_ok<wire::Challenge>(request("GET", "/api/v1/challenge", ""), wire::parse_challenge);
+    if (!ch) return ch.error();
+    auto coordinator = PublicKey::parse(ch->coordinator_key);
+    if (!coordinator)
+      return Error{std::make_error_code(std::errc::protocol_error),
+                   "bad reply: coordinator_key is not an X25519 key"};
+    wire::RegisterRequest proven = r;
+    proven.challenge = ch->challenge;
+    auto proof = make_register_proof(proven, own, *coordinator);
+    if (!proof) return proof.error();
+    proven.proof = std::move(*proof);
+    out = parse_ok<wire::RegisterAck>(request("POST", "/api/v1/register", wire::to_json(proven)),
+                                      wire::parse_register_ack);
+    if (out || out.error().code != coord_errc::challenge_invalid) break;
+  }
+  return out;
 }
 
 Result<wire::MatchResponse> CoordinatorClient::match(const std::string& token,

@@ -135,9 +135,14 @@ struct CoordinatorSession::Impl {
       const auto now = clock.wall();
       Result<void> step;
       if (tok.empty()) {
-        wire::RegisterRequest r{cfg.self,     cfg.invite,   cfg.addr_hint,
-                                cfg.can_exit, cfg.capacity, now};
-        auto ack = cl.register_peer(r);
+        wire::RegisterRequest r;
+        r.peer_id = cfg.self;
+        r.invite = cfg.invite;
+        r.addr_hint = cfg.addr_hint;
+        r.can_exit = cfg.can_exit;
+        r.capacity_hint = cfg.capacity;
+        r.at = now;
+        auto ack = cl.register_peer(r, cfg.own);
         if (ack && take_token(ack->session_token)) {
           set_state(SessionState::registered, "");
           attempt = 0;
@@ -146,8 +151,10 @@ struct CoordinatorSession::Impl {
         }
         if (!ack) {
           const auto& e = ack.error();
-          // Rate limiting is the coordinator being busy, not a refusal: keep retrying.
-          if (is_transport(e) || e.code == coord_errc::rate_limited)
+          // Rate limiting is the coordinator being busy, and a challenge that went stale twice
+          // is a restarting coordinator, not a refusal: keep retrying.
+          if (is_transport(e) || e.code == coord_errc::rate_limited ||
+              e.code == coord_errc::challenge_invalid)
             set_state(SessionState::unreachable, e.message());
           else
             set_state(SessionState::refused, e.message());

@@ -8,6 +8,7 @@
 #include "wirelink/base/encoding.hpp"
 #include "wirelink/coordinator/invite.hpp"
 #include "wirelink/coordinator/paserk.hpp"
+#include "wirelink/coordinator/register_proof.hpp"
 #include "wirelink/coordinator/rfc3339.hpp"
 #include "wirelink/coordinator/session_token.hpp"
 
@@ -71,8 +72,12 @@ Result<void> Service::reload_keys() {
     if (k.active) signer = SigningKey::from(std::move(*sk));
   }
   if (!signer) return Error{coord_errc::internal, "key ring has no active key"};
+  auto exchange = exchange_public_key(signer->secret.public_key());
+  if (!exchange) return Error{coord_errc::internal, "active key: " + exchange.error().detail};
   if (!signer_ || signer_->pid != signer->pid)
     spdlog::info("coordinator: signing with {}", signer->pid);
+  exchange_secret_ = exchange_secret_key(signer->secret);
+  exchange_public_ = *exchange;
   signer_ = std::move(signer);
   ring_ = std::move(ring);
   return {};
@@ -84,6 +89,7 @@ Result<void> Service::load() {
   if (!peers) return peers.error();
   const auto now_wall = clock_.wall();
   for (const auto& p : *peers) {
+    if (p.generation != 0) generation_[p.info.key] = p.generation;
     if (p.state != "registered") continue;
     admission_.upsert_peer(p.info);
     seen_[p.info.key] = now_wall;  // a fresh grace period after a restart
@@ -168,10 +174,12 @@ Result<Service::Auth> Service::authenticate(std::string_view authorization,
     auto c = verify_session_token(tok, ring_, expected, now);
     if (!c) return c.error();
     if (token_cache_.size() > 200'000) token_cache_.clear();
-    token_cache_[key] = Auth{c->sub, c->exp};
+    token_cache_[key] = Auth{c->sub, c->exp, c->gen};
   }
   if (!admission_.peer(expected))
     return Error{coord_errc::token_invalid, "peer is not registered (disconnected?)"};
+  if (token_cache_[key].gen != generation(expected))
+    return Error{coord_errc::token_invalid, "token was issued before the peer disconnected"};
   return token_cache_[key];
 }
 
@@ -180,6 +188,7 @@ std::string Service::mint(const PublicKey& who, WallTime now, WallTime& exp) {
   c.sub = who;
   c.iat = c.nbf = now;
   c.exp = exp = std::chrono::time_point_cast<std::chrono::seconds>(now + opt_.token_ttl);
+  c.gen = generation(who);
   if (const auto* a = admission_.assignment(who)) {
     c.cohort = a->cohort;
     for (const auto& p : a->path) c.path.push_back(p.to_base64());
@@ -188,7 +197,7 @@ std::string Service::mint(const PublicKey& who, WallTime now, WallTime& exp) {
   auto tok = mint_session_token(*signer_, c);
   metrics_.tokens_minted(1);
   if (token_cache_.size() > 200'000) token_cache_.clear();
-  token_cache_[tok] = Auth{who, c.exp};
+  token_cache_[tok] = Auth{who, c.exp, c.gen};
   return tok;
 }
 
@@ -277,6 +286,13 @@ void Service::handle(std::string_view method, std::string_view path, const std::
     return done(Reply{200, metrics_.render(g), "text/plain; version=0.0.4"});
   }
   const bool post = method == "POST";
+  // Like the health endpoints, challenges cost no state and no I/O (a hash), so they are not
+  // charged to the address's rate limit: a registration costs one token there, as before.
+  if (method == "GET" && path == "/api/v1/challenge") {
+    if (!ready_) return done(error(coord_errc::internal, "not ready", "challenge"));
+    return done(ok(wire::to_json(challenges_.issue(exchange_public_, signer_->pid, clock_.wall())),
+                   "challenge"));
+  }
   if (post && path == "/api/v1/register") {
     if (limited_ip(ip, "register", done)) return;
     return on_register(ip, authorization, body, charge_failures(ip, std::move(done)));
@@ -300,24 +316,21 @@ void Service::handle(std::string_view method, std::string_view path, const std::
              "no such endpoint: " + std::string(method) + " " + std::string(path), "other"));
 }
 
-void Service::on_register(const std::string&, std::string_view auth, std::string_view body,
-                          Done done) {
+// The Authorization header is not needed here: the proof says who is registering.
+void Service::on_register(const std::string&, std::string_view, std::string_view body, Done done) {
   constexpr const char* ep = "register";
   if (!ready_) return done(error(coord_errc::internal, "not ready", ep));
   auto req = wire::parse_register(body);
   if (!req) return done(error(coord_errc::bad_request, reply_text(req.error()), ep));
   const auto now = clock_.wall();
+  // Whoever registers a key must hold its private key: a fresh proof, every time.
+  if (auto p = check_proof(*req, now); !p) return done(error(p.error(), ep));
+  // A registered peer (its proof just showed it is the same key) may re-register (new
+  // addr_hint, new token) without an invite; anyone else needs one.
   const bool known = admission_.peer(req->peer_id) != nullptr;
-  // A registered peer may re-register (new addr_hint, new token) with its valid token; anyone
-  // else needs an invite.
-  bool token_ok = false;
-  if (known && !bearer(auth).empty()) {
-    auto a = authenticate(auth, req->peer_id);
-    if (!a) return done(error(a.error(), ep));
-    if (limited_peer(req->peer_id, ep, done)) return;
-    token_ok = true;
-  }
-  if (!token_ok) {
+  // A known peer's proof is its authentication: its budget is charged from here on.
+  if (known && limited_peer(req->peer_id, ep, done)) return;
+  if (!known) {
     if (req->invite.empty())
       return done(error(coord_errc::invite_invalid, "an invite is required", ep));
     auto inv = decode_invite(req->invite);
@@ -326,8 +339,8 @@ void Service::on_register(const std::string&, std::string_view auth, std::string
       return done(error(coord_errc::invite_invalid, reply_text(v.error()), ep));
     if (auto t = check_invite_time(*inv, now); !t)
       return done(error(coord_errc::invite_expired, reply_text(t.error()), ep));
-    // The peer's budget is charged only once a valid invite vouches for the request (and
-    // before it spends one of the invite's uses).
+    // An unknown peer's budget is charged only once its proof and a valid invite vouch for
+    // the request (and before it spends one of the invite's uses).
     if (limited_peer(req->peer_id, ep, done)) return;
     auto red = store_.redeem(inv->code, req->peer_id.to_base64(), secs(now));
     if (!red) return done(error(red.error(), ep));
@@ -345,6 +358,18 @@ void Service::on_register(const std::string&, std::string_view auth, std::string
   wire::RegisterAck ack;
   ack.session_token = mint(req->peer_id, now, ack.expires_at);
   done(ok(wire::to_json(ack), ep));
+}
+
+Result<void> Service::check_proof(const wire::RegisterRequest& req, WallTime now) {
+  auto c = challenges_.check(req.challenge, exchange_public_, now);
+  if (!c) return c.error();
+  if (auto p = check_register_proof(req, *exchange_secret_, exchange_public_); !p) return p;
+  return challenges_.use(*c);
+}
+
+std::uint64_t Service::generation(const PublicKey& k) const {
+  auto it = generation_.find(k);
+  return it == generation_.end() ? 0 : it->second;
 }
 
 void Service::on_match(const wire::MatchRequest& req, const Auth&, Done done) {
@@ -428,8 +453,10 @@ void Service::on_disconnect(const wire::DisconnectRequest& req, const Auth&, con
   constexpr const char* ep = "disconnect";
   const PublicKey who = req.peer_id;
   const auto affected = admission_.remove(who);
-  if (auto r = store_.set_peer_state(who, "disconnected"); !r)
+  // Durably first: tokens minted before this point must never verify here again.
+  if (auto r = store_.disconnect_peer(who); !r)
     return done(error(coord_errc::internal, reply_text(r.error()), ep));
+  ++generation_[who];
   for (auto it = token_cache_.begin(); it != token_cache_.end();) {
     if (it->second.peer == who)
       it = token_cache_.erase(it);
@@ -503,6 +530,7 @@ void Service::unsubscribe(std::uint64_t id) {
 
 void Service::tick() {
   const auto now = clock_.wall();
+  challenges_.prune(now);
   for (const auto& id : admission_.due(now)) end_cohort(id, "rotation");
   // Peers that went quiet leave pools and cohorts but stay registered.
   std::vector<PublicKey> quiet;

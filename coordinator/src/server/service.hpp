@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "admission.hpp"
+#include "challenge_ledger.hpp"
 #include "metrics.hpp"
 #include "rate_limit.hpp"
 #include "store.hpp"
@@ -84,6 +85,7 @@ class Service {
   struct Auth {
     PublicKey peer;
     WallTime exp{};
+    std::uint64_t gen = 0;  // the peer's generation the token was minted in
   };
   struct Waiter {
     std::uint64_t id;
@@ -116,6 +118,10 @@ class Service {
               Handler handler);
 
   void on_register(const std::string& ip, std::string_view auth, std::string_view body, Done done);
+  // The registration's challenge is ours, fresh and unused, and its proof verifies for its
+  // peer_id: then the challenge is used up.
+  Result<void> check_proof(const wire::RegisterRequest& req, WallTime now);
+  std::uint64_t generation(const PublicKey& k) const;
   void on_match(const wire::MatchRequest& req, const Auth& auth, Done done);
   void on_heartbeat(const wire::HeartbeatRequest& req, const Auth& auth, const Done& done);
   void on_disconnect(const wire::DisconnectRequest& req, const Auth& auth, const Done& done);
@@ -127,6 +133,11 @@ class Service {
   Admission admission_;
   std::optional<SigningKey> signer_;
   KeyRing ring_;
+  // The X25519 key pair registration proofs are computed against, derived from signer_.
+  std::optional<PrivateKey> exchange_secret_;
+  PublicKey exchange_public_;
+  ChallengeLedger challenges_;
+  std::map<PublicKey, std::uint64_t> generation_;  // durable in the store, see StoredPeer
   RateLimiter ip_limit_, peer_limit_, fail_limit_;
   Metrics metrics_;
   bool ready_ = false;

@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS invites(code TEXT PRIMARY KEY, issuer TEXT NOT NULL, 
 CREATE TABLE IF NOT EXISTS redemptions(code TEXT NOT NULL, peer_id TEXT NOT NULL, at INTEGER NOT NULL,
   PRIMARY KEY(code, peer_id));
 CREATE TABLE IF NOT EXISTS peers(peer_id TEXT PRIMARY KEY, addr_hint TEXT NOT NULL, can_exit INTEGER NOT NULL,
-  capacity INTEGER NOT NULL, state TEXT NOT NULL, registered_at INTEGER NOT NULL, last_seen INTEGER NOT NULL);
+  capacity INTEGER NOT NULL, state TEXT NOT NULL, registered_at INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+  generation INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS cohorts(id TEXT PRIMARY KEY, exit TEXT NOT NULL, created_at INTEGER NOT NULL,
   rotate_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cohort_members(cohort TEXT NOT NULL, peer_id TEXT NOT NULL, path TEXT NOT NULL,
@@ -117,6 +118,7 @@ Result<Store> Store::open(const std::string& path, bool sync_full) {
     return r.error();
   if (auto r = s.exec("PRAGMA foreign_keys=ON"); !r) return r.error();
   if (auto r = s.exec(kSchema); !r) return r.error();
+  if (auto r = s.migrate(); !r) return r.error();
   return s;
 }
 
@@ -132,6 +134,14 @@ Result<void> Store::exec(const char* sql) {
     return e;
   }
   return {};
+}
+
+// Databases created before peers had a generation get the column (0: no disconnect yet).
+Result<void> Store::migrate() {
+  Stmt s(db_, "SELECT 1 FROM pragma_table_info('peers') WHERE name='generation'");
+  if (!s.ok()) return db_error(db_, "read peers columns");
+  if (s.step() == SQLITE_ROW) return {};
+  return exec("ALTER TABLE peers ADD COLUMN generation INTEGER NOT NULL DEFAULT 0");
 }
 
 bool Store::healthy() {
@@ -217,15 +227,15 @@ Result<void> Store::put_peer(const PeerInfo& p, const std::string& state, long l
   return {};
 }
 
-Result<void> Store::set_peer_state(const PublicKey& k, const std::string& state) {
-  Stmt s(db_, "UPDATE peers SET state=? WHERE peer_id=?");
-  s.text(1, state).text(2, k.to_base64());
+Result<void> Store::disconnect_peer(const PublicKey& k) {
+  Stmt s(db_, "UPDATE peers SET state='disconnected', generation=generation+1 WHERE peer_id=?");
+  s.text(1, k.to_base64());
   if (!s.ok() || s.step() != SQLITE_DONE) return db_error(db_, "update peer");
   return {};
 }
 
 Result<std::vector<StoredPeer>> Store::peers() {
-  Stmt s(db_, "SELECT peer_id, addr_hint, can_exit, capacity, state FROM peers");
+  Stmt s(db_, "SELECT peer_id, addr_hint, can_exit, capacity, state, generation FROM peers");
   if (!s.ok()) return db_error(db_, "select peers");
   std::vector<StoredPeer> out;
   while (s.step() == SQLITE_ROW) {
@@ -233,7 +243,7 @@ Result<std::vector<StoredPeer>> Store::peers() {
     if (!k) continue;
     out.push_back(
         StoredPeer{PeerInfo{*k, s.col_text(1), s.col_int(2) != 0, static_cast<int>(s.col_int(3))},
-                   s.col_text(4)});
+                   s.col_text(4), static_cast<std::uint64_t>(s.col_int(5))});
   }
   return out;
 }

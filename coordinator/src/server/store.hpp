@@ -32,6 +32,9 @@ struct StoredKey {
 struct StoredPeer {
   PeerInfo info;
   std::string state;  // "registered" | "disconnected"
+  // Bumped by every disconnect; session tokens carry the generation they were minted in, so
+  // tokens from before a disconnect stay invalid after the peer registers again.
+  std::uint64_t generation = 0;
 };
 
 struct StoredCohort {
@@ -57,7 +60,8 @@ class Store {
   Result<int> invite_uses(const std::string& code);
 
   Result<void> put_peer(const PeerInfo& p, const std::string& state, long long now);
-  Result<void> set_peer_state(const PublicKey& k, const std::string& state);
+  // State "disconnected" and generation + 1, in one statement.
+  Result<void> disconnect_peer(const PublicKey& k);
   Result<std::vector<StoredPeer>> peers();
   Result<void> touch(const std::vector<std::pair<PublicKey, long long>>& seen);
 
@@ -70,6 +74,7 @@ class Store {
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   Result<void> exec(const char* sql);
+  Result<void> migrate();
   sqlite3* db_ = nullptr;
 };
 

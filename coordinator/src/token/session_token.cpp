@@ -71,6 +71,8 @@ std::string mint_session_token(const SigningKey& key, const SessionClaims& c) {
         {"exit_set", c.exit_set},
         {"path", c.path}}},
   };
+  // Written only once a peer has disconnected, so other tokens keep their shape.
+  if (c.gen != 0) payload[kClaim]["gen"] = c.gen;
   const std::string footer = json{{"kid", key.pid}}.dump();
   return paseto::v4_public_sign(key.secret, payload.dump(), footer, implicit_of(c.sub));
 }
@@ -121,6 +123,10 @@ Result<SessionClaims> verify_session_token(std::string_view token, const KeyRing
   auto path = string_array(*s, "path");
   if (!path) return path.error();
   c.path = std::move(*path);
+  if (auto gen = s->find("gen"); gen != s->end()) {
+    if (!gen->is_number_unsigned()) return invalid("claim gen is not an unsigned integer");
+    c.gen = gen->get<std::uint64_t>();
+  }
 
   if (c.exp <= now) return Error{coord_errc::token_expired, "token expired"};
   if (c.nbf > now + leeway) return Error{coord_errc::token_expired, "token not yet valid (nbf)"};

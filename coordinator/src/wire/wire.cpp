@@ -108,6 +108,8 @@ Result<void> register_fields(const json& j, RegisterRequest& r) {
   WL_SET(r.addr_hint, get_string(j, "addr_hint", false, 256));
   WL_SET(r.can_exit, get_bool(j, "can_exit"));
   WL_SET(r.capacity_hint, get_int(j, "capacity_hint", 0, 0, 1'000'000));
+  WL_SET(r.challenge, get_string(j, "challenge", false, 256));
+  WL_SET(r.proof, get_string(j, "proof", false, 64));
   return {};
 }
 
@@ -179,6 +181,16 @@ Result<RegisterAck> parse_register_ack(std::string_view body) {
   return r;
 }
 
+Result<Challenge> parse_challenge(std::string_view body) {
+  WL_TRY(j, object(body));
+  Challenge c;
+  WL_SET(c.challenge, get_string(j, "challenge", true, 256));
+  WL_SET(c.coordinator_key, get_string(j, "coordinator_key", true, 64));
+  WL_SET(c.kid, get_string(j, "kid", false, 128));
+  WL_SET(c.expires_at, get_required_time(j, "expires_at"));
+  return c;
+}
+
 Result<MatchRequest> parse_match(std::string_view body) {
   return peer_request(body, match_fields);
 }
@@ -241,8 +253,17 @@ std::string to_json(const RegisterRequest& r) {
             {"capacity_hint", r.capacity_hint}};
   if (!r.invite.empty()) j["invite"] = r.invite;
   if (!r.addr_hint.empty()) j["addr_hint"] = r.addr_hint;
+  if (!r.challenge.empty()) j["challenge"] = r.challenge;
+  if (!r.proof.empty()) j["proof"] = r.proof;
   put_at(j, r.at);
   return j.dump();
+}
+std::string to_json(const Challenge& c) {
+  return json{{"challenge", c.challenge},
+              {"coordinator_key", c.coordinator_key},
+              {"kid", c.kid},
+              {"expires_at", format_rfc3339(c.expires_at)}}
+      .dump();
 }
 std::string to_json(const RegisterAck& r) {
   return json{{"session_token", r.session_token}, {"expires_at", format_rfc3339(r.expires_at)}}

@@ -39,15 +39,15 @@ SRV=$!
 for _ in $(seq 100); do in_ns curl -fsS http://127.0.0.1:8787/readyz >/dev/null 2>&1 && break; sleep 0.1; done
 metric() { in_ns curl -fsS http://127.0.0.1:8787/metrics | awk -v m="$1" '$1 == m { print $2 }'; }
 
-K1=$(wg genkey | wg pubkey)
-R=$(post /api/v1/register "{\"peer_id\":\"$K1\",\"invite\":\"$INV\"}")
+P1=$(wg genkey); K1=$(wg pubkey <<<"$P1")
+R=$(register "$P1" "$INV")
 [[ $R == "200 "* ]] || fail "register before the disk filled: $R"
 TOK=$(sed -E 's/.*"session_token":"([^"]+)".*/\1/' <<<"$R")
 
 dd if=/dev/zero of="$DIR/disk/filler" bs=4k 2>/dev/null || true  # until ENOSPC
 [[ $(df --output=avail "$DIR/disk" | tail -1 | tr -d ' ') -eq 0 ]] || fail "the tmpfs did not fill up"
 for i in 1 2 3; do
-  R=$(post /api/v1/register "{\"peer_id\":\"$(wg genkey | wg pubkey)\",\"invite\":\"$INV\"}")
+  R=$(register "$(wg genkey)" "$INV")
   echo "   disk full, register $i: $R"
   [[ $R == "500 "*'"code":"internal"'*'full'* ]] || fail "register on a full disk answered: $R"
 done
@@ -58,8 +58,7 @@ R=$(post /api/v1/heartbeat "{\"peer_id\":\"$K1\"}" "$TOK")
 [[ $(metric wl_coord_peers) == 1 ]] || fail "failed registrations left peers: $(metric wl_coord_peers)"
 
 rm -f "$DIR/disk/filler"
-K2=$(wg genkey | wg pubkey)
-R=$(post /api/v1/register "{\"peer_id\":\"$K2\",\"invite\":\"$INV\"}")
+R=$(register "$(wg genkey)" "$INV")
 [[ $R == "200 "* ]] || fail "register after space was freed: $R"
 R=$(post /api/v1/heartbeat "{\"peer_id\":\"$K1\"}" "$TOK")
 [[ $R == "200 "* ]] || fail "heartbeat of the first peer after space was freed: $R"

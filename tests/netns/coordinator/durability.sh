@@ -40,11 +40,11 @@ start() {
 }
 
 start
-K1=$(wg genkey | wg pubkey); K2=$(wg genkey | wg pubkey); K3=$(wg genkey | wg pubkey)
-R=$(post /api/v1/register "{\"peer_id\":\"$K1\",\"invite\":\"$INV\"}")
+P1=$(wg genkey); P2=$(wg genkey); P3=$(wg genkey); K1=$(wg pubkey <<<"$P1")
+R=$(register "$P1" "$INV")
 [[ $R == "200 "* ]] || fail "register K1: $R"
 TOK=$(sed -E 's/.*"session_token":"([^"]+)".*/\1/' <<<"$R")
-R=$(post /api/v1/register "{\"peer_id\":\"$K2\",\"invite\":\"$INV\"}")
+R=$(register "$P2" "$INV")
 [[ $R == "200 "* ]] || fail "register K2: $R"
 
 [[ $(readlink /proc/$SRV/exe) == *wirelink-coordinator ]] || fail "pid $SRV is not the server"
@@ -53,7 +53,7 @@ in_ns curl -fsS -m 1 http://127.0.0.1:8787/healthz >/dev/null 2>&1 && fail "serv
 start
 R=$(post /api/v1/heartbeat "{\"peer_id\":\"$K1\"}" "$TOK")
 [[ $R == "200 "* ]] || fail "heartbeat with pre-crash token: $R"
-R=$(post /api/v1/register "{\"peer_id\":\"$K3\",\"invite\":\"$INV\"}")
+R=$(register "$P3" "$INV")
 [[ $R == "403 "*'"code":"invite.exhausted"'* ]] || fail "ledger lost after kill -9: $R"
 M=$(in_ns curl -fsS http://127.0.0.1:8787/metrics)
 grep -q '^wl_coord_peers 2$' <<<"$M" || fail "peers lost: $(grep wl_coord_peers <<<"$M")"

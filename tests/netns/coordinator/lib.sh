@@ -11,3 +11,11 @@ post() {
     --data "$2" "http://127.0.0.1:8787$1"
   echo " $(cat "$DIR/body")"
 }
+
+# register PRIVATE_KEY INVITE -> "STATUS BODY" of a registration proven with PRIVATE_KEY (as
+# `wg genkey` prints it): a challenge, then the proof (register_body.py).
+register() {
+  local ch
+  ch=$(in_ns curl -fsS http://127.0.0.1:8787/api/v1/challenge) || { echo "000 no challenge"; return; }
+  post /api/v1/register "$(python3 "$(dirname "${BASH_SOURCE[0]}")/register_body.py" "$1" "$2" <<<"$ch")"
+}

@@ -79,12 +79,19 @@ class ScriptedGossip final : public GossipView {
   std::map<PublicKey, std::vector<Cidr>> aips;
   std::vector<PublicKey> member_keys;
   std::map<PublicKey, TimePoint> alive_until;
+  std::map<PublicKey, Duration> silence;  // path liveness negotiated: time since last datagram
   std::vector<PublicKey> pinged;
   facts::LocalView last_view;
+  // Every datagram counts as news (the engine's generation moves) unless a test says otherwise.
+  bool datagrams_are_news = true;
+  std::uint64_t gen = 0;
 
   void set_local_view(const facts::LocalView& v, TimePoint) override { last_view = v; }
   void set_config(const Config&) override {}
-  void on_datagram(const IpAddress&, std::span<const std::uint8_t>, TimePoint) override {}
+  void on_datagram(const IpAddress&, std::span<const std::uint8_t>, TimePoint) override {
+    if (datagrams_are_news) ++gen;
+  }
+  std::uint64_t generation() const override { return gen; }
   std::vector<OutgoingDatagram> tick(TimePoint) override { return {}; }
   void request_ping(const PublicKey& k) { pinged.push_back(k); }
   std::vector<Endpoint> endpoints_of(const PublicKey& k, TimePoint) const override {
@@ -100,6 +107,11 @@ class ScriptedGossip final : public GossipView {
     auto it = alive_until.find(k);
     if (it == alive_until.end() || it->second <= now) return std::nullopt;
     return it->second - now;
+  }
+  std::optional<Duration> liveness_silence(const PublicKey& k, TimePoint) const override {
+    auto it = silence.find(k);
+    if (it == silence.end()) return std::nullopt;
+    return it->second;
   }
   TrustInfo trust_of(const PublicKey&, TimePoint) const override {
     return {trust::Level::endpoint, "known peer"};

@@ -7,9 +7,11 @@
 #include <linux/netlink.h>
 #include <signal.h>
 
+#include "fake_device.hpp"
 #include "wirelink/agent/agent_core.hpp"
 #include "wirelink/agent/facts_gossip.hpp"
 #include "wirelink/agent/netlink_backends.hpp"
+#include "wirelink/agent/timing.hpp"
 #include "wirelink/base/keys.hpp"
 #include "wirelink/netlink/rtnl_client.hpp"
 #include "wirelink/netlink_fake/fake_kernel.hpp"
@@ -59,7 +61,7 @@ class AgentCoreTest : public ::testing::Test {
     return c;
   }
 
-  void start_core(std::optional<Duration> watchdog = std::nullopt) {
+  void start_core(std::optional<Duration> watchdog = std::nullopt, bool scripted_gossip = false) {
     device_ = make_kernel_device("wg0", kernel_.open(NETLINK_GENERIC));
     links_ =
         make_rtnl_link_control(kernel_.open(NETLINK_ROUTE), kernel_.open(NETLINK_ROUTE, true), -1);
@@ -67,8 +69,12 @@ class AgentCoreTest : public ::testing::Test {
     d.device = device_.get();
     d.links = links_.get();
     d.clock = &clock_;
-    d.make_gossip = [this](const PrivateKey& own, const Config& cfg, TimePoint now) {
-      return make_facts_gossip(own, cfg, now, &clock_);
+    d.make_gossip = [this, scripted_gossip](const PrivateKey& own, const Config& cfg,
+                                            TimePoint now) -> std::unique_ptr<GossipView> {
+      if (!scripted_gossip) return make_facts_gossip(own, cfg, now, &clock_);
+      auto g = std::make_unique<test::ScriptedGossip>();
+      gossip_ = g.get();
+      return g;
     };
     d.watchdog_interval = watchdog;
     core_.emplace(config(), std::move(d), clock_.now());
@@ -112,6 +118,7 @@ class AgentCoreTest : public ::testing::Test {
   std::unique_ptr<LinkControl> links_;
   std::optional<AgentCore> core_;
   std::optional<action::BindFactSocket> bound_;
+  test::ScriptedGossip* gossip_ = nullptr;  // owned by the core, with scripted_gossip
 };
 
 TEST_F(AgentCoreTest, StartsRunningAddsTheLinkLocalAndBindsTheFactSocket) {
@@ -317,6 +324,69 @@ TEST_F(AgentCoreTest, AnAddressThatWasAlreadyThereIsLeftAtStop) {
   perform(core_->on_start(clock_.now()));
   perform(core_->on_stop(clock_.now()));
   EXPECT_TRUE(has_address(key_, idx));
+}
+
+}  // namespace
+}  // namespace wl::agent
+
+namespace wl::agent {
+namespace {
+
+const device_model::PeerState* device_peer(FakeKernel& k, const PublicKey& key) {
+  for (const auto& p : k.link("wg0")->wg.peers)
+    if (p.public_key == key) return &p;
+  return nullptr;
+}
+
+// Fast learning, the agent's half: news from the gossip (here a new member with an endpoint)
+// runs a cycle kReactDelay later, not at the next 5 s boundary, and the new peer joins the
+// device with an endpoint and a nudge so its first handshake starts at once.
+TEST_F(AgentCoreTest, NewsFromTheGossipRunsACycleWithinTheReactDelay) {
+  create_interface(key_);
+  start_core(std::nullopt, true);
+  perform(core_->on_start(clock_.now()));
+  ASSERT_EQ(core_->state(), Lifecycle::running);
+  ASSERT_NE(gossip_, nullptr);
+  tick(1s);
+  const PublicKey b = public_key_of(generate_private_key());
+  gossip_->member_keys = {b};
+  gossip_->endpoints[b] = {*Endpoint::parse("192.0.2.7:51820")};
+  // Without news the agent waits for its cycle.
+  tick(1s);
+  EXPECT_EQ(device_peer(kernel_, b), nullptr);
+  EXPECT_FALSE(core_->next_wake().has_value() &&
+               *core_->next_wake() < clock_.now() + timing::kReactDelay);
+  perform(core_->on_datagram(link_local_for(b), std::vector<std::uint8_t>{1}, clock_.now()));
+  ASSERT_TRUE(core_->next_wake().has_value());
+  EXPECT_EQ(*core_->next_wake(), clock_.now() + timing::kReactDelay);
+  auto as = tick(timing::kReactDelay);
+  const auto* p = device_peer(kernel_, b);
+  ASSERT_NE(p, nullptr);
+  ASSERT_TRUE(p->endpoint.has_value());
+  EXPECT_EQ(*p->endpoint, *Endpoint::parse("192.0.2.7:51820"));
+  bool nudged = false;
+  for (const auto& s : all_of<action::Send>(as))
+    nudged |= s.dst == link_local_for(b) && s.port == timing::kNudgePort;
+  EXPECT_TRUE(nudged);
+  // The device change brings another early cycle (the gossip's view of the new peer).
+  ASSERT_TRUE(core_->next_wake().has_value());
+  EXPECT_LE(*core_->next_wake(), clock_.now() + timing::kReactGap);
+}
+
+TEST_F(AgentCoreTest, EarlyCyclesComeNoCloserThanTheReactGap) {
+  create_interface(key_);
+  start_core(std::nullopt, true);
+  perform(core_->on_start(clock_.now()));
+  const TimePoint started = clock_.now();
+  perform(core_->on_datagram(link_local_for(public_key_of(key_)), std::vector<std::uint8_t>{1},
+                             clock_.now()));
+  ASSERT_TRUE(core_->next_wake().has_value());
+  EXPECT_EQ(*core_->next_wake(), started + timing::kReactGap);
+  gossip_->datagrams_are_news = false;
+  tick(timing::kReactGap);
+  perform(core_->on_datagram(link_local_for(public_key_of(key_)), std::vector<std::uint8_t>{1},
+                             clock_.now()));
+  EXPECT_FALSE(core_->next_wake().has_value());  // nothing new: the regular cycle will do
 }
 
 }  // namespace

@@ -19,10 +19,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-PublicKey some_key() {
+PrivateKey some_private_key() {
   std::array<std::uint8_t, 32> b{};
   b.fill(7);
-  return public_key_of(PrivateKey::from(std::span<const std::uint8_t, 32>(b)));
+  return PrivateKey::from(std::span<const std::uint8_t, 32>(b));
+}
+PublicKey some_key() {
+  return public_key_of(some_private_key());
 }
 
 TEST(CoordinatorLinkLoader, LoadsAndRunsARealSession) {
@@ -30,7 +33,7 @@ TEST(CoordinatorLinkLoader, LoadsAndRunsARealSession) {
   Config cfg;
   cfg.coordinator_url = "http://127.0.0.1:9";  // discard port: nothing listens on loopback
   auto make = coordinator_link_factory(WL_COORDINATOR_LINK_MODULE);
-  auto link = make(some_key(), cfg, clock);
+  auto link = make(some_key(), some_private_key(), cfg, clock);
   ASSERT_TRUE(link) << link.error().message();
   ASSERT_GE((*link)->notify_fd(), 0);
   std::string state;
@@ -46,7 +49,7 @@ TEST(CoordinatorLinkLoader, LoadsAndRunsARealSession) {
   EXPECT_EQ((*link)->poll().state, "stopped");
 
   // A second link from the same factory reuses the loaded module.
-  auto again = make(some_key(), cfg, clock);
+  auto again = make(some_key(), some_private_key(), cfg, clock);
   ASSERT_TRUE(again) << again.error().message();
   (*again)->stop();
 }
@@ -56,7 +59,8 @@ TEST(CoordinatorLinkLoader, ABadCoordinatorKeyIsReportedThroughTheModule) {
   Config cfg;
   cfg.coordinator_url = "http://127.0.0.1:9";
   cfg.coordinator_public_key = "k4.public.not-a-key";
-  auto link = coordinator_link_factory(WL_COORDINATOR_LINK_MODULE)(some_key(), cfg, clock);
+  auto link = coordinator_link_factory(WL_COORDINATOR_LINK_MODULE)(some_key(), some_private_key(),
+                                                                   cfg, clock);
   ASSERT_FALSE(link);
   EXPECT_NE(link.error().message().find("CoordinatorPublicKey"), std::string::npos)
       << link.error().message();
@@ -67,7 +71,7 @@ TEST(CoordinatorLinkLoader, MissingModuleIsAClearError) {
   Config cfg;
   cfg.coordinator_url = "http://127.0.0.1:9";
   const std::string path = ::testing::TempDir() + "/no-such-dir/coordinator-link.so";
-  auto link = coordinator_link_factory(path)(some_key(), cfg, clock);
+  auto link = coordinator_link_factory(path)(some_key(), some_private_key(), cfg, clock);
   ASSERT_FALSE(link);
   EXPECT_NE(link.error().message().find("coordinator support is not available"), std::string::npos)
       << link.error().message();
@@ -78,7 +82,7 @@ TEST(CoordinatorLinkLoader, AnotherSharedObjectIsRefused) {
   SystemClock clock;
   Config cfg;
   cfg.coordinator_url = "http://127.0.0.1:9";
-  auto link = coordinator_link_factory("libmnl.so.0")(some_key(), cfg, clock);
+  auto link = coordinator_link_factory("libmnl.so.0")(some_key(), some_private_key(), cfg, clock);
   ASSERT_FALSE(link);
   EXPECT_NE(link.error().message().find("is not a wirelink coordinator module"), std::string::npos)
       << link.error().message();

@@ -39,14 +39,15 @@ TEST(ControlSocket, RoundTripAndMode) {
     auto r = control_request(path, "show json");
     if (r) got = *r;
   });
-  // serve_one is non-blocking on accept: retry until the client has connected.
+  // serve() never blocks: retry until the client has connected and its reply is out.
   std::string seen;
-  for (int i = 0; i < 500 && seen.empty(); ++i) {
-    srv->serve_one([&](const std::string& req) {
-      seen = req;
-      return std::string("reply for ") + req;
-    });
-    if (seen.empty()) ::usleep(2000);
+  const ControlServer::Handler handler = [&](const std::string& req) {
+    seen = req;
+    return std::string("reply for ") + req;
+  };
+  for (int i = 0; i < 500 && (seen.empty() || srv->clients() > 0); ++i) {
+    srv->serve(handler, TimePoint{});
+    ::usleep(2000);
   }
   t.join();
   EXPECT_EQ(seen, "show json");

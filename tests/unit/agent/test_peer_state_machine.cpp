@@ -5,6 +5,7 @@
 #include "wirelink/agent/facts_gossip.hpp"
 #include "wirelink/agent/peer_state_machine.hpp"
 #include "wirelink/agent/timing.hpp"
+#include "wirelink/facts/timing.hpp"
 #include "wirelink/test/keys.hpp"
 
 using namespace std::chrono_literals;
@@ -264,6 +265,59 @@ TEST_F(Fixture, LeafFallsBackThroughRouterAndRecovers) {
   EXPECT_TRUE(has(dev.peer(b)->allowed_ips, ll(b)));
 }
 
+// Path liveness (PROTOCOL.md §8.4): with a fresh handshake, silence past kLivenessDead makes
+// the direct path dead at once (traffic to the router), and a datagram brings it back.
+TEST_F(Fixture, PathLivenessSilenceMovesTrafficToTheRouterAndBack) {
+  router_and_leaf();
+  gossip.member_keys = {b};
+  auto sm = machine();
+  clock.advance(300s);  // settled: this node may deconfigure
+  healthy_and_alive({r, b}, 1000s);
+  gossip.silence[b] = 1s;
+  cycle(sm);
+  ASSERT_TRUE(sm.allow_deconfigure());
+  ASSERT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
+  EXPECT_TRUE(status(sm, b)->healthy);
+
+  // Silent for longer than kLivenessDead, handshake still 3 s old (WireGuard would call it
+  // healthy for minutes): B's allowed IPs go, the router's /24 carries the traffic.
+  clock.advance(2s);
+  handshake(b, 3s);
+  handshake(r, 1s);
+  gossip.silence[b] = facts::timing::kLivenessDead + 1s;
+  auto res = cycle(sm);
+  EXPECT_FALSE(status(sm, b)->healthy);
+  EXPECT_TRUE(status(sm, b)->path_dead);
+  EXPECT_EQ(dev.peer(b)->allowed_ips, std::vector<Cidr>{ll(b)});
+  bool logged = false;
+  for (const auto& e : res.events) logged |= e.find("falling back to the router") != e.npos;
+  EXPECT_TRUE(logged);
+
+  // A datagram arrives again: the direct path is back.
+  clock.advance(2s);
+  handshake(b, 5s);
+  gossip.silence[b] = 1s;
+  cycle(sm);
+  EXPECT_TRUE(status(sm, b)->healthy);
+  EXPECT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
+}
+
+TEST_F(Fixture, WithoutPathLivenessSilenceChangesNothing) {
+  router_and_leaf();
+  gossip.member_keys = {b};
+  auto sm = machine();
+  clock.advance(300s);
+  healthy_and_alive({r, b}, 1000s);
+  cycle(sm);
+  clock.advance(30s);
+  handshake(b, 20s);  // 0.14 timing: a 20 s old handshake is healthy
+  handshake(r, 1s);
+  cycle(sm);
+  EXPECT_TRUE(status(sm, b)->healthy);
+  EXPECT_FALSE(status(sm, b)->path_dead);
+  EXPECT_TRUE(has(dev.peer(b)->allowed_ips, cidr("10.99.0.3/32")));
+}
+
 TEST_F(Fixture, RoutersAndAllowedIpsTrustedNodesNeverDeconfigure) {
   add_peer(b, {cidr("10.99.0.3/32"), ll(b)}, ep("198.51.100.3:51820"));
   auto sm = machine();  // no router peer in the device: we are the router
@@ -292,6 +346,23 @@ TEST_F(Fixture, MembershipFactsAndConfigurationAddPeers) {
   ASSERT_NE(dev.peer(r), nullptr);  // configured, missing: added with its endpoint
   EXPECT_EQ(dev.peer(r)->endpoint, ep("192.0.2.1:51820"));
   EXPECT_EQ(dev.peer(self), nullptr);  // never ourselves
+}
+
+// A member learnt from the gossip joins with its first candidate endpoint and a nudge in the
+// same cycle, so its first handshake does not wait for the next cycle's endpoint step.
+TEST_F(Fixture, AMemberJoinsWithAnEndpointAndANudge) {
+  gossip.member_keys = {c};
+  gossip.endpoints[c] = {ep("198.51.100.4:51820")};
+  auto sm = machine();
+  auto res = cycle(sm);
+  ASSERT_NE(dev.peer(c), nullptr);
+  EXPECT_EQ(dev.peer(c)->endpoint, ep("198.51.100.4:51820"));
+  EXPECT_TRUE(std::find(res.ping.begin(), res.ping.end(), c) != res.ping.end());
+  // That counts as a try: the endpoint cycle holds before the next switch.
+  clock.advance(5s);
+  gossip.endpoints[c].push_back(ep("203.0.113.4:51820"));
+  cycle(sm);
+  EXPECT_EQ(dev.peer(c)->endpoint, ep("198.51.100.4:51820"));
 }
 
 TEST_F(Fixture, DeletionSafetyRules) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "config_fixture.hpp"
 #include "wirelink/agent/config.hpp"
 #include "wirelink/base/errors.hpp"
 
@@ -16,38 +17,7 @@ namespace {
 const char* kKeyA = "6X/iz1GyW9euj9JIdP7PUl14eoWyoQiAa+BDTB38GhE=";
 const char* kKeyB = "YFrVV+sQ2QAT5Nul37W8kSXpPkxjqpRFApZToSOTygg=";
 
-class ConfigTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("wl-config-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    env_["WIRELINK_CONFIG_PATH"] = dir_.string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string file_for(const std::string& iface = "wg0") {
-    return (dir_ / ("wirelink." + iface + ".json")).string();
-  }
-  void write_file(const std::string& text, const std::string& iface = "wg0") {
-    std::ofstream(file_for(iface)) << text;
-  }
-  Result<LoadedConfig> load(std::vector<FlagValue> flags = {}) {
-    return load_config(ConfigInputs{std::move(flags), env_});
-  }
-  // Loads expecting failure; returns the message.
-  std::string fail(std::vector<FlagValue> flags = {}) {
-    auto r = load(std::move(flags));
-    EXPECT_FALSE(r.ok());
-    if (r.ok()) return {};
-    EXPECT_EQ(r.error().code, make_error_code(errc::config_invalid));
-    return r.error().detail;
-  }
-
-  std::filesystem::path dir_;
-  std::map<std::string, std::string> env_;
-};
+using ConfigTest = test::ConfigFixture;
 
 TEST_F(ConfigTest, DefaultsWithoutFile) {
   auto r = load();

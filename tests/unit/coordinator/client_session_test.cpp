@@ -19,6 +19,7 @@ SessionConfig config(const std::string& url, const PublicKey& self, const std::s
   SessionConfig c;
   c.client = ClientOptions{url, 5s, 1s};
   c.self = self;
+  c.own = private_of(self).clone();
   c.invite = inv;
   c.coordinator_keys = *KeyRing::parse(pub);
   c.heartbeat = 1s;
@@ -45,12 +46,12 @@ TEST(CoordinatorSession, RegistersMatchesRefreshesAndDisconnects) {
   auto& srv = c.srv;
   CoordinatorClient cl({srv.url()});
   const auto E = new_key(), A = new_key();
-  ASSERT_TRUE(cl.register_peer(reg(E, inv, true, 5)).ok());
+  ASSERT_TRUE(enroll(cl, reg(E, inv, true, 5)).ok());
 
   SystemClock clock;
   auto cfg = config(srv.url(), A, inv, pub);
   cfg.want_match = true;
-  CoordinatorSession s(cfg, clock);
+  CoordinatorSession s(std::move(cfg), clock);
   EXPECT_EQ(s.status().state, SessionState::starting);
   s.start();
   ASSERT_TRUE(eventually([&] { return s.status().assignment.has_value(); }))
@@ -91,7 +92,7 @@ TEST(CoordinatorSession, KeepsRefreshingWhileMatchFails) {
   SystemClock clock;
   auto cfg = config(srv.url(), A, inv, pub);
   cfg.want_match = true;
-  CoordinatorSession s(cfg, clock);
+  CoordinatorSession s(std::move(cfg), clock);
   s.start();
   ASSERT_TRUE(eventually([&] { return !s.status().token.empty(); })) << s.status().last_error;
   ASSERT_TRUE(eventually([&] { return !s.status().last_error.empty(); }));  // match refused

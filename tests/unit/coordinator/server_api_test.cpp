@@ -76,34 +76,34 @@ TEST_F(ApiTest, RegisterInvitesAndEveryErrorCode) {
 
   // register A and B with a 2-use invite; C finds it exhausted.
   const auto A = new_key(), B = new_key(), C = new_key(), E = new_key();
-  auto a = cl.register_peer(reg(A, inv2));
+  auto a = enroll(cl, reg(A, inv2));
   ASSERT_TRUE(a.ok()) << a.error().message();
   auto adm = verify_peer_token(a->session_token, pub, A, SystemClock().wall());
   ASSERT_TRUE(adm.ok()) << adm.error().message();
   EXPECT_EQ(adm->admitted_until, a->expires_at);
   EXPECT_EQ(adm->cohort, "");
   EXPECT_FALSE(verify_peer_token(a->session_token, pub, B, SystemClock().wall()).ok());
-  ASSERT_TRUE(cl.register_peer(reg(B, inv2)).ok());
-  EXPECT_EQ(code_of(cl.register_peer(reg(C, inv2))), coord_errc::invite_exhausted);
+  ASSERT_TRUE(enroll(cl, reg(B, inv2)).ok());
+  EXPECT_EQ(code_of(enroll(cl, reg(C, inv2))), coord_errc::invite_exhausted);
   // The same peer redeeming again does not use the invite up.
-  EXPECT_TRUE(cl.register_peer(reg(A, inv2)).ok());
-  // Re-registration with a valid token needs no invite.
-  EXPECT_TRUE(cl.register_peer(reg(A, ""), a->session_token).ok());
+  EXPECT_TRUE(enroll(cl, reg(A, inv2)).ok());
+  // A registered peer re-registers (with a fresh proof) without an invite.
+  EXPECT_TRUE(enroll(cl, reg(A, "")).ok());
   // No invite at all.
-  EXPECT_EQ(code_of(cl.register_peer(reg(C, ""))), coord_errc::invite_invalid);
+  EXPECT_EQ(code_of(enroll(cl, reg(C, ""))), coord_errc::invite_invalid);
 
   // invite.invalid: tampered signature, garbage, another coordinator's invite.
   auto parsed = decode_invite(inv2);
   ASSERT_TRUE(parsed.ok());
   parsed->signature[0] ^= 1;
-  EXPECT_EQ(code_of(cl.register_peer(reg(C, encode_invite(*parsed)))), coord_errc::invite_invalid);
-  EXPECT_EQ(code_of(cl.register_peer(reg(C, "wlinv1.garbage"))), coord_errc::invite_invalid);
+  EXPECT_EQ(code_of(enroll(cl, reg(C, encode_invite(*parsed)))), coord_errc::invite_invalid);
+  EXPECT_EQ(code_of(enroll(cl, reg(C, "wlinv1.garbage"))), coord_errc::invite_invalid);
   TempDir other;
   keygen(other.path() + "/o.db");
-  EXPECT_EQ(code_of(cl.register_peer(reg(C, invite(other.path() + "/o.db", 1)))),
+  EXPECT_EQ(code_of(enroll(cl, reg(C, invite(other.path() + "/o.db", 1)))),
             coord_errc::invite_invalid);
   // The raw HTTP status and JSON body for one of them.
-  auto raw = cl.request("POST", "/api/v1/register", to_json(reg(C, "wlinv1.garbage")));
+  auto raw = cl.request("POST", "/api/v1/register", proven_body(cl, reg(C, "wlinv1.garbage")));
   ASSERT_TRUE(raw.ok());
   EXPECT_EQ(raw->status, 400);
   auto body = nlohmann::json::parse(raw->body);
@@ -112,8 +112,9 @@ TEST_F(ApiTest, RegisterInvitesAndEveryErrorCode) {
 
   // invite.expired: a 1 s invite, used after it expired.
   std::this_thread::sleep_for(1500ms);
-  EXPECT_EQ(code_of(cl.register_peer(reg(C, inv_short))), coord_errc::invite_expired);
-  EXPECT_EQ(cl.request("POST", "/api/v1/register", to_json(reg(C, inv_short)))->status, 403);
+  EXPECT_EQ(code_of(enroll(cl, reg(C, inv_short))), coord_errc::invite_expired);
+  EXPECT_EQ(cl.request("POST", "/api/v1/register", proven_body(cl, reg(C, inv_short)))->status,
+            403);
 
   // match.no_exit_available: nobody offers exit capacity yet.
   EXPECT_EQ(code_of(cl.match(a->session_token, {A, 1, std::nullopt})),
@@ -124,7 +125,7 @@ TEST_F(ApiTest, RegisterInvitesAndEveryErrorCode) {
             503);
   // admission.insufficient_cohort: an exit exists, floor 3 not met.
   const auto inv_e = invite(db, 1);
-  ASSERT_TRUE(cl.register_peer(reg(E, inv_e, true, 10)).ok());
+  ASSERT_TRUE(enroll(cl, reg(E, inv_e, true, 10)).ok());
   EXPECT_EQ(code_of(cl.match(a->session_token, {A, 1, std::nullopt})),
             coord_errc::insufficient_cohort);
   // multi-hop needs two exits
@@ -135,7 +136,7 @@ TEST_F(ApiTest, RegisterInvitesAndEveryErrorCode) {
   EXPECT_EQ(code_of(cl.heartbeat("", {A, false, std::nullopt})), coord_errc::token_invalid);
   EXPECT_EQ(code_of(cl.heartbeat("v4.public.garbage", {A, false, std::nullopt})),
             coord_errc::token_invalid);
-  auto b_ack = cl.register_peer(reg(B, inv2));
+  auto b_ack = enroll(cl, reg(B, inv2));
   ASSERT_TRUE(b_ack.ok());
   EXPECT_EQ(code_of(cl.heartbeat(b_ack->session_token, {A, false, std::nullopt})),
             coord_errc::token_invalid);
@@ -206,7 +207,7 @@ TEST_F(ApiTest, PerPeerRateLimit) {
   ASSERT_TRUE(srv.running());
   CoordinatorClient cl({srv.url()});
   const auto A = new_key();
-  auto a = cl.register_peer(reg(A, inv));  // 1
+  auto a = enroll(cl, reg(A, inv));  // 1
   ASSERT_TRUE(a.ok());
   ASSERT_TRUE(cl.heartbeat(a->session_token, {A, false, std::nullopt}).ok());  // 2
   EXPECT_EQ(code_of(cl.heartbeat(a->session_token, {A, false, std::nullopt})),
@@ -217,7 +218,7 @@ TEST_F(ApiTest, PerPeerRateLimit) {
   EXPECT_EQ(nlohmann::json::parse(raw->body)["code"], "rate.limited");
   // Another peer from the same address is not affected by A's limit.
   const auto B = new_key();
-  EXPECT_TRUE(cl.register_peer(reg(B, inv)).ok());
+  EXPECT_TRUE(enroll(cl, reg(B, inv)).ok());
 }
 
 TEST_F(ApiTest, PerIpRateLimit) {
@@ -225,8 +226,8 @@ TEST_F(ApiTest, PerIpRateLimit) {
   ServerProcess srv(dir.path(), db, {"--rate-ip", "0.001", "--rate-ip-burst", "3"});
   ASSERT_TRUE(srv.running());
   CoordinatorClient cl({srv.url()});
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(cl.register_peer(reg(new_key(), inv)).ok()) << i;
-  EXPECT_EQ(code_of(cl.register_peer(reg(new_key(), inv))), coord_errc::rate_limited);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(enroll(cl, reg(new_key(), inv)).ok()) << i;
+  EXPECT_EQ(code_of(enroll(cl, reg(new_key(), inv))), coord_errc::rate_limited);
   // Health endpoints are not rate limited.
   EXPECT_EQ(cl.request("GET", "/healthz", "")->status, 200);
   auto m = cl.request("GET", "/metrics", "");
@@ -249,7 +250,7 @@ TEST_F(ApiTest, TlsWithCertificateAndKey) {
   const std::string https = "https://127.0.0.1:" + std::to_string(srv.port());
   CoordinatorClient cl({https, 5s, 2s, cert});
   const auto A = new_key();
-  auto a = cl.register_peer(reg(A, inv));
+  auto a = enroll(cl, reg(A, inv));
   ASSERT_TRUE(a.ok()) << a.error().message();
   EXPECT_TRUE(verify_peer_token(a->session_token, pub, A, SystemClock().wall()).ok());
   EXPECT_TRUE(cl.heartbeat(a->session_token, {A, false, std::nullopt}).ok());
@@ -269,8 +270,8 @@ TEST_F(ApiTest, TlsWithCertificateAndKey) {
   EXPECT_TRUE(ev.ok()) << ev.error().message();
   // Without trusting the certificate, or speaking plain HTTP, nothing gets through.
   CoordinatorClient untrusted({https, 5s, 2s});
-  EXPECT_FALSE(untrusted.register_peer(reg(new_key(), inv)).ok());
+  EXPECT_FALSE(enroll(untrusted, reg(new_key(), inv)).ok());
   CoordinatorClient plain({"http://127.0.0.1:" + std::to_string(srv.port()), 5s, 2s});
-  EXPECT_FALSE(plain.register_peer(reg(new_key(), inv)).ok());
+  EXPECT_FALSE(enroll(plain, reg(new_key(), inv)).ok());
   EXPECT_EQ(srv.stop(SIGTERM), 0);
 }

@@ -72,10 +72,10 @@ TEST_F(CohortTest, BatchGoesLiveTogetherWithEventsAndRotation) {
   ASSERT_TRUE(srv.running());
   CoordinatorClient cl({srv.url()});
   const auto E = new_key(), A = new_key(), B = new_key(), C = new_key();
-  ASSERT_TRUE(cl.register_peer(reg(E, inv, true, 10)).ok());
-  auto ta = cl.register_peer(reg(A, inv))->session_token;
-  auto tb = cl.register_peer(reg(B, inv))->session_token;
-  auto tc = cl.register_peer(reg(C, inv))->session_token;
+  ASSERT_TRUE(enroll(cl, reg(E, inv, true, 10)).ok());
+  auto ta = enroll(cl, reg(A, inv))->session_token;
+  auto tb = enroll(cl, reg(B, inv))->session_token;
+  auto tc = enroll(cl, reg(C, inv))->session_token;
 
   SseFollower sse(srv.url(), ta);
   // B follows over WebSocket.
@@ -151,9 +151,9 @@ TEST_F(CohortTest, LongPollMatchCompletesWhenFloorFills) {
   ASSERT_TRUE(srv.running());
   CoordinatorClient cl({srv.url()});
   const auto E = new_key(), A = new_key(), B = new_key();
-  ASSERT_TRUE(cl.register_peer(reg(E, inv, true, 10)).ok());
-  auto ta = cl.register_peer(reg(A, inv))->session_token;
-  auto tb = cl.register_peer(reg(B, inv))->session_token;
+  ASSERT_TRUE(enroll(cl, reg(E, inv, true, 10)).ok());
+  auto ta = enroll(cl, reg(A, inv))->session_token;
+  auto tb = enroll(cl, reg(B, inv))->session_token;
   Result<wire::MatchResponse> ra = Error{};
   std::thread t([&] {
     CoordinatorClient c2({srv.url(), 30s});
@@ -176,10 +176,10 @@ TEST_F(CohortTest, MultiHopPathThroughSecondExit) {
   ASSERT_TRUE(srv.running());
   CoordinatorClient cl({srv.url()});
   const auto E1 = new_key(), E2 = new_key(), A = new_key();
-  ASSERT_TRUE(cl.register_peer(reg(E1, inv, true, 10)).ok());
-  auto ta = cl.register_peer(reg(A, inv))->session_token;
+  ASSERT_TRUE(enroll(cl, reg(E1, inv, true, 10)).ok());
+  auto ta = enroll(cl, reg(A, inv))->session_token;
   EXPECT_EQ(code_of(cl.match(ta, {A, 2, std::nullopt})), coord_errc::no_exit_available);
-  ASSERT_TRUE(cl.register_peer(reg(E2, inv, true, 10)).ok());
+  ASSERT_TRUE(enroll(cl, reg(E2, inv, true, 10)).ok());
   auto m = cl.match(ta, {A, 2, std::nullopt});
   ASSERT_TRUE(m.ok()) << m.error().message();
   EXPECT_EQ(m->type, "multi_hop");
@@ -195,9 +195,9 @@ TEST_F(CohortTest, ExitCapacityAndExitLeaving) {
   ASSERT_TRUE(srv.running());
   CoordinatorClient cl({srv.url()});
   const auto E = new_key(), A = new_key(), B = new_key();
-  auto te = cl.register_peer(reg(E, inv, true, 1))->session_token;
-  auto ta = cl.register_peer(reg(A, inv))->session_token;
-  auto tb = cl.register_peer(reg(B, inv))->session_token;
+  auto te = enroll(cl, reg(E, inv, true, 1))->session_token;
+  auto ta = enroll(cl, reg(A, inv))->session_token;
+  auto tb = enroll(cl, reg(B, inv))->session_token;
   SseFollower sse(srv.url(), ta);
   ASSERT_TRUE(cl.match(ta, {A, 1, std::nullopt}).ok());
   // Capacity 1 is used up.

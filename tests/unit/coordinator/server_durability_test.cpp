@@ -19,10 +19,10 @@ TEST(CoordinatorDurability, KillNineAndRestartLosesNothing) {
     ServerProcess srv(dir.path(), db, {"--floor", "2", "--dev", "--match-wait", "0"});
     ASSERT_TRUE(srv.running());
     CoordinatorClient cl({srv.url()});
-    ASSERT_TRUE(cl.register_peer(reg(E, inv5, true, 10)).ok());
-    ta = cl.register_peer(reg(A, inv5))->session_token;
-    tb = cl.register_peer(reg(B, inv5))->session_token;
-    ASSERT_TRUE(cl.register_peer(reg(D, inv1)).ok());
+    ASSERT_TRUE(enroll(cl, reg(E, inv5, true, 10)).ok());
+    ta = enroll(cl, reg(A, inv5))->session_token;
+    tb = enroll(cl, reg(B, inv5))->session_token;
+    ASSERT_TRUE(enroll(cl, reg(D, inv1)).ok());
     EXPECT_EQ(code_of(cl.match(ta, {A, 1, std::nullopt})), coord_errc::insufficient_cohort);
     auto mb = cl.match(tb, {B, 1, std::nullopt});
     ASSERT_TRUE(mb.ok());
@@ -41,11 +41,11 @@ TEST(CoordinatorDurability, KillNineAndRestartLosesNothing) {
   EXPECT_EQ(ma->cohort, cohort);
   EXPECT_TRUE(verify_peer_token(ma->session_token, pub, A, SystemClock().wall()).ok());
   // The ledger survived: the 1-use invite is spent, the 5-use one has exactly 2 uses left.
-  EXPECT_EQ(code_of(cl.register_peer(reg(new_key(), inv1))), coord_errc::invite_exhausted);
-  EXPECT_TRUE(cl.register_peer(reg(D, inv1)).ok());  // D itself may come back
-  EXPECT_TRUE(cl.register_peer(reg(new_key(), inv5)).ok());
-  EXPECT_TRUE(cl.register_peer(reg(new_key(), inv5)).ok());
-  EXPECT_EQ(code_of(cl.register_peer(reg(new_key(), inv5))), coord_errc::invite_exhausted);
+  EXPECT_EQ(code_of(enroll(cl, reg(new_key(), inv1))), coord_errc::invite_exhausted);
+  EXPECT_TRUE(enroll(cl, reg(D, inv1)).ok());  // D itself may come back
+  EXPECT_TRUE(enroll(cl, reg(new_key(), inv5)).ok());
+  EXPECT_TRUE(enroll(cl, reg(new_key(), inv5)).ok());
+  EXPECT_EQ(code_of(enroll(cl, reg(new_key(), inv5))), coord_errc::invite_exhausted);
   auto m = cl.request("GET", "/metrics", "");
   EXPECT_NE(m->body.find("wl_coord_peers 6"), std::string::npos) << m->body;
   EXPECT_NE(m->body.find("wl_coord_cohorts_live 1"), std::string::npos);

@@ -42,7 +42,7 @@ TEST_F(HardeningTest, ForgedTokenFloodDoesNotStarveTheVictim) {
   ASSERT_TRUE(srv.running());
   CoordinatorClient cl({srv.url()});
   const auto victim = new_key();
-  auto a = cl.register_peer(reg(victim, inv));
+  auto a = enroll(cl, reg(victim, inv));
   ASSERT_TRUE(a.ok()) << a.error().message();
 
   const auto hb = to_json(wire::HeartbeatRequest{victim, false, std::nullopt});
@@ -61,10 +61,16 @@ TEST_F(HardeningTest, ForgedTokenFloodDoesNotStarveTheVictim) {
   // The failures were charged to the flooding address: after its burst, 429.
   EXPECT_GT(refused, 0);
   EXPECT_GT(limited, 0);
-  // Register attempts naming the victim with a bad invite do not spend its budget either.
-  auto bogus = reg(victim, "wlinv1.not-an-invite");
-  for (int i = 0; i < 60; ++i)
-    EXPECT_NE(cl.request("POST", "/api/v1/register", to_json(bogus))->status, 200);
+  // Register attempts naming the victim with a bad invite, each with a fresh challenge but a
+  // proof made with the attacker's key, do not spend its budget either.
+  const auto attacker = new_key();
+  for (int i = 0; i < 60; ++i) {
+    auto bogus = nlohmann::json::parse(proven_body(cl, reg(attacker, "wlinv1.not-an-invite")));
+    bogus["peer_id"] = victim.to_base64();
+    auto r = cl.request("POST", "/api/v1/register", bogus.dump());
+    ASSERT_TRUE(r.ok());
+    EXPECT_NE(r->status, 200) << r->body;
+  }
   // The victim's own heartbeats all succeed (within its budget: 5, one spent on register).
   for (int i = 0; i < 3; ++i) {
     auto h = cl.heartbeat(a->session_token, {victim, false, std::nullopt});
@@ -81,7 +87,7 @@ TEST_F(HardeningTest, EventStreamsPerPeerAreCapped) {
   ASSERT_TRUE(srv.running());
   CoordinatorClient cl({srv.url()});
   const auto A = new_key();
-  auto a = cl.register_peer(reg(A, inv));
+  auto a = enroll(cl, reg(A, inv));
   ASSERT_TRUE(a.ok()) << a.error().message();
   RawConn s1(srv.port()), s2(srv.port()), s3(srv.port());
   ASSERT_TRUE(s1.send(events_request(a->session_token)));

@@ -182,3 +182,16 @@ TEST(CoordErrors, WireTable) {
   EXPECT_EQ(*parse_wire_code("match.no_exit_available"), coord_errc::no_exit_available);
   EXPECT_FALSE(parse_wire_code("nope").has_value());
 }
+
+// The registration generation: absent while 0 (tokens keep their shape), carried when set.
+TEST_F(Fixture, GenerationClaim) {
+  auto none = verify_session_token(mint_session_token(key, claims()), ring, peer, clock.wall());
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->gen, 0u);
+  auto c = claims();
+  c.gen = 3;
+  const auto tok = mint_session_token(key, c);
+  auto r = verify_session_token(tok, ring, peer, clock.wall());
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->gen, 3u);
+}

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "server_process.hpp"
@@ -11,12 +13,39 @@
 #include "wirelink/coordinator/client.hpp"
 #include "wirelink/coordinator/errors.hpp"
 #include "wirelink/coordinator/paserk.hpp"
+#include "wirelink/coordinator/register_proof.hpp"
 #include "wirelink/coordinator/session_token.hpp"
 
 namespace wl::test {
 
+// Every key a test makes, so registering it can prove its private key.
+struct KeyBook {
+  std::mutex mu;
+  std::map<PublicKey, PrivateKey> keys;
+};
+inline KeyBook& key_book() {
+  static KeyBook b;
+  return b;
+}
+
 inline PublicKey new_key() {
-  return public_key_of(generate_private_key());
+  auto priv = generate_private_key();
+  const auto pub = public_key_of(priv);
+  std::lock_guard l(key_book().mu);
+  key_book().keys.emplace(pub, std::move(priv));
+  return pub;
+}
+
+// The private key of a key new_key() made (references stay valid: map nodes never move).
+inline const PrivateKey& private_of(const PublicKey& k) {
+  std::lock_guard l(key_book().mu);
+  return key_book().keys.at(k);
+}
+
+// Registers r.peer_id the way the agent does: challenge, proof with its own private key.
+inline Result<coordinator::wire::RegisterAck> enroll(coordinator::CoordinatorClient& cl,
+                                                     const coordinator::wire::RegisterRequest& r) {
+  return cl.register_peer(r, private_of(r.peer_id));
 }
 
 inline std::string trim(std::string s) {
@@ -61,6 +90,23 @@ inline coordinator::wire::RegisterRequest reg(const PublicKey& k, const std::str
   r.capacity_hint = cap;
   r.addr_hint = exit ? "192.0.2.1:51820" : "";
   return r;
+}
+
+// `r` with a fresh challenge and a valid proof, as the body of a raw POST /api/v1/register.
+inline std::string proven_body(coordinator::CoordinatorClient& cl,
+                               coordinator::wire::RegisterRequest r) {
+  auto raw = cl.request("GET", "/api/v1/challenge", "");
+  EXPECT_TRUE(raw.ok() && raw->status == 200);
+  if (!raw.ok()) return {};
+  auto ch = coordinator::wire::parse_challenge(raw->body);
+  EXPECT_TRUE(ch.ok()) << raw->body;
+  if (!ch.ok()) return {};
+  r.challenge = ch->challenge;
+  auto proof = coordinator::make_register_proof(r, private_of(r.peer_id),
+                                                PublicKey::parse(ch->coordinator_key).value());
+  EXPECT_TRUE(proof.ok());
+  r.proof = proof.ok() ? *proof : std::string();
+  return to_json(r);
 }
 
 // Polls `pred` every 20 ms for up to `seconds` (a bound, not a timing assertion).

@@ -571,6 +571,96 @@ TEST_F(EngineTest, RelaysForwardTheRemainingTtl) {
   EXPECT_EQ(*ttl, 151u);  // received at +1 s with 200 s, sent at +50 s
 }
 
+// Fast learning: a new fact goes on kFlushDelay after it arrived, not at the next 5 s cycle;
+// the same fact again (a refresh) schedules nothing.
+TEST_F(EngineTest, ANewFactIsRelayedAtTheNextFlushNotTheNextCycle) {
+  view.device_peers.push_back(device_peer(c, "192.0.2.3:51820", {"10.9.0.3/32"}));
+  engine.set_local_view(view, kStart);
+  ASSERT_TRUE(engine.is_router());
+  (void)engine.tick(kStart);  // the first full exchange with b and c
+  ASSERT_EQ(engine.next_deadline(), kStart + 5s);
+  const auto gen = engine.generation();
+  const Endpoint told = *Endpoint::parse("198.51.100.7:4000");
+  auto inner = fact_bytes(make_alive(b.pub, BootId{7}), 255);
+  append(inner, fact_bytes(make_endpoint(b.pub, told), 200));
+  engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart + 1s);
+  EXPECT_GT(engine.generation(), gen);  // the agent acts on it at once
+  EXPECT_EQ(engine.next_deadline(), kStart + 1s + timing::kFlushDelay);
+  auto relayed = [&](const std::vector<OutgoingDatagram>& out) {
+    for (const auto& f : open_all(out, a, c))
+      if (f.fact.attr == Attribute::endpoint_v4 && std::get<Endpoint>(f.fact.value) == told)
+        return true;
+    return false;
+  };
+  EXPECT_TRUE(engine.tick(kStart + 1s + timing::kFlushDelay - 1ms).empty());
+  EXPECT_TRUE(relayed(engine.tick(kStart + 1s + timing::kFlushDelay)));
+  // The same facts again: nothing new, so nothing is due before the regular cycle.
+  const auto gen2 = engine.generation();
+  engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart + 2s);
+  EXPECT_EQ(engine.generation(), gen2);
+  EXPECT_EQ(engine.next_deadline(), kStart + 1s + timing::kFlushDelay + timing::kCycle);
+}
+
+// Path liveness (feature 0x03): between two leaves that both advertise it, an alive fact goes
+// every kLivenessPeriod between cycles and silence() tells the agent how long the peer has been
+// quiet; towards a peer without the feature the 30 s ping stays.
+TEST_F(EngineTest, PathLivenessPingsEveryPeriodOnlyWhenBothSidesAdvertiseIt) {
+  view.device_peers.push_back(device_peer(c, "192.0.2.3:51820", {"10.9.0.0/24"}));  // a router
+  engine.set_local_view(view, kStart);
+  ASSERT_FALSE(engine.is_router());
+  (void)engine.tick(kStart);
+  auto pings_to_b = [&](TimePoint t) {
+    int n = 0;
+    for (const auto& o : engine.tick(t))
+      if (o.peer == b.pub)
+        for (const auto& f : open_all({o}, a, b)) n += f.fact.attr == Attribute::alive;
+    return n;
+  };
+  EXPECT_EQ(pings_to_b(kStart + 2s), 0);  // b has not advertised the feature
+  EXPECT_FALSE(engine.silence(b.pub, kStart + 2s).has_value());
+
+  MemberMetadata meta;
+  FeatureSet fs;
+  fs.add(Feature::liveness);
+  meta.set_features(fs);
+  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_member(b.pub, meta), 255)),
+                     kStart + 3s);
+  ASSERT_TRUE(engine.features_of(b.pub).has(Feature::liveness));
+  ASSERT_TRUE(engine.silence(b.pub, kStart + 4s).has_value());
+  EXPECT_EQ(*engine.silence(b.pub, kStart + 4s), 1s);
+  // Our last ping to b went at kStart: the next is due kLivenessPeriod later, i.e. now.
+  EXPECT_LE(engine.next_deadline(), kStart + 3s);
+  EXPECT_EQ(pings_to_b(kStart + 3s), 1);
+  EXPECT_EQ(engine.next_deadline(), kStart + 5s);  // the cycle, which is also the next ping
+  EXPECT_EQ(pings_to_b(kStart + 4s), 0);
+  EXPECT_EQ(pings_to_b(kStart + 5s), 1);
+  EXPECT_EQ(pings_to_b(kStart + 7s), 1);
+  // Never towards the router c, which did not advertise it anyway, and never from a router.
+  view.device_peers.pop_back();
+  engine.set_local_view(view, kStart + 8s);
+  ASSERT_TRUE(engine.is_router());
+  EXPECT_FALSE(engine.silence(b.pub, kStart + 8s).has_value());
+}
+
+TEST_F(EngineTest, FlushesComeNoCloserThanTheFlushGap) {
+  (void)engine.tick(kStart);
+  engine.on_datagram(
+      link_local_for(b.pub),
+      from_b(fact_bytes(make_endpoint(b.pub, *Endpoint::parse("198.51.100.7:4000")), 200)),
+      kStart + 10ms);
+  EXPECT_EQ(engine.next_deadline(), kStart + timing::kFlushGap);
+}
+
+TEST_F(EngineTest, ANewDevicePeerHearsFromUsAtTheNextFlush) {
+  (void)engine.tick(kStart);
+  view.device_peers.push_back(device_peer(c, "192.0.2.3:51820", {"10.9.0.3/32"}));
+  engine.set_local_view(view, kStart + 2s);
+  EXPECT_EQ(engine.next_deadline(), kStart + 2s + timing::kFlushDelay);
+  bool pinged = false;
+  for (const auto& o : engine.tick(kStart + 2s + timing::kFlushDelay)) pinged |= o.peer == c.pub;
+  EXPECT_TRUE(pinged);
+}
+
 TEST(EngineDelegate, SelfDelegateNodeGrantsReachPeersThatTrustIt) {
   Node a{1}, d{2}, x{3};
   // d is configured (on itself) as a delegate and trusts x for membership.

@@ -258,6 +258,54 @@ TEST(UapiServer, BackendErrorAndUnknownOperation) {
   EXPECT_EQ(s3.feed("get=1\nx\n"), "errno=-22\n\n");
 }
 
+TEST(UapiServer, RequestsSplitAnywhereReadLikeWholeOnes) {
+  // The framing resumes its search where it stopped: byte by byte gives the same replies.
+  const std::string stream = "set=1\nlisten_port=3\n\nset=1\n\nget=1\n\nset=1\nlisten_port=4\n\n";
+  FakeBackend whole_b;
+  uapi::ServerSession whole(whole_b);
+  const std::string want = whole.feed(stream);
+  FakeBackend split_b;
+  uapi::ServerSession split(split_b);
+  std::string got;
+  for (const char c : stream) got += split.feed(std::string_view(&c, 1));
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(split_b.applied_ports, whole_b.applied_ports);
+  ASSERT_EQ(split_b.applied_ports.size(), 3u);
+  EXPECT_EQ(*split_b.applied_ports[2], 4);
+  EXPECT_TRUE(split.idle());
+}
+
+TEST(UapiServer, StepAnswersOneRequestAtATime) {
+  FakeBackend b;
+  uapi::ServerSession s(b);
+  s.receive("set=1\nlisten_port=1\n\nset=1\nlisten_port=2\n\nget");
+  std::string reply;
+  EXPECT_TRUE(s.step(reply));
+  EXPECT_EQ(reply, "errno=0\n\n");
+  EXPECT_EQ(b.applied_ports.size(), 1u);
+  EXPECT_TRUE(s.step(reply));
+  EXPECT_EQ(b.applied_ports.size(), 2u);
+  EXPECT_FALSE(s.step(reply));  // "get" has not ended
+  EXPECT_FALSE(s.idle());
+}
+
+TEST(UapiServer, RequestPastTheCapClosesTheSession) {
+  FakeBackend b;
+  const std::string filler(uapi::ServerSession::kMaxRequest, 'x');
+  // An unended set is refused with EMSGSIZE; nothing of it is applied.
+  uapi::ServerSession set(b);
+  EXPECT_EQ(set.feed("set=1\n"), "");
+  EXPECT_EQ(set.feed(filler), "errno=-" + std::to_string(EMSGSIZE) + "\n\n");
+  EXPECT_TRUE(set.closed());
+  EXPECT_TRUE(b.applied_ports.empty());
+  // A first line that never ends is no known operation: closed without a reply.
+  uapi::ServerSession line(b);
+  EXPECT_EQ(line.feed(filler), "");
+  EXPECT_FALSE(line.closed());  // exactly at the cap is still allowed
+  EXPECT_EQ(line.feed("y"), "");
+  EXPECT_TRUE(line.closed());
+}
+
 // --- From one side to the other ---
 
 TEST(UapiRoundTrip, SetRequestFromClientToServer) {

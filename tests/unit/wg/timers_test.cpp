@@ -30,6 +30,25 @@ TEST(WgTimers, RetransmitWithJitterThenGiveUp) {
   EXPECT_EQ(t.a.wire.count(MessageType::initiation), 0u);
 }
 
+// wirelink-wg only: moving the endpoint while a handshake waits for its answer sends the
+// initiation again at once (to the new endpoint) instead of after REKEY_TIMEOUT.
+TEST(WgTimers, EndpointMovedMidHandshakeRetriesAtOnce) {
+  TwoPeers t;
+  t.a.e().send_packet(t.a_to_b());
+  ASSERT_EQ(t.a.wire.count(MessageType::initiation), 1u);
+  t.a.wire.out.clear();
+  t.run_for(1s, false);
+  EXPECT_EQ(t.a.wire.count(MessageType::initiation), 0u);
+  t.a.e().endpoint_moved(*t.a_b);
+  EXPECT_EQ(t.a.wire.count(MessageType::initiation), 1u);
+  // Nothing waiting for an answer: moving the endpoint sends nothing.
+  t.pump();
+  ASSERT_FALSE(t.a_b->current == nullptr);
+  t.a.wire.out.clear();
+  t.a.e().endpoint_moved(*t.a_b);
+  EXPECT_EQ(t.a.wire.count(MessageType::initiation), 0u);
+}
+
 TEST(WgTimers, PassiveKeepaliveAfterReceivingData) {
   TwoPeers t;
   t.establish();

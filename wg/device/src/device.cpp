@@ -10,8 +10,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <span>
+#include <vector>
 
 #include "wirelink/wg/device/linux_tun.hpp"
+#include "wirelink/wg/device/uapi_server.hpp"
 #include "wirelink/wg/device/udp.hpp"
 
 namespace wl::wg::device {
@@ -146,18 +149,27 @@ int Device::run(int signal_fd) {
   struct stat st0 {};
   const bool have_sock = ::stat(socket_path_.c_str(), &st0) == 0;
   auto last_check = std::chrono::steady_clock::now();
+  // Local to run(): returning closes every client connection, so stopping never waits for one.
+  UapiServer uapi(*this);
+  std::vector<pollfd> fds;
   while (!stopping_) {
-    pollfd fds[3] = {
-        {listen_fd_.get(), POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
-    const int r = ::poll(fds, signal_fd >= 0 ? 3 : 2, 50);
+    // poll() skips a negative fd: no signalfd, or accepting paused.
+    fds.assign({{stop_fd_.get(), POLLIN, 0},
+                {signal_fd, POLLIN, 0},
+                {uapi.accepting(clock_.now()) ? listen_fd_.get() : -1, POLLIN, 0}});
+    uapi.add_pollfds(fds);
+    const int r = ::poll(fds.data(), fds.size(), 50);
     if (r < 0 && errno != EINTR) break;
-    if (signal_fd >= 0 && (fds[2].revents & POLLIN) != 0) {
+    if ((fds[1].revents & POLLIN) != 0) {
       spdlog::info("{}: signal received, shutting down", tun_->name());
       break;
     }
-    if ((fds[0].revents & POLLIN) != 0) {
-      UniqueFd c(::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-      if (c) serve_connection(c.get(), signal_fd);
+    if (r > 0) {
+      const TimePoint now = clock_.now();
+      uapi.handle(std::span<const pollfd>(fds).subspan(3), now);
+      if ((fds[2].revents & POLLIN) != 0) uapi.accept_from(listen_fd_.get(), now);
+    } else {
+      uapi.handle({}, clock_.now());  // deadlines only
     }
     {
       std::lock_guard<std::mutex> g(mu_);
@@ -190,31 +202,6 @@ int Device::run(int signal_fd) {
   if (tun_thread_.joinable()) tun_thread_.join();
   if (udp_thread_.joinable()) udp_thread_.join();
   return gone ? 1 : 0;
-}
-
-void Device::serve_connection(int fd, int signal_fd) {
-  uapi::ServerSession session(*this);
-  char buf[4096];
-  for (;;) {
-    pollfd p[3] = {{fd, POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
-    // A client that stalls for 5 s is dropped so it cannot block timers forever; a signal or
-    // stop request ends the conversation at once (run() then sees it too).
-    if (::poll(p, signal_fd >= 0 ? 3 : 2, 5000) <= 0) return;
-    if ((p[1].revents & POLLIN) != 0 || (signal_fd >= 0 && (p[2].revents & POLLIN) != 0)) return;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return;
-    const std::string reply = session.feed(std::string_view(buf, static_cast<std::size_t>(n)));
-    std::size_t off = 0;
-    while (off < reply.size()) {
-      const ssize_t w = ::send(fd, reply.data() + off, reply.size() - off, MSG_NOSIGNAL);
-      if (w <= 0) return;
-      off += static_cast<std::size_t>(w);
-    }
-    if (session.closed()) return;
-    // Keep serving timers between requests of a long-lived client.
-    std::lock_guard<std::mutex> g(mu_);
-    engine_->tick();
-  }
 }
 
 device_model::DeviceState Device::get_state() {
@@ -294,8 +281,10 @@ int Device::apply(const device_model::DeviceConfig& cfg) {
     if (pc.replace_allowed_ips) e.allowed_ips().remove_all(peer.get());
     if (pc.preshared_key) e.set_preshared_key(*peer, &*pc.preshared_key);
     if (pc.endpoint) {
+      const bool moved = peer->endpoint != *pc.endpoint;
       peer->endpoint = *pc.endpoint;
       peer->local_source.reset();  // the operator's endpoint: let routing pick the source
+      if (moved) e.endpoint_moved(*peer);
     }
     for (const auto& a : pc.allowed_ips) {
       if (a.remove) {

@@ -309,6 +309,12 @@ void Engine::handle_cookie_reply(std::span<const std::uint8_t> msg) {
   ++stats_.cookies_received;
 }
 
+void Engine::endpoint_moved(Peer& p) {
+  if (p.timers.retransmit_handshake == kNever) return;  // no handshake waiting for an answer
+  p.last_sent_handshake = TimePoint::min();
+  initiate(p, true);  // counts as a retry: the give-up limit still holds
+}
+
 void Engine::initiate(Peer& p, bool retry) {
   // A batch may finish after its peer was removed: never allocate indices for it again.
   if (p.removed) return;

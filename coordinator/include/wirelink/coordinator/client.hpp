@@ -33,9 +33,11 @@ class CoordinatorClient {
   CoordinatorClient(const CoordinatorClient&) = delete;
   CoordinatorClient& operator=(const CoordinatorClient&) = delete;
 
-  // `token` may be empty for a first registration (then the request must carry an invite).
-  Result<wire::RegisterAck> register_peer(const wire::RegisterRequest& r,
-                                          const std::string& token = {});
+  // Fetches a challenge (GET /api/v1/challenge), proves possession of `own` (the private key
+  // of r.peer_id, see register_proof.hpp) and registers. A first registration needs r.invite;
+  // a registered peer re-registers without one. A challenge that went stale before use
+  // (coordinator restart, key rotation) is fetched again, once. `own` is only read.
+  Result<wire::RegisterAck> register_peer(const wire::RegisterRequest& r, const PrivateKey& own);
   Result<wire::MatchResponse> match(const std::string& token, const wire::MatchRequest& r);
   Result<wire::HeartbeatAck> heartbeat(const std::string& token, const wire::HeartbeatRequest& r);
   Result<void> disconnect(const std::string& token, const wire::DisconnectRequest& r);

@@ -1,6 +1,6 @@
 // CoordinatorSession: keeps one peer registered with the coordinator, in the background.
 //
-// What it does: registers with the invite (or re-registers with its still-valid token),
+// What it does: registers with the invite and a proof of its private key (register_proof.hpp),
 // heartbeats, refreshes the session token in the last third of its lifetime, optionally asks
 // for a cohort match (and again after CohortRotated), follows the event stream with
 // reconnect + exponential backoff + full jitter, and disconnects on stop(). When the
@@ -32,6 +32,7 @@ namespace wl::coordinator {
 struct SessionConfig {
   ClientOptions client;
   PublicKey self;
+  PrivateKey own;            // self's private key: registrations prove it (never logged, wiped)
   std::string invite;        // "wlinv1.…" (InviteFile); needed for the first registration
   KeyRing coordinator_keys;  // CoordinatorPublicKey: tokens we receive must verify under it
   std::string addr_hint;

@@ -1,7 +1,11 @@
 // Session tokens: PASETO v4.public tokens the coordinator mints for admitted peers.
 //
 // Payload (JSON): {"iss":"wirelink-coordinator","sub":<wg key b64>,"iat","nbf","exp" (RFC 3339),
-//   "wirelink_session":{"sub","cohort","exp","exit_set":[..],"path":[..]}}
+//   "wirelink_session":{"sub","cohort","exp","exit_set":[..],"path":[..],"gen"?}}
+// "gen" (an unsigned integer, absent = 0) is the peer's registration generation at the
+// coordinator: it rises with every disconnect so the coordinator refuses tokens from before one.
+// Only the coordinator knows a peer's current generation; offline verifiers check signature,
+// subject and times and ignore it (a disconnected peer's token verifies offline until exp).
 // Footer: {"kid":"k4.pid.…"} naming the signing key (rotation). Implicit assertion: the 32 raw
 // bytes of the subject's WireGuard public key, so a token verifies only for that key.
 //
@@ -29,6 +33,7 @@ struct SessionClaims {
   WallTime iat{}, nbf{}, exp{};
   std::vector<std::string> exit_set;  // WireGuard keys (base64) of exits this peer may use
   std::vector<std::string> path;      // ordered forwarder chain, last entry is the exit
+  std::uint64_t gen = 0;              // the peer's registration generation (see above)
   std::string kid;                    // filled in by verify: the k4.pid that signed it
 };
 

@@ -25,6 +25,19 @@ struct RegisterRequest {
   bool can_exit = false;
   int capacity_hint = 0;  // clients this peer accepts as an exit
   std::optional<WallTime> at;
+  // Proof of possession of the peer's WireGuard private key (register_proof.hpp): the
+  // challenge text from GET /api/v1/challenge and the base64 MAC over this request's fields.
+  std::string challenge;
+  std::string proof;
+};
+
+// 200 body of GET /api/v1/challenge: a single-use challenge for one registration, and the
+// coordinator's X25519 key the proof is computed against.
+struct Challenge {
+  std::string challenge;        // opaque to the client, "wlch1.…"
+  std::string coordinator_key;  // X25519 public key, base64 (as WireGuard keys are written)
+  std::string kid;              // k4.pid of the signing key it is derived from
+  WallTime expires_at{};
 };
 
 struct RegisterAck {
@@ -87,6 +100,7 @@ struct ErrorBody {
 
 Result<RegisterRequest> parse_register(std::string_view body);
 Result<RegisterAck> parse_register_ack(std::string_view body);
+Result<Challenge> parse_challenge(std::string_view body);
 Result<MatchRequest> parse_match(std::string_view body);
 Result<MatchResponse> parse_match_response(std::string_view body);
 Result<HeartbeatRequest> parse_heartbeat(std::string_view body);
@@ -97,6 +111,7 @@ Result<ErrorBody> parse_error(std::string_view body);
 
 std::string to_json(const RegisterRequest& r);
 std::string to_json(const RegisterAck& r);
+std::string to_json(const Challenge& c);
 std::string to_json(const MatchRequest& r);
 std::string to_json(const MatchResponse& r);
 std::string to_json(const HeartbeatRequest& r);

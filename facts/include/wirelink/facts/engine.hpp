@@ -8,13 +8,18 @@
 //   the liveness table or trust. Facts that fail trust are counted per Verdict.
 // - The agent calls set_local_view() whenever its view changes (at least each cycle),
 //   on_datagram() for every received datagram (source = the IPv6 source address), and
-//   tick() when next_deadline() passes; tick() runs a cycle every kCycle (or sooner once
-//   kCycleQueueTrigger datagrams arrived) and returns what to send.
+//   tick() when next_deadline() passes; tick() runs a cycle every kCycle, sooner once
+//   kCycleQueueTrigger datagrams arrived, and kFlushDelay after something new appeared (a new
+//   fact accepted or collected, a new or rebooted peer, a device peer never sent to: fast
+//   learning, PROTOCOL.md §6), and returns what to send.
 // - Queries (members, endpoints, allowed IPs, liveness, trust) read the current state and
 //   ignore anything expired at `now` (the store itself drops expired facts each cycle); the
 //   agent's peer state machine builds on them.
-// - next_deadline() is the next cycle, or a time <= now once kCycleQueueTrigger datagrams
-//   were accepted since the last cycle.
+// - next_deadline() is the next cycle, the pending flush if earlier, or a time <= now once
+//   kCycleQueueTrigger datagrams were accepted since the last cycle.
+// - generation() counts received changes that can alter the agent's decisions (a new fact
+//   identity, a new or rebooted or returning peer's liveness, an admission, a grant): the agent
+//   compares it after on_datagram() to act at once rather than at its next cycle.
 #pragma once
 
 #include <array>
@@ -100,6 +105,7 @@ class GossipEngine {
   void set_own_token(std::vector<std::uint8_t> token) { options_.own_token = std::move(token); }
   std::vector<OutgoingDatagram> tick(TimePoint now);
   TimePoint next_deadline() const;
+  std::uint64_t generation() const { return generation_; }
 
   // Queries about a subject (accepted facts and local facts, unexpired).
   bool is_member(const PublicKey& subject, TimePoint now) const;  // m/M fact or admission
@@ -109,6 +115,9 @@ class GossipEngine {
   std::optional<MemberMetadata> metadata_of(const PublicKey& subject, TimePoint now) const;
   FeatureSet features_of(const PublicKey& peer) const;
   std::optional<AliveInfo> alive(const PublicKey& peer, TimePoint now) const;
+  // Path liveness (feature 0x03): nullopt unless both sides advertise it and neither is a
+  // router; otherwise how long since the peer's last accepted datagram.
+  std::optional<Duration> silence(const PublicKey& peer, TimePoint now) const;
   bool healthy(const PublicKey& peer) const;  // from the last view (endpoint + fresh handshake)
   trust::Decision trust_of(const PublicKey& peer, TimePoint now) const;
   bool is_router() const { return self_router_; }  // effective (configured or auto-detected)
@@ -124,7 +133,11 @@ class GossipEngine {
   struct Peer;
   struct Candidate;  // a stored fact prepared once per cycle for every peer's send filter
   void roll_boot_id();
+  // Fast learning: something new goes out at the next flush; note_change() also tells the agent.
+  void schedule_flush(TimePoint now);
+  void note_change(TimePoint now);
   void run_cycle(TimePoint now, std::vector<OutgoingDatagram>& out);
+  std::vector<Fact> local_facts(TimePoint now) const;  // what we say about ourselves and ours
   void refresh_local_facts(TimePoint now);
   void expire(TimePoint now);
   void send_to(Peer& p, const PublicKey& key, TimePoint now, std::vector<OutgoingDatagram>& out);
@@ -134,6 +147,9 @@ class GossipEngine {
   Peer& peer(const PublicKey& key);
   bool subject_known(const PublicKey& subject, TimePoint now) const;
   bool endpoint_in_tunnel(const Endpoint& ep) const;
+  bool fast_liveness(const PublicKey& key, const Peer& p) const;
+  std::optional<TimePoint> next_liveness_ping() const;
+  void send_liveness(TimePoint now, std::vector<OutgoingDatagram>& out);
 
   PrivateKey own_;
   PublicKey self_;
@@ -146,6 +162,8 @@ class GossipEngine {
   std::optional<TimePoint> last_cycle_;
   TimePoint next_cycle_{};
   std::size_t queued_since_cycle_ = 0;
+  std::optional<TimePoint> flush_at_;
+  std::uint64_t generation_ = 0;
   bool self_router_ = false;
   std::unordered_map<PublicKey, std::unique_ptr<Peer>> peers_;
   std::vector<Candidate> candidates_;

@@ -40,6 +40,7 @@ enum class Attribute : std::uint8_t {
 enum class Feature : std::uint8_t {
   coordinator_token = 0x01,  // understands attribute 'T'
   trust_grant = 0x02,        // understands attribute 'g'
+  liveness = 0x03,           // sends and expects path liveness pings (PROTOCOL.md §8.4)
 };
 inline constexpr std::uint8_t kFeatureKey = 0x66;  // 'f' (wirelink 0.14 keeps and re-sends it)
 inline constexpr std::uint8_t kNameKey = 0x6e;     // 'n'

@@ -32,6 +32,17 @@ inline constexpr Duration kResendWithin = kFactTtl / 2 + 5s;  // 132.5 s
 // queued.
 inline constexpr Duration kCycle = 5s;
 inline constexpr std::size_t kCycleQueueTrigger = 100;
+// Fast learning: a new fact (a new identity received and accepted, a new local fact, a new or
+// rebooted peer's liveness, a peer we have never sent to) goes out this long after it appeared,
+// batched, instead of at the next cycle; such early cycles come no closer than kFlushGap after
+// the previous cycle. Not wire-visible: a peer only sees its facts sooner, in the same datagrams.
+inline constexpr Duration kFlushDelay = 200ms;
+inline constexpr Duration kFlushGap = 500ms;
+// Path liveness (feature 0x03, between two non-router peers that both advertise it): an alive
+// fact every kLivenessPeriod over the direct tunnel; kLivenessDead without any datagram from
+// the peer makes its direct path dead (traffic moves to the router) until one arrives again.
+inline constexpr Duration kLivenessPeriod = 2s;
+inline constexpr Duration kLivenessDead = 5s;
 // A gap longer than this between cycles (suspend) or a backwards step rolls the boot id.
 inline constexpr Duration kSuspendGap = 10s;
 

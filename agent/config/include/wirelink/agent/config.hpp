@@ -41,6 +41,7 @@ struct Config {
   std::string private_key_file;        // used when wirelink creates the interface
   std::string coordinator_url;         // empty = no coordinator
   std::string coordinator_public_key;  // k4.public PASERK of the coordinator
+  std::string coordinator_ca_file;     // PEM CA bundle for https (empty: the system store)
   std::string invite_file;             // invite code for registration (a secret file)
   std::string coordinator_endpoint;    // "ip:port" given to peers matched with us (addr_hint)
   std::uint16_t coordinator_exit_capacity = 0;  // > 0: offered as an exit for this many clients
@@ -50,7 +51,8 @@ struct Config {
   // restarts the session.
   bool same_coordinator_settings(const Config& o) const {
     return coordinator_url == o.coordinator_url &&
-           coordinator_public_key == o.coordinator_public_key && invite_file == o.invite_file &&
+           coordinator_public_key == o.coordinator_public_key &&
+           coordinator_ca_file == o.coordinator_ca_file && invite_file == o.invite_file &&
            coordinator_endpoint == o.coordinator_endpoint &&
            coordinator_exit_capacity == o.coordinator_exit_capacity;
   }
@@ -81,6 +83,10 @@ struct ConfigInputs {
 };
 
 Result<LoadedConfig> load_config(const ConfigInputs& in);
+
+// Only the interface name (flag > env > default), checked; the rest of the configuration is
+// not read. `wirelink show` uses it to reach a running agent even when the file is broken.
+Result<std::string> config_iface(const ConfigInputs& in);
 
 // The effective configuration and sources as JSON text (for --dump-config).
 std::string dump_config_json(const LoadedConfig& c);

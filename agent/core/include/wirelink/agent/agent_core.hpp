@@ -129,6 +129,10 @@ class AgentCore {
   // A control-socket request ("show", "show json").
   std::string on_control(const std::string& request, TimePoint now) const;
 
+  // When the shell should call on_tick() next at the latest (an early cycle, a gossip flush);
+  // nullopt = the periodic tick is soon enough.
+  std::optional<TimePoint> next_wake() const;
+
   Lifecycle state() const { return state_; }
   const Config& config() const { return loaded_.config; }
   AgentStatus status(TimePoint now) const;
@@ -138,6 +142,7 @@ class AgentCore {
   const std::string& iface() const { return loaded_.config.iface; }
   std::uint16_t fact_port() const;
   void cycle(TimePoint now, Actions& out);
+  void cycle_soon(TimePoint now);
   bool check_link(Actions& out);
   void notify(Actions& out, action::Notify::Kind kind, std::string text);
   void report_waiting(Actions& out, Lifecycle s, const std::string& why);
@@ -159,6 +164,7 @@ class AgentCore {
   std::unique_ptr<CoordinatorLink> coord_;
   CoordinatorInfo coord_info_;
   PublicKey self_;
+  PrivateKey own_;  // the device key self_ belongs to: a restarted coordinator session needs it
   IpAddress link_local_;
   unsigned ifindex_ = 0;
   std::uint16_t listen_port_ = 0;
@@ -175,6 +181,8 @@ class AgentCore {
   std::uint64_t device_errors_ = 0;
   std::uint64_t link_events_ = 0;  // event batches about our interface that ran a cycle
   std::optional<TimePoint> last_cycle_;
+  std::optional<TimePoint> cycle_soon_;  // an early cycle is due then (news to act on)
+  std::uint64_t gossip_generation_ = 0;  // the gossip's generation our last cycle saw
   std::optional<TimePoint> last_watchdog_;
 };
 

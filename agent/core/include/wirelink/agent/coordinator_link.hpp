@@ -38,8 +38,10 @@ class CoordinatorLink {
   virtual void stop() = 0;
 };
 
+// `own` is the device's private key (self's): the session proves it to the coordinator when it
+// registers. The factory copies it into the session (wiped there); it is never logged.
 using CoordinatorFactory = std::function<Result<std::unique_ptr<CoordinatorLink>>(
-    const PublicKey& self, const Config& cfg, const Clock& clock)>;
+    const PublicKey& self, const PrivateKey& own, const Config& cfg, const Clock& clock)>;
 
 // The real link lives in the coordinator module (agent/coordinator_link_module/, loaded through
 // coordinator_link_loader.hpp): it reads the invite from cfg.invite_file (a secret, wiped after

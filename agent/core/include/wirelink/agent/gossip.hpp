@@ -75,6 +75,11 @@ class GossipView {
   virtual void on_datagram(const IpAddress& src, std::span<const std::uint8_t> bytes,
                            TimePoint now) = 0;
   virtual std::vector<OutgoingDatagram> tick(TimePoint now) = 0;
+  // When tick() next has something to do; nullopt = no sooner than the agent's own cycle.
+  virtual std::optional<TimePoint> next_deadline() const { return std::nullopt; }
+  // Counts received changes that can alter the agent's decisions (new facts, new or rebooted
+  // peers, admissions): a change after on_datagram() makes the agent run its cycle at once.
+  virtual std::uint64_t generation() const { return 0; }
 
   virtual std::vector<Endpoint> endpoints_of(const PublicKey& peer, TimePoint now) const = 0;
   virtual std::vector<Cidr> allowed_ips_of(const PublicKey& peer, TimePoint now) const = 0;
@@ -83,6 +88,12 @@ class GossipView {
   // Remaining aliveness; nullopt = not alive.
   virtual std::optional<Duration> alive_remaining(const PublicKey& peer, TimePoint now) const = 0;
   virtual TrustInfo trust_of(const PublicKey& peer, TimePoint now) const = 0;
+  // Path liveness (PROTOCOL.md §8.4): nullopt when not negotiated with this peer, else the time
+  // since its last datagram.
+  virtual std::optional<Duration> liveness_silence(const PublicKey& /*peer*/,
+                                                   TimePoint /*now*/) const {
+    return std::nullopt;
+  }
   virtual GossipCounters counters() const = 0;
   // Human-readable dump for SIGUSR1.
   virtual std::string dump(TimePoint now) const = 0;

@@ -47,6 +47,10 @@ struct PeerStatus {
   std::uint64_t rx_bytes = 0;
   std::uint64_t tx_bytes = 0;
   std::size_t endpoint_candidates = 0;
+  // Path liveness negotiated and silent past kLivenessDead: the direct path counts as dead
+  // (unhealthy) although WireGuard's handshake is still fresh.
+  std::optional<Duration> liveness_silence;
+  bool path_dead = false;
 };
 
 struct CycleResult {
@@ -89,16 +93,23 @@ class PeerStateMachine {
     std::map<Endpoint, TimePoint> tried;
     std::optional<TimePoint> last_switch;
     std::optional<TimePoint> healthy_alive_since;
+    bool path_dead = false;  // logged once per outage
   };
   // The view without interfaces: configuration (endpoints resolved) and the role.
   facts::LocalView view_of(const device_model::DeviceState& dev, bool router, WallTime wall) const;
   // Health, aliveness, trust and allowed IPs of one device peer; records its device view.
   PeerStatus observe(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
-                     const GossipView& gossip, TimePoint now, facts::LocalView& view);
+                     const GossipView& gossip, TimePoint now, facts::LocalView& view,
+                     std::vector<std::string>& events);
   // The endpoint step for an unhealthy peer (PROTOCOL.md §6.1 endpoint cycle).
   bool cycle_endpoint(const device_model::PeerState& p, const facts::ConfiguredPeerView* conf,
                       const GossipView& gossip, TimePoint now, PeerStatus& st,
                       device_model::PeerConfig& change, CycleResult& out);
+  // The next endpoint to try for `key` (least recently tried first), recorded as tried and
+  // nudged; nullopt while the endpoint cycle holds or there is no candidate.
+  std::optional<Endpoint> next_endpoint(const PublicKey& key, const facts::ConfiguredPeerView* conf,
+                                        const GossipView& gossip, TimePoint now,
+                                        std::size_t& candidates, CycleResult& out);
 
   Config cfg_;
   PublicKey self_;

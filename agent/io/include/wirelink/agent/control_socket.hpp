@@ -1,13 +1,22 @@
 // The control socket: /run/wirelink/<iface>.sock (0600), one request line per connection
 // ("show" or "show json"), one text reply, then close. Root-only by file mode.
 //
-// Contract: the server side is non-blocking for accept and uses a 1 s I/O timeout per client,
-// so a stuck client cannot stall the loop for long. The client blocks up to 5 s.
+// Contract (server): never blocks. fd() is an epoll descriptor of the server's own (the
+// listening socket and every client) that the agent's loop watches; serve() handles whatever
+// is ready and returns at once, expire() closes clients past their deadline. Each client has
+// its own buffers, kClientDeadline from accept to the end of its reply, and at most
+// kMaxClients are open at once (more are told so and closed), so a slow or stuck client costs
+// only itself and never delays the loop's watchdog or gossip. The client (control_request)
+// blocks up to 5 s.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 
+#include "wirelink/base/clock.hpp"
 #include "wirelink/base/result.hpp"
 #include "wirelink/base/unique_fd.hpp"
 
@@ -18,20 +27,44 @@ std::string control_socket_path(const std::string& iface);
 
 class ControlServer {
  public:
+  using Handler = std::function<std::string(const std::string& request)>;
+  static constexpr std::chrono::seconds kClientDeadline{5};
+  static constexpr std::size_t kMaxClients = 16;
+  static constexpr std::size_t kMaxRequest = 256;  // a longer line is cut here, as before
+
   static Result<ControlServer> listen(const std::string& path);
-  ControlServer(ControlServer&& o) noexcept : fd_(std::move(o.fd_)), path_(std::move(o.path_)) {
-    o.path_.clear();
-  }
+  ControlServer(ControlServer&& o) noexcept;
   ControlServer& operator=(ControlServer&&) = delete;
   ~ControlServer();
-  int fd() const { return fd_.get(); }
-  // Accepts one pending client and answers it with handler(request).
-  void serve_one(const std::function<std::string(const std::string& request)>& handler);
+
+  int fd() const { return epoll_.get(); }
+  // Accepts, reads, answers (handler(request) once a line is complete) and writes what the
+  // sockets allow right now.
+  void serve(const Handler& handler, TimePoint now);
+  // Closes clients whose deadline has passed; call at least once a second.
+  void expire(TimePoint now);
+  std::size_t clients() const { return clients_.size(); }
 
  private:
+  struct Client {
+    UniqueFd fd;
+    TimePoint deadline;
+    std::string in;
+    std::string out;
+    std::size_t sent = 0;
+    bool answered = false;
+  };
+
   ControlServer() = default;
-  UniqueFd fd_;
+  void accept_all(TimePoint now);
+  // Returns false when the client is finished (or failed) and must be closed.
+  bool progress(Client& c, const Handler& handler);
+  void close_client(int fd);
+
+  UniqueFd listen_fd_;
+  UniqueFd epoll_;
   std::string path_;
+  std::map<int, Client> clients_;
 };
 
 Result<std::string> control_request(const std::string& path, const std::string& request);

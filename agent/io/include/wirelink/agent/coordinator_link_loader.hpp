@@ -30,12 +30,13 @@ CoordinatorFactory coordinator_link_factory(std::string path);
 inline std::string coordinator_link_abi() {
   return std::string("wirelink ") + kVersion + " gcc " + __VERSION__ + " sizes " +
          std::to_string(sizeof(Config)) + "/" + std::to_string(sizeof(CoordinatorInfo)) + "/" +
-         std::to_string(sizeof(PublicKey)) + "/" +
+         std::to_string(sizeof(PublicKey)) + "/" + std::to_string(sizeof(PrivateKey)) + "/" +
          std::to_string(sizeof(Result<std::unique_ptr<CoordinatorLink>>));
 }
 
-// Names of the module's two entry points (extern "C", see coordinator_link_module.cpp).
-inline constexpr const char* kCoordinatorLinkAbiSymbol = "wl_coordinator_link_abi_v1";
-inline constexpr const char* kCoordinatorLinkMakeSymbol = "wl_coordinator_link_make_v1";
+// Names of the module's two entry points (extern "C", see coordinator_link_module.cpp). v2: make
+// takes the device's private key (registration proof).
+inline constexpr const char* kCoordinatorLinkAbiSymbol = "wl_coordinator_link_abi_v2";
+inline constexpr const char* kCoordinatorLinkMakeSymbol = "wl_coordinator_link_make_v2";
 
 }  // namespace wl::agent

@@ -1,5 +1,6 @@
 // EventLoop: the agent's only owner of readiness. epoll over a signalfd (TERM, INT, HUP, USR1
-// blocked and delivered here), one periodic timerfd, and any number of readable fds.
+// blocked and delivered here), one periodic timerfd, a one-shot timerfd for an earlier tick
+// (wake_in), and any number of readable fds.
 //
 // Contract: single-threaded. Callbacks run on the loop thread and must not block for long;
 // run() returns when stop() is called. Construction blocks the handled signals for the whole
@@ -29,6 +30,9 @@ class EventLoop {
 
   Result<void> watch(int fd, FdHandler on_readable);
   void unwatch(int fd);
+  // One tick after `delay` (at least 1 ns) besides the periodic ones; a later call replaces an
+  // earlier pending one.
+  void wake_in(std::chrono::nanoseconds delay);
   // Runs until stop(); returns the exit code given to stop().
   int run();
   void stop(int exit_code) {
@@ -39,7 +43,7 @@ class EventLoop {
 
  private:
   EventLoop() = default;
-  UniqueFd epoll_, signal_, timer_;
+  UniqueFd epoll_, signal_, timer_, wake_;
   SignalHandler on_signal_;
   TickHandler on_tick_;
   std::map<int, FdHandler> handlers_;

@@ -4,10 +4,15 @@
 //
 // Behaves like wireguard-go: several requests may share a connection; a set is applied up to
 // its first bad line (not transactional); an error reply, a get with arguments or an unknown
-// operation (which gets no reply at all) closes the connection, as does a request that grows
-// past kMaxRequest without ending.
+// operation (which gets no reply at all) closes the connection. Unlike wireguard-go a request
+// may not grow past kMaxRequest without ending: the session closes then, after an
+// "errno=-EMSGSIZE" reply when the request is a set.
 //
-// Contract: not thread-safe; the backend is called synchronously from feed(); no I/O here.
+// Framing costs time linear in the bytes received, however they are split: a search for the
+// end of a request resumes where the previous one stopped.
+//
+// Contract: not thread-safe; the backend is called synchronously from step() and feed(); no
+// I/O here. Consumed request bytes (they may hold keys) are wiped.
 #pragma once
 
 #include <cstddef>
@@ -30,16 +35,39 @@ class Backend {
 class ServerSession {
  public:
   explicit ServerSession(Backend& backend) : backend_(backend) {}
-  // Appends received bytes; returns reply bytes to write (possibly empty).
+  ~ServerSession();
+  ServerSession(const ServerSession&) = delete;
+  ServerSession& operator=(const ServerSession&) = delete;
+
+  // Buffers received bytes; nothing is carried out yet.
+  void receive(std::string_view bytes);
+  // Carries out the first complete buffered request and appends its reply to `reply`. Returns
+  // false (and does nothing) when no complete request is buffered or the session is closed,
+  // true when a request was answered or the session just closed. A server that must bound
+  // its pending output answers one request at a time this way.
+  bool step(std::string& reply);
+  // receive() then step() until it returns false; returns the replies (possibly empty).
   std::string feed(std::string_view bytes);
+
   // True once the connection must be closed (after an error or an unknown operation).
   bool closed() const { return closed_; }
-  // Guards against a peer that never ends its request.
-  static constexpr std::size_t kMaxRequest = 64 << 20;
+  // True when no part of a request is buffered (between requests).
+  bool idle() const { return buf_.empty(); }
+  // Bytes buffered: the unfinished request (and any pipelined ones after it).
+  std::size_t buffered() const { return buf_.size(); }
+
+  // The longest request: a `wg setconf` of 10,000 peers with a preshared key, an endpoint, a
+  // keepalive and a dozen IPv6 allowed IPs each fits.
+  static constexpr std::size_t kMaxRequest = std::size_t{16} << 20;
 
  private:
+  bool over_cap(std::string& reply, bool is_set);
+  void consume(std::size_t n);
+
   Backend& backend_;
   std::string buf_;
+  std::size_t op_end_ = std::string::npos;  // the first line's '\n', once seen
+  std::size_t scan_ = 0;                    // where the search for the request's end resumes
   bool closed_ = false;
 };
 

@@ -5,8 +5,9 @@
 // batches (UDP GSO / sendmmsg); the UDP thread receives in batches (recvmmsg + UDP GRO),
 // decrypts and writes to the TUN (TCP segments of one flow coalesced into one write). The two
 // directions therefore run on two cores, and each keeps its packets in order. run() serves the
-// UAPI socket and fires timers on the calling thread. One mutex guards the Engine; AEAD work
-// runs outside it. Buffers are allocated once: no allocation per packet.
+// UAPI socket's clients concurrently (UapiServer: non-blocking, bounded, with deadlines) and
+// fires timers on the calling thread. One mutex guards the Engine; AEAD work runs outside it.
+// Buffers are allocated once: no allocation per packet.
 //
 // The TUN and the UDP port are reached through the TunDevice and DatagramSocket seams, so unit
 // tests run the real data plane over in-memory fakes.
@@ -69,7 +70,6 @@ class Device final : public uapi::Backend {
   void tun_loop();
   void udp_loop();
   std::shared_ptr<DatagramSocket> sockets();
-  void serve_connection(int fd, int signal_fd);
 
   SystemClock clock_;
   std::unique_ptr<Sink> sink_;

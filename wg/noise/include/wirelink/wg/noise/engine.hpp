@@ -127,6 +127,10 @@ class Engine {
   void tick();
   // Starts a handshake now unless one was sent less than REKEY_TIMEOUT ago.
   void initiate(Peer& peer, bool retry);
+  // The operator moved the peer's endpoint. A handshake still waiting for its answer went to
+  // the old one and its retry would wait for REKEY_TIMEOUT: send it again now, to the new one
+  // (the mesh agent moves endpoints to try them; wireguard-go and the kernel wait).
+  void endpoint_moved(Peer& peer);
   void send_keepalive(Peer& peer);
 
   // ---- load ----
