@@ -20,14 +20,16 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 constexpr std::size_t kBodyLimit = std::size_t{64} * 1024;
-constexpr auto kIdle = std::chrono::seconds(60);
+constexpr std::size_t kHeaderLimit = std::size_t{8} * 1024;
+using Slot = std::shared_ptr<void>;  // the connection's place in the Listener
 
 // A WebSocket event stream: text frames, one JSON event each. Stream: beast::tcp_stream or
 // beast::ssl_stream<beast::tcp_stream>.
 template <class Stream>
 class WsStream : public std::enable_shared_from_this<WsStream<Stream>> {
  public:
-  WsStream(Stream s, Service& svc) : ws_(std::move(s)), svc_(svc), alive_(svc.alive()) {}
+  WsStream(Stream s, Service& svc, Slot slot)
+      : ws_(std::move(s)), svc_(svc), alive_(svc.alive()), slot_(std::move(slot)) {}
   ~WsStream() {
     if (!alive_.expired()) svc_.unsubscribe(id_);
   }
@@ -81,6 +83,7 @@ class WsStream : public std::enable_shared_from_this<WsStream<Stream>> {
   websocket::stream<Stream> ws_;
   Service& svc_;
   std::weak_ptr<void> alive_;
+  Slot slot_;
   beast::flat_buffer in_;
   std::deque<std::string> queue_;
   std::uint64_t id_ = 0;
@@ -91,8 +94,12 @@ class WsStream : public std::enable_shared_from_this<WsStream<Stream>> {
 template <class Stream>
 class SseStream : public std::enable_shared_from_this<SseStream<Stream>> {
  public:
-  SseStream(Stream s, Service& svc)
-      : sock_(std::move(s)), svc_(svc), alive_(svc.alive()), ping_(sock_.get_executor()) {}
+  SseStream(Stream s, Service& svc, Slot slot)
+      : sock_(std::move(s)),
+        svc_(svc),
+        alive_(svc.alive()),
+        slot_(std::move(slot)),
+        ping_(sock_.get_executor()) {}
   ~SseStream() {
     if (!alive_.expired()) svc_.unsubscribe(id_);
   }
@@ -150,6 +157,7 @@ class SseStream : public std::enable_shared_from_this<SseStream<Stream>> {
   Stream sock_;
   Service& svc_;
   std::weak_ptr<void> alive_;
+  Slot slot_;
   asio::steady_timer ping_;
   std::array<char, 256> scratch_{};
   std::deque<std::string> queue_;
@@ -161,8 +169,11 @@ template <class Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   template <class... A>
-  HttpSession(Service& svc, tcp::socket s, A&&... a)
-      : stream_(std::move(s), std::forward<A>(a)...), svc_(svc) {
+  HttpSession(Service& svc, Slot slot, Duration idle, tcp::socket s, A&&... a)
+      : stream_(std::move(s), std::forward<A>(a)...),
+        svc_(svc),
+        slot_(std::move(slot)),
+        idle_(idle) {
     beast::error_code ec;
     auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     ip_ = ec ? std::string("?") : ep.address().to_string();
@@ -171,7 +182,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       read();
     } else {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+      beast::get_lowest_layer(stream_).expires_after(
+          std::min<Duration>(idle_, std::chrono::seconds(30)));
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (ec) return self->close();
@@ -184,13 +196,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void read() {
     parser_.emplace();
     parser_->body_limit(kBodyLimit);
-    parser_->header_limit(8 * 1024);
-    beast::get_lowest_layer(stream_).expires_after(kIdle);
+    parser_->header_limit(kHeaderLimit);
+    beast::get_lowest_layer(stream_).expires_after(idle_);
     http::async_read(stream_, buf_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                        if (ec == http::error::end_of_stream) return self->shutdown();
                        if (ec == http::error::body_limit)
-                         return self->reject(413, "request body too large");
+                         return self->reject(413, "request body too large (limit 64 KiB)");
+                       if (ec == http::error::header_limit)
+                         return self->reject(431, "request headers too large (limit 8 KiB)");
                        if (ec) return self->shutdown();
                        self->dispatch();
                      });
@@ -204,10 +218,31 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     res.keep_alive(false);
     res.prepare_payload();
     auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
-    http::async_write(stream_, *sp,
-                      [self = this->shared_from_this(), sp](beast::error_code, std::size_t) {
-                        self->shutdown();
-                      });
+    http::async_write(
+        stream_, *sp,
+        [self = this->shared_from_this(), sp](beast::error_code, std::size_t) { self->linger(); });
+  }
+
+  // After refusing a request whose rest is still arriving: closing at once with unread data
+  // would reset the connection and could destroy the answer before the client reads it, so
+  // end our side and read (and drop) what comes until the client closes, for up to 2 s.
+  void linger() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      stream_.expires_after(std::chrono::seconds(2));
+      drain();
+    } else {
+      shutdown();
+    }
+  }
+  void drain() {
+    beast::get_lowest_layer(stream_).async_read_some(
+        asio::buffer(scratch_),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec) return self->close();
+          self->drain();
+        });
   }
 
   void dispatch() {
@@ -218,10 +253,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (path == "/api/v1/events" && req.method() == http::verb::get)
       return events(std::move(req), auth);
     const bool keep = req.keep_alive();
+    const bool head = req.method() == http::verb::head;
     beast::get_lowest_layer(stream_).expires_never();
     svc_.handle(std::string_view(req.method_string().data(), req.method_string().size()), path, ip_,
-                auth, req.body(), [self = this->shared_from_this(), keep](Reply r) {
-                  self->respond(std::move(r), keep);
+                auth, req.body(), [self = this->shared_from_this(), keep, head](Reply r) {
+                  self->respond(std::move(r), keep, head);
                 });
   }
 
@@ -237,13 +273,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     beast::get_lowest_layer(stream_).expires_never();
     const auto id = std::get<std::uint64_t>(sub);
     if (ws) {
-      auto w = std::make_shared<WsStream<Stream>>(std::move(stream_), svc_);
+      auto w = std::make_shared<WsStream<Stream>>(std::move(stream_), svc_, std::move(slot_));
       *sink = [weak = std::weak_ptr<WsStream<Stream>>(w)](const std::string& json) {
         if (auto p = weak.lock()) p->send(json);
       };
       w->start(std::move(req), id);
     } else {
-      auto e = std::make_shared<SseStream<Stream>>(std::move(stream_), svc_);
+      auto e = std::make_shared<SseStream<Stream>>(std::move(stream_), svc_, std::move(slot_));
       *sink = [weak = std::weak_ptr<SseStream<Stream>>(e)](const std::string& json) {
         if (auto p = weak.lock()) p->send(json);
       };
@@ -251,15 +287,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
   }
 
-  void respond(Reply r, bool keep) {
+  // `head`: answer a HEAD request: the GET answer's headers (its Content-Length too), no body.
+  void respond(Reply r, bool keep, bool head = false) {
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "wirelink-coordinator");
     res->set(http::field::content_type, r.content_type);
     if (r.status == 429 || r.status == 503) res->set(http::field::retry_after, "1");
-    res->body() = std::move(r.body);
+    if (r.status == 405) res->set(http::field::allow, "GET, HEAD");  // only /healthz & co.
     res->keep_alive(keep);
-    res->prepare_payload();
+    if (head) {
+      res->content_length(r.body.size());
+    } else {
+      res->body() = std::move(r.body);
+      res->prepare_payload();
+    }
     http::async_write(
         stream_, *res,
         [self = this->shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
@@ -285,15 +327,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   Stream stream_;
   Service& svc_;
+  Slot slot_;
+  Duration idle_;
   beast::flat_buffer buf_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string ip_;
+  std::array<char, 4096> scratch_{};
 };
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& ioc, Service& svc)
-    : ioc_(ioc), svc_(svc), acceptor_(ioc) {}
+HttpServer::HttpServer(asio::io_context& ioc, Service& svc, HttpLimits limits)
+    : ioc_(ioc), svc_(svc), limits_(limits) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
 
 Result<void> HttpServer::enable_tls(const std::string& cert_file, const std::string& key_file) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -311,37 +360,28 @@ Result<void> HttpServer::enable_tls(const std::string& cert_file, const std::str
 }
 
 Result<tcp::endpoint> HttpServer::listen(const tcp::endpoint& at) {
-  beast::error_code ec;
-  acceptor_.open(at.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(at, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    return Error{ec,
-                 "cannot listen on " + at.address().to_string() + ":" + std::to_string(at.port())};
-  accept();
-  return acceptor_.local_endpoint();
+  listener_ = std::make_shared<Listener>(ioc_, limits_.max_connections,
+                                         [this](tcp::socket s, std::shared_ptr<void> slot) {
+                                           on_accept(std::move(s), std::move(slot));
+                                         });
+  return listener_->listen(at);
 }
 
 void HttpServer::stop() {
-  beast::error_code ec;
-  acceptor_.close(ec);
+  if (listener_) listener_->stop();
 }
 
-void HttpServer::accept() {
-  acceptor_.async_accept(ioc_, [this](beast::error_code ec, tcp::socket s) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      s.set_option(tcp::no_delay(true), ec);
-      if (tls_)
-        std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(svc_, std::move(s),
-                                                                            *tls_)
-            ->start();
-      else
-        std::make_shared<HttpSession<beast::tcp_stream>>(svc_, std::move(s))->start();
-    }
-    accept();
-  });
+void HttpServer::on_accept(tcp::socket s, std::shared_ptr<void> slot) {
+  beast::error_code ec;
+  s.set_option(tcp::no_delay(true), ec);
+  if (tls_)
+    std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(
+        svc_, std::move(slot), limits_.idle, std::move(s), *tls_)
+        ->start();
+  else
+    std::make_shared<HttpSession<beast::tcp_stream>>(svc_, std::move(slot), limits_.idle,
+                                                     std::move(s))
+        ->start();
 }
 
 }  // namespace wl::coordinator::server

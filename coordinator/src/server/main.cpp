@@ -1,6 +1,7 @@
 // wirelink-coordinator: keygen | pubkey | invite create | serve. See docs/readme-coordinator.md.
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_values.hpp"
 #include "http_server.hpp"
 #include "service.hpp"
 #include "store.hpp"
@@ -39,7 +41,8 @@ Commands:
   pubkey                 print every public key of the ring (k4.public), active one first
   invite create          create a signed invite and print it (one line, "wlinv1.…")
       --uses N           how many peers may redeem it (default 1)
-      --ttl DUR          lifetime, e.g. 24h, 90m, 3600s (default 24h; 0 = never expires)
+      --ttl DUR          lifetime, e.g. 24h, 90m, 3600s, 7d (default 24h, at most 365d;
+                         0 = never expires)
   serve                  run the HTTP API
       --listen ADDR:PORT listen address (default 127.0.0.1:8787; port 0 = ephemeral)
       --port-file FILE   write the bound port to FILE once listening
@@ -47,16 +50,22 @@ Commands:
       --tls-key FILE     PEM private key for --tls-cert
       --floor N          anonymity-set floor: peers per cohort (default 30; < 30 needs --dev)
       --dev              development network: allow floors below 30
-      --rotation DUR     cohort rotation period (default 15m)
-      --token-ttl DUR    session token lifetime (default 30m)
-      --match-wait DUR   how long POST /api/v1/match waits for the floor (default 10s)
+      --rotation DUR     cohort rotation period (default 15m; 1s to 30d)
+      --token-ttl DUR    session token lifetime (default 30m; 10s to 30d)
+      --match-wait DUR   how long POST /api/v1/match waits for the floor (default 10s; <= 5m)
       --peer-timeout DUR drop quiet peers from pools and cohorts after DUR (default 120s)
       --rate-ip R        requests/s per client IP, 0 = unlimited (default 200)
       --rate-ip-burst B  burst per client IP (default 400)
-      --rate-peer R      requests/s per peer key, 0 = unlimited (default 20)
-      --rate-peer-burst B burst per peer key (default 40)
+      --rate-peer R      requests/s per authenticated peer, 0 = unlimited (default 20)
+      --rate-peer-burst B burst per peer (default 40)
+      --rate-fail R      failed (unauthenticated) requests/s per client IP before they
+                         answer 429, 0 = unlimited (default 5)
+      --rate-fail-burst B burst of failed requests per client IP (default 20)
+      --max-streams N    open event streams per peer (default 4)
+      --max-connections N open connections, event streams included (default 4096)
+      --idle-timeout DUR close a connection idle for DUR (default 60s; 1s to 1h)
       --sync MODE        normal (survives process crashes; default) or full (also power loss)
-      --log-level L      trace, debug, info (default), warn, error
+      --log-level L      trace, debug, info (default), warn, error, critical, off (any case)
 
 Common options:
   --db PATH              database (default $STATE_DIRECTORY/coordinator.db, else
@@ -79,32 +88,15 @@ int usage(const std::string& msg) {
   return 2;
 }
 
-std::optional<wl::Duration> parse_duration(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  std::size_t i = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-  if (i == 0) return std::nullopt;
-  long long n = 0;
-  if (std::from_chars(s.data(), s.data() + i, n).ec != std::errc()) return std::nullopt;
-  const auto unit = s.substr(i);
-  using namespace std::chrono;
-  if (unit.empty() || unit == "s") return seconds(n);
-  if (unit == "ms") return milliseconds(n);
-  if (unit == "m") return minutes(n);
-  if (unit == "h") return hours(n);
-  if (unit == "d") return hours(24 * n);
-  return std::nullopt;
-}
-
-std::optional<double> parse_number(const std::string& s) {
-  try {
-    std::size_t pos = 0;
-    double v = std::stod(s, &pos);
-    if (pos != s.size() || v < 0) return std::nullopt;
-    return v;
-  } catch (...) {
-    return std::nullopt;
+// A parsed option value, or its usage error printed (exit 2 through the caller).
+template <class T>
+bool take(server::Parsed<T> p, T& out, int& rc) {
+  if (auto* err = std::get_if<std::string>(&p)) {
+    rc = usage(*err);
+    return false;
   }
+  out = std::get<T>(p);
+  return true;
 }
 
 std::string default_db() {
@@ -117,7 +109,15 @@ std::string default_db() {
 
 wl::Result<server::Store> open_db(const Args& a, bool sync_full = false) {
   const auto path = a.opts.count("db") ? a.opts.at("db") : default_db();
-  // The database holds the signing keys: create it private.
+  // The database holds the signing keys: anyone who can read it can mint tokens and invites.
+  // An existing file others may read (from a copy, a restore, a umask) is used, since refusing
+  // would take the mesh's admission down over a mode bit, but never silently.
+  if (struct stat st{}; ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+    // stderr, not the log: stdout carries the CLI commands' output (keys, invites).
+    std::cerr << "wirelink-coordinator: warning: database " << path << " has mode "
+              << fmt::format("{:04o}", st.st_mode & 07777)
+              << ": group or others may read the signing keys; run 'chmod 600 " << path << "'\n";
+  // Create it private.
   const mode_t old = ::umask(077);
   auto s = server::Store::open(path, sync_full);
   ::umask(old);
@@ -160,19 +160,17 @@ int cmd_pubkey(const Args& a) {
 
 int cmd_invite(const Args& a) {
   if (a.sub != "create") return usage("invite: expected 'invite create'");
-  int uses = 1;
-  if (a.opts.count("uses")) {
-    auto v = parse_number(a.opts.at("uses"));
-    if (!v || *v < 1 || *v > 1e9 || *v != static_cast<int>(*v))
-      return usage("--uses: expected a positive integer");
-    uses = static_cast<int>(*v);
-  }
+  int rc = 0;
+  std::size_t uses = 1;
+  if (a.opts.count("uses") &&
+      !take(server::parse_count("uses", a.opts.at("uses"), 1, 1'000'000'000), uses, rc))
+    return rc;
   wl::Duration ttl = std::chrono::hours(24);
-  if (a.opts.count("ttl")) {
-    auto d = parse_duration(a.opts.at("ttl"));
-    if (!d) return usage("--ttl: expected a duration like 24h, 90m, 3600s");
-    ttl = *d;
-  }
+  if (a.opts.count("ttl") &&
+      !take(server::parse_duration("ttl", a.opts.at("ttl"), wl::Duration::zero(),
+                                   server::kMaxInviteTtl),
+            ttl, rc))
+    return rc;
   auto db = open_db(a);
   if (!db) return std::cerr << "wirelink-coordinator: " << db.error().message() << "\n", 1;
   auto keys = db->keys();
@@ -187,42 +185,62 @@ int cmd_invite(const Args& a) {
   std::optional<wl::WallTime> exp;
   if (ttl > wl::Duration::zero()) exp = now + ttl;
   auto inv = make_invite(*signer, random_invite_code(), now, exp);
-  if (auto r = db->add_invite(inv, uses); !r)
+  if (auto r = db->add_invite(inv, static_cast<int>(uses)); !r)
     return std::cerr << "wirelink-coordinator: " << r.error().message() << "\n", 1;
   std::cout << encode_invite(inv) << "\n";
   return 0;
 }
 
+// Each connection costs a descriptor: lift the soft limit towards the hard one so
+// --max-connections, not a distribution's default of 1024, is what bounds the server. Below
+// that the listener backs off on EMFILE (logged), so a low limit is a warning, not an error.
+void raise_fd_limit(std::size_t max_connections) {
+  constexpr rlim_t kSpare = 64;  // database, WAL, listener, logs
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  const rlim_t want = static_cast<rlim_t>(max_connections) + kSpare;
+  if (rl.rlim_cur < want) {
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : std::min(want, rl.rlim_max);
+    (void)::setrlimit(RLIMIT_NOFILE, &rl);
+    (void)::getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur < want)
+    spdlog::warn(
+        "coordinator: the descriptor limit ({}) is below --max-connections {} + {}; when it is "
+        "reached new connections wait (raise LimitNOFILE or lower --max-connections)",
+        rl.rlim_cur, max_connections, kSpare);
+}
+
 int cmd_serve(const Args& a) {
   server::Options o;
-  auto dur = [&](const char* k, wl::Duration& out) -> bool {
-    if (!a.opts.count(k)) return true;
-    auto d = parse_duration(a.opts.at(k));
-    if (!d) return false;
-    out = *d;
-    return true;
+  server::HttpLimits limits;
+  int rc = 0;
+  using std::chrono::seconds;
+  auto dur = [&](const char* k, wl::Duration& out, wl::Duration min, wl::Duration max) {
+    return !a.opts.count(k) || take(server::parse_duration(k, a.opts.at(k), min, max), out, rc);
   };
-  auto num = [&](const char* k, double& out) -> bool {
-    if (!a.opts.count(k)) return true;
-    auto v = parse_number(a.opts.at(k));
-    if (!v) return false;
-    out = *v;
-    return true;
+  auto num = [&](const char* k, double& out) {
+    return !a.opts.count(k) || take(server::parse_number(k, a.opts.at(k), 0, 1e9), out, rc);
   };
-  if (!dur("rotation", o.rotation) || !dur("token-ttl", o.token_ttl) ||
-      !dur("match-wait", o.match_wait) || !dur("peer-timeout", o.peer_timeout))
-    return usage("bad duration (examples: 15m, 30s, 24h)");
+  auto count = [&](const char* k, std::size_t& out, std::size_t max) {
+    return !a.opts.count(k) || take(server::parse_count(k, a.opts.at(k), 1, max), out, rc);
+  };
+  if (!dur("rotation", o.rotation, seconds(1), server::kMaxRotation) ||
+      !dur("token-ttl", o.token_ttl, seconds(10), server::kMaxTokenTtl) ||
+      !dur("match-wait", o.match_wait, wl::Duration::zero(), server::kMaxMatchWait) ||
+      !dur("peer-timeout", o.peer_timeout, seconds(1), server::kMaxPeerTimeout) ||
+      !dur("idle-timeout", limits.idle, seconds(1), server::kMaxIdleTimeout))
+    return rc;
   if (!num("rate-ip", o.rate_ip) || !num("rate-ip-burst", o.rate_ip_burst) ||
-      !num("rate-peer", o.rate_peer) || !num("rate-peer-burst", o.rate_peer_burst))
-    return usage("bad rate (a non-negative number)");
-  if (o.rotation < std::chrono::seconds(1) || o.token_ttl < std::chrono::seconds(10))
-    return usage("--rotation must be >= 1s and --token-ttl >= 10s");
-  double floor = 30;
-  if (!num("floor", floor) || floor < 1 ||
-      floor != static_cast<double>(static_cast<std::size_t>(floor)))
-    return usage("--floor: expected a positive integer");
+      !num("rate-peer", o.rate_peer) || !num("rate-peer-burst", o.rate_peer_burst) ||
+      !num("rate-fail", o.rate_fail) || !num("rate-fail-burst", o.rate_fail_burst))
+    return rc;
+  std::size_t floor = 30;
+  if (!count("floor", floor, 1'000'000) || !count("max-streams", o.max_streams, 1000) ||
+      !count("max-connections", limits.max_connections, 1'000'000))
+    return rc;
   o.dev = a.dev;
-  o.floor = static_cast<std::size_t>(floor);
+  o.floor = floor;
   if (o.floor < 30 && !o.dev)
     return usage("--floor " + std::to_string(o.floor) +
                  " is below the anonymity floor of 30; add --dev for a development network");
@@ -239,7 +257,11 @@ int cmd_serve(const Args& a) {
   if (ec || ps.empty() ||
       std::from_chars(ps.data(), ps.data() + ps.size(), port).ec != std::errc() || port > 65535)
     return usage("--listen: expected a literal ADDR:PORT, e.g. 127.0.0.1:8787 or [::1]:8787");
-  if (a.opts.count("log-level")) spdlog::set_level(spdlog::level::from_str(a.opts.at("log-level")));
+  if (a.opts.count("log-level")) {
+    auto level = spdlog::level::info;
+    if (!take(server::parse_log_level(a.opts.at("log-level")), level, rc)) return rc;
+    spdlog::set_level(level);
+  }
   const auto sync = a.opts.count("sync") ? a.opts.at("sync") : std::string("normal");
   if (sync != "normal" && sync != "full") return usage("--sync: normal or full");
 
@@ -249,7 +271,8 @@ int cmd_serve(const Args& a) {
   wl::SystemClock clock;
   server::Service svc(ioc.get_executor(), o, std::move(*db), clock);
   if (auto r = svc.load(); !r) return spdlog::error("coordinator: {}", r.error().message()), 1;
-  server::HttpServer http(ioc, svc);
+  raise_fd_limit(limits.max_connections);
+  server::HttpServer http(ioc, svc, limits);
   if (a.opts.count("tls-cert") != a.opts.count("tls-key"))
     return usage("--tls-cert and --tls-key go together");
   if (a.opts.count("tls-cert")) {
@@ -318,16 +341,29 @@ namespace {
 int run_main(int argc, char** argv) {
   Args a;
   std::vector<std::string> pos;
-  static const std::map<std::string, bool> kTakesValue = {
-      {"db", true},         {"uses", true},
-      {"ttl", true},        {"listen", true},
-      {"port-file", true},  {"floor", true},
-      {"rotation", true},   {"token-ttl", true},
-      {"match-wait", true}, {"peer-timeout", true},
-      {"rate-ip", true},    {"rate-ip-burst", true},
-      {"rate-peer", true},  {"rate-peer-burst", true},
-      {"sync", true},       {"log-level", true},
-      {"tls-cert", true},   {"tls-key", true}};
+  static const std::map<std::string, bool> kTakesValue = {{"db", true},
+                                                          {"uses", true},
+                                                          {"ttl", true},
+                                                          {"listen", true},
+                                                          {"port-file", true},
+                                                          {"floor", true},
+                                                          {"rotation", true},
+                                                          {"token-ttl", true},
+                                                          {"match-wait", true},
+                                                          {"peer-timeout", true},
+                                                          {"rate-ip", true},
+                                                          {"rate-ip-burst", true},
+                                                          {"rate-peer", true},
+                                                          {"rate-peer-burst", true},
+                                                          {"sync", true},
+                                                          {"log-level", true},
+                                                          {"tls-cert", true},
+                                                          {"tls-key", true},
+                                                          {"rate-fail", true},
+                                                          {"rate-fail-burst", true},
+                                                          {"max-connections", true},
+                                                          {"idle-timeout", true},
+                                                          {"max-streams", true}};
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
     if (s == "-h" || s == "--help") return std::cout << kHelp, 0;

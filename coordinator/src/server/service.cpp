@@ -45,7 +45,8 @@ Service::Service(boost::asio::any_io_executor ex, Options opt, Store store, cons
       clock_(clock),
       admission_(Admission::Options{opt.floor, opt.rotation, new_cohort_id}),
       ip_limit_(opt.rate_ip, opt.rate_ip_burst),
-      peer_limit_(opt.rate_peer, opt.rate_peer_burst) {}
+      peer_limit_(opt.rate_peer, opt.rate_peer_burst),
+      fail_limit_(opt.rate_fail, opt.rate_fail_burst) {}
 
 Service::~Service() = default;
 
@@ -117,9 +118,9 @@ template <class Req, class Handler>
 void Service::authed(const char* endpoint, Result<Req> req, std::string_view authorization,
                      Done done, Handler handler) {
   if (!req) return done(error(coord_errc::bad_request, reply_text(req.error()), endpoint));
-  if (limited_peer(req->peer_id, endpoint, done)) return;
   auto a = authenticate(authorization, req->peer_id);
   if (!a) return done(error(a.error(), endpoint));
+  if (limited_peer(req->peer_id, endpoint, done)) return;
   std::invoke(handler, this, *req, *a, std::move(done));
 }
 
@@ -140,6 +141,24 @@ bool Service::limited_peer(const PublicKey& k, const char* endpoint, Done& done)
   metrics_.rate_limited("peer");
   done(error(coord_errc::rate_limited, "too many requests for this peer", endpoint));
   return true;
+}
+
+Reply Service::failed(const std::string& ip, Reply r) {
+  const bool auth_failure =
+      r.status == 400 || r.status == 401 || r.status == 403 || r.status == 404;
+  if (!auth_failure || fail_limit_.allow(ip, clock_.now())) return r;
+  metrics_.rate_limited("failures");
+  metrics_.error(wire_code(coord_errc::rate_limited));
+  return Reply{
+      http_status(coord_errc::rate_limited),
+      wire::error_json(coord_errc::rate_limited, "too many failed requests from this address")};
+}
+
+Done Service::charge_failures(const std::string& ip, Done done) {
+  return [this, ip, done = std::move(done), alive = std::weak_ptr<void>(alive_)](Reply r) {
+    if (alive.expired()) return done(std::move(r));
+    done(failed(ip, std::move(r)));
+  };
 }
 
 Result<Service::Auth> Service::authenticate(std::string_view authorization,
@@ -235,6 +254,16 @@ void Service::end_cohort(const std::string& id, const std::string& reason) {
 
 void Service::handle(std::string_view method, std::string_view path, const std::string& ip,
                      std::string_view authorization, std::string_view body, Done done) {
+  const bool read_only = method == "GET" || method == "HEAD";
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
+    if (!read_only) {
+      // The transport adds "Allow: GET, HEAD" (the only 405 there is).
+      return done(error(coord_errc::method_not_allowed,
+                        "method " + std::string(method) + " not allowed on " + std::string(path) +
+                            " (GET or HEAD)",
+                        "other"));
+    }
+  }
   if (path == "/healthz") {
     metrics_.request("healthz", 200);
     return done(Reply{200, "ok\n", "text/plain"});
@@ -266,22 +295,22 @@ void Service::handle(std::string_view method, std::string_view path, const std::
   }
   if (post && path == "/api/v1/register") {
     if (limited_ip(ip, "register", done)) return;
-    return on_register(ip, authorization, body, std::move(done));
+    return on_register(ip, authorization, body, charge_failures(ip, std::move(done)));
   }
   if (post && path == "/api/v1/match") {
     if (limited_ip(ip, "match", done)) return;
-    return authed("match", wire::parse_match(body), authorization, std::move(done),
-                  &Service::on_match);
+    return authed("match", wire::parse_match(body), authorization,
+                  charge_failures(ip, std::move(done)), &Service::on_match);
   }
   if (post && path == "/api/v1/heartbeat") {
     if (limited_ip(ip, "heartbeat", done)) return;
-    return authed("heartbeat", wire::parse_heartbeat(body), authorization, std::move(done),
-                  &Service::on_heartbeat);
+    return authed("heartbeat", wire::parse_heartbeat(body), authorization,
+                  charge_failures(ip, std::move(done)), &Service::on_heartbeat);
   }
   if (post && path == "/api/v1/disconnect") {
     if (limited_ip(ip, "disconnect", done)) return;
-    return authed("disconnect", wire::parse_disconnect(body), authorization, std::move(done),
-                  &Service::on_disconnect);
+    return authed("disconnect", wire::parse_disconnect(body), authorization,
+                  charge_failures(ip, std::move(done)), &Service::on_disconnect);
   }
   done(error(coord_errc::not_found,
              "no such endpoint: " + std::string(method) + " " + std::string(path), "other"));
@@ -293,13 +322,14 @@ void Service::on_register(const std::string&, std::string_view, std::string_view
   if (!ready_) return done(error(coord_errc::internal, "not ready", ep));
   auto req = wire::parse_register(body);
   if (!req) return done(error(coord_errc::bad_request, reply_text(req.error()), ep));
-  if (limited_peer(req->peer_id, ep, done)) return;
   const auto now = clock_.wall();
   // Whoever registers a key must hold its private key: a fresh proof, every time.
   if (auto p = check_proof(*req, now); !p) return done(error(p.error(), ep));
   // A registered peer (its proof just showed it is the same key) may re-register (new
   // addr_hint, new token) without an invite; anyone else needs one.
   const bool known = admission_.peer(req->peer_id) != nullptr;
+  // A known peer's proof is its authentication: its budget is charged from here on.
+  if (known && limited_peer(req->peer_id, ep, done)) return;
   if (!known) {
     if (req->invite.empty())
       return done(error(coord_errc::invite_invalid, "an invite is required", ep));
@@ -309,6 +339,9 @@ void Service::on_register(const std::string&, std::string_view, std::string_view
       return done(error(coord_errc::invite_invalid, reply_text(v.error()), ep));
     if (auto t = check_invite_time(*inv, now); !t)
       return done(error(coord_errc::invite_expired, reply_text(t.error()), ep));
+    // An unknown peer's budget is charged only once its proof and a valid invite vouch for
+    // the request (and before it spends one of the invite's uses).
+    if (limited_peer(req->peer_id, ep, done)) return;
     auto red = store_.redeem(inv->code, req->peer_id.to_base64(), secs(now));
     if (!red) return done(error(red.error(), ep));
     metrics_.invite_redeemed();
@@ -467,9 +500,16 @@ std::variant<std::uint64_t, Reply> Service::subscribe(const std::string& ip,
     return error(coord_errc::rate_limited, "too many requests from this address", ep);
   }
   auto sub = untrusted_subject(bearer(authorization));
-  if (!sub) return error(coord_errc::token_invalid, "missing or malformed bearer token", ep);
+  if (!sub)
+    return failed(ip, error(coord_errc::token_invalid, "missing or malformed bearer token", ep));
   auto a = authenticate(authorization, *sub);
-  if (!a) return error(a.error(), ep);
+  if (!a) return failed(ip, error(a.error(), ep));
+  if (auto s = subscribers_.find(*sub);
+      s != subscribers_.end() && s->second.size() >= opt_.max_streams)
+    return error(coord_errc::too_many_streams,
+                 "this peer already has " + std::to_string(s->second.size()) +
+                     " open event streams (the limit); close one first",
+                 ep);
   metrics_.request(ep, 200);
   const auto id = next_id_++;
   subscribers_[*sub][id] = std::move(sink);

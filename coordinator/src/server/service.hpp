@@ -36,6 +36,8 @@ struct Options {
   Duration peer_timeout = std::chrono::seconds(120);
   double rate_ip = 200, rate_ip_burst = 400;    // requests/s per client IP (0 = off)
   double rate_peer = 20, rate_peer_burst = 40;  // requests/s per peer key (0 = off)
+  double rate_fail = 5, rate_fail_burst = 20;   // failed (unauthenticated) requests/s per IP
+  std::size_t max_streams = 4;                  // open event streams per peer
 };
 
 struct Reply {
@@ -102,10 +104,15 @@ class Service {
   void complete_waiters(const PublicKey& who, const Reply& r);
   bool limited_ip(const std::string& ip, const char* endpoint, Done& done);
   bool limited_peer(const PublicKey& k, const char* endpoint, Done& done);
+  // Wraps `done` so an authentication failure (400, 401, 403, 404) is charged to the client
+  // address's failure bucket; once that is empty the failure answers 429 instead.
+  Done charge_failures(const std::string& ip, Done done);
+  Reply failed(const std::string& ip, Reply r);
 
   // The preamble every token-authenticated endpoint shares, in this order: the body parses
-  // (bad_request), the per-peer rate limit, the session token for the body's peer_id. Only
-  // then `handler(req, auth, done)`; otherwise `done` gets the error.
+  // (bad_request), the session token for the body's peer_id, then the per-peer rate limit
+  // (charged only once the token proved the caller is that peer, so nobody else can spend a
+  // peer's budget). Only then `handler(req, auth, done)`; otherwise `done` gets the error.
   template <class Req, class Handler>
   void authed(const char* endpoint, Result<Req> req, std::string_view authorization, Done done,
               Handler handler);
@@ -131,7 +138,7 @@ class Service {
   PublicKey exchange_public_;
   ChallengeLedger challenges_;
   std::map<PublicKey, std::uint64_t> generation_;  // durable in the store, see StoredPeer
-  RateLimiter ip_limit_, peer_limit_;
+  RateLimiter ip_limit_, peer_limit_, fail_limit_;
   Metrics metrics_;
   bool ready_ = false;
   std::unordered_map<std::string, Auth> token_cache_;  // tokens already verified or minted here

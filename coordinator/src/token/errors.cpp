@@ -11,7 +11,7 @@ struct Row {
   std::string_view code;
   int status;
 };
-constexpr std::array<Row, 13> kTable{{
+constexpr std::array<Row, 15> kTable{{
     {coord_errc::invite_invalid, "invite.invalid", 400},
     {coord_errc::invite_exhausted, "invite.exhausted", 403},
     {coord_errc::invite_expired, "invite.expired", 403},
@@ -23,6 +23,8 @@ constexpr std::array<Row, 13> kTable{{
     {coord_errc::internal, "internal", 500},
     {coord_errc::bad_request, "request.invalid", 400},
     {coord_errc::not_found, "not_found", 404},
+    {coord_errc::too_many_streams, "events.too_many_streams", 429},
+    {coord_errc::method_not_allowed, "method.not_allowed", 405},
     {coord_errc::proof_invalid, "proof.invalid", 401},
     {coord_errc::challenge_invalid, "challenge.invalid", 401},
 }};

@@ -22,6 +22,8 @@ enum class coord_errc {
   internal,             // 500: anything else
   bad_request,          // 400: body is not the expected JSON (wirelink extension)
   not_found,            // 404: unknown path or peer (wirelink extension)
+  too_many_streams,     // 429: the peer has the maximum of open event streams (wirelink extension)
+  method_not_allowed,   // 405: e.g. POST /healthz (wirelink extension)
   proof_invalid,        // 401: register without a valid proof of the WireGuard key (wirelink)
   challenge_invalid,    // 401: register challenge unknown, expired or used: fetch a new one
 };
