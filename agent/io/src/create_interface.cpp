@@ -37,6 +37,7 @@ std::string userspace_daemon() {
 // Runs argv[0] (PATH searched) and waits for it; its exit status, or an error if it could not run.
 Result<int> run_and_wait(const std::vector<std::string>& argv) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t pid = ::fork();

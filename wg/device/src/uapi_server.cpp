@@ -18,7 +18,7 @@ namespace wl::wg::device {
 namespace {
 // Bytes read per recv(), and reads per connection per round, so one client streaming a long
 // request cannot keep the thread from the others.
-constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::size_t kChunk = std::size_t{64} * 1024;
 constexpr int kReadsPerRound = 16;
 // Connections accepted per round; the rest wait in the backlog for the next one.
 constexpr int kAcceptsPerRound = 64;

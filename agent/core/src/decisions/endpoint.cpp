@@ -24,9 +24,10 @@ std::vector<Endpoint> endpoint_candidates(std::vector<Endpoint> gossiped,
   return gossiped;
 }
 
-std::vector<Endpoint> rank_candidates(std::vector<Endpoint> candidates, const LocalNetwork& net) {
+std::vector<Endpoint> rank_candidates(const std::vector<Endpoint>& candidates,
+                                      const LocalNetwork& net) {
   std::vector<std::pair<Reach, Endpoint>> ranked;
-  for (auto& e : candidates) {
+  for (const auto& e : candidates) {
     const Reach r = reach_of(e, net);
     if (r != Reach::unreachable) ranked.emplace_back(r, e);
   }
@@ -46,7 +47,7 @@ std::optional<Endpoint> choose_endpoint(std::vector<Endpoint> candidates,
                                         const std::map<Endpoint, TimePoint>& tried,
                                         std::optional<TimePoint> last_switch, TimePoint now,
                                         const LocalNetwork& net) {
-  candidates = rank_candidates(std::move(candidates), net);
+  candidates = rank_candidates(candidates, net);
   if (candidates.empty() || (last_switch && now - *last_switch < facts::timing::kEndpointCycle))
     return std::nullopt;
   auto tried_at = [&](const Endpoint& e) {

@@ -119,7 +119,8 @@ std::vector<Endpoint> endpoint_candidates(std::vector<Endpoint> gossiped,
 
 // The candidates worth trying, best first (stable within a rank): unreachable ones dropped,
 // private addresses only the default route reaches kept only when nothing better exists.
-std::vector<Endpoint> rank_candidates(std::vector<Endpoint> candidates, const LocalNetwork& net);
+std::vector<Endpoint> rank_candidates(const std::vector<Endpoint>& candidates,
+                                      const LocalNetwork& net);
 
 // PROTOCOL.md §6.1 (endpoint cycle): while a peer is unhealthy, at most every endpoint-cycle
 // interval, the least recently tried of the ranked candidates (best rank among equals).
