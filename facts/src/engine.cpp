@@ -335,9 +335,12 @@ std::vector<OutgoingDatagram> GossipEngine::tick(TimePoint now) {
 // have no fallback, and a router pinging every leaf every 2 s would not scale.
 // The peer asked for it directly (its own M), or a router we accept membership from told us
 // so (an F fact): leaves under default trust never exchange their own M.
+bool GossipEngine::liveness_possible() const {
+  return options_.features.has(Feature::liveness) && !self_router_;
+}
+
 bool GossipEngine::fast_liveness(const PublicKey& key, const Peer& p, TimePoint now) const {
-  if (!options_.features.has(Feature::liveness) || self_router_ || trust_.is_device_router(key))
-    return false;
+  if (!liveness_possible() || trust_.is_device_router(key)) return false;
   if (p.features.has(Feature::liveness)) return true;
   const auto* told = store_.find(key_of(make_peer_feature(key, Feature::liveness)));
   return told && told->expires > now;
@@ -345,6 +348,7 @@ bool GossipEngine::fast_liveness(const PublicKey& key, const Peer& p, TimePoint 
 
 std::optional<TimePoint> GossipEngine::next_liveness_ping(TimePoint now) const {
   std::optional<TimePoint> at;
+  if (!liveness_possible()) return at;  // routers: no walk over every peer on every deadline
   for (const auto& d : view_.device_peers) {
     auto it = peers_.find(d.key);
     if (!d.endpoint || it == peers_.end() || !fast_liveness(d.key, *it->second, now)) continue;
@@ -358,6 +362,7 @@ std::optional<TimePoint> GossipEngine::next_liveness_ping(TimePoint now) const {
 // Between cycles: the liveness pings that are due, and nothing else (no candidates are
 // prepared outside a cycle, so send_to() sends only the alive fact).
 void GossipEngine::send_liveness(TimePoint now, std::vector<OutgoingDatagram>& out) {
+  if (!liveness_possible()) return;
   for (const auto& d : view_.device_peers) {
     auto it = peers_.find(d.key);
     if (!d.endpoint || it == peers_.end() || !fast_liveness(d.key, *it->second, now)) continue;

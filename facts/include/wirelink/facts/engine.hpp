@@ -147,6 +147,7 @@ class GossipEngine {
   Peer& peer(const PublicKey& key);
   bool subject_known(const PublicKey& subject, TimePoint now) const;
   bool endpoint_in_tunnel(const Endpoint& ep) const;
+  bool liveness_possible() const;  // we speak path liveness and are not a router
   bool fast_liveness(const PublicKey& key, const Peer& p, TimePoint now) const;
   std::optional<TimePoint> next_liveness_ping(TimePoint now) const;
   void send_liveness(TimePoint now, std::vector<OutgoingDatagram>& out);
