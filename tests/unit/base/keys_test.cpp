@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -115,6 +117,36 @@ TEST_F(SecretFileTest, RejectsGroupOrOtherReadable) {
     EXPECT_EQ(r.error().code, make_error_code(errc::insecure_permissions));
     EXPECT_NE(r.error().detail.find(p), std::string::npos);
     EXPECT_FALSE(check_secret_file_permissions(p));
+  }
+}
+
+// The agents run as an unprivileged service user that owns its (staged) key: a key owned by
+// another user than root, 0600, is accepted by that user; group or other access is still refused.
+TEST_F(SecretFileTest, KeyOwnedByTheServiceUserIsAcceptedOnlyOwnerOnly) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the key to another user";
+  constexpr uid_t kUser = 65534;  // stands in for the service user
+  auto k = generate_private_key();
+  ::chmod(dir_.c_str(), 0755);
+  auto p = write("svc.key", private_key_to_base64(k) + "\n", 0600);
+  ASSERT_EQ(::chown(p.c_str(), kUser, kUser), 0);
+  // Read as that user, in a child that drops to it.
+  auto read_as_user = [&] {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      if (::setgid(kUser) != 0 || ::setuid(kUser) != 0) ::_exit(2);
+      auto r = read_private_key_file(p);
+      ::_exit(r && r->equals(k) ? 0 : 1);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  EXPECT_TRUE(check_secret_file_permissions(p));
+  EXPECT_EQ(read_as_user(), 0);
+  for (mode_t mode : {0640, 0604}) {
+    ::chmod(p.c_str(), mode);
+    EXPECT_FALSE(check_secret_file_permissions(p)) << std::oct << mode;
+    EXPECT_EQ(read_as_user(), 1) << std::oct << mode;
   }
 }
 
