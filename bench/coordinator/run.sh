@@ -2,13 +2,17 @@
 # Coordinator load on loopback with wrk: 10,000 registered peers, heartbeat throughput and
 # p99, and register throughput. Not run by CI. Usage:
 #   cmake --preset release && cmake --build --preset release -j2 --target wirelink-coordinator coord_bench_setup
-#   bench/coordinator/run.sh            # env: PEERS=10000 DURATION=10s CONNS=64 THREADS=2
+#   bench/coordinator/run.sh            # env: PEERS=10000 DURATION=10s CONNS=64 THREADS=2 REGS=20000
+# Registration needs a fresh single-use challenge and a proof per request, so the register run
+# sends REGS bodies made (with their proofs) just before it, each once, and ends early when they
+# are used up; the challenges expire 60 s after they were issued.
 # Prints: COORD heartbeat_rps=<x> heartbeat_p99_ms=<y> register_rps=<z>
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${WL_BIN:-build/bin}
 SETUP=${WL_BENCH_SETUP:-$BIN/coord_bench_setup}
 PEERS=${PEERS:-10000}; DURATION=${DURATION:-10s}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
+REGS=${REGS:-20000}
 command -v wrk >/dev/null || { echo "wrk missing (apt-get install wrk)"; exit 1; }
 DIR=$(mktemp -d /tmp/wlco-bench-XXXXXX)
 SRV=
@@ -27,8 +31,10 @@ echo "registering $PEERS peers..."
 "$SETUP" "$URL" "$INVITE" "$PEERS" "$DIR/peers.txt"
 echo "heartbeat: wrk -t$THREADS -c$CONNS -d$DURATION"
 HB=$(PEERS_FILE=$DIR/peers.txt wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/coordinator/heartbeat.lua "$URL" | tee /dev/stderr | grep '^HB ')
-echo "register: wrk -t$THREADS -c$CONNS -d$DURATION"
-REG=$(INVITE=$INVITE RUN_TAG=$$ wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/coordinator/register.lua "$URL" | tee /dev/stderr | grep '^REG ')
+echo "making $REGS proven register bodies..."
+"$SETUP" --bodies "$URL" "$INVITE" "$REGS" "$DIR/bodies.txt"
+echo "register: wrk -t$THREADS -c$CONNS -d$DURATION ($REGS bodies)"
+REG=$(BODIES_FILE=$DIR/bodies.txt THREADS=$THREADS wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/coordinator/register.lua "$URL" | tee /dev/stderr | grep '^REG ')
 HB_NON2XX=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$HB")
 REG_NON2XX=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$REG")
 if [[ $HB_NON2XX != 0 || $REG_NON2XX != 0 ]]; then echo "non-2xx replies: heartbeat $HB_NON2XX register $REG_NON2XX"; exit 1; fi
