@@ -593,11 +593,24 @@ Result<LoadedConfig> load_config(const ConfigInputs& in) {
     return config_error(
         Where{out.sources["CoordinatorCAFile"], ""}, "",
         "cannot read the CA file " + c.coordinator_ca_file + ": " + std::strerror(errno));
-  if (plain_http_off_host(c.coordinator_url))
-    out.warnings.push_back("CoordinatorURL " + c.coordinator_url +
-                           " is plain http:// to another host: the invite and session tokens "
-                           "travel unencrypted (use https://, with CoordinatorCAFile for a "
-                           "private CA)");
+  if (auto w = plain_http_warning(c.coordinator_url); !w.empty()) out.warnings.push_back(w);
+  return out;
+}
+
+std::string plain_http_warning(const std::string& coordinator_url) {
+  if (!plain_http_off_host(coordinator_url)) return {};
+  return "CoordinatorURL " + coordinator_url +
+         " is plain http:// to another host: the invite and session tokens travel unencrypted "
+         "(use https://, with CoordinatorCAFile for a private CA)";
+}
+
+std::vector<std::string> reload_warnings(const LoadedConfig& running, const LoadedConfig& fresh) {
+  // The running configuration's URL was warned about when it was taken (at start or by the
+  // reload that set it), so the same warning again would only repeat itself on every reload.
+  const std::string already = plain_http_warning(running.config.coordinator_url);
+  std::vector<std::string> out;
+  for (const auto& w : fresh.warnings)
+    if (already.empty() || w != already) out.push_back(w);
   return out;
 }
 

@@ -415,7 +415,7 @@ Actions AgentCore::on_reload(Result<LoadedConfig> fresh, TimePoint now) {
     reload_outcome_ = "error: the new configuration asks for interface " + fresh->config.iface +
                       "; that needs a restart (the old configuration stays)\n";
   } else {
-    for (const auto& w : fresh->warnings) spdlog::warn("{}", w);
+    for (const auto& w : reload_warnings(loaded_, *fresh)) spdlog::warn("{}", w);
     const bool port_changed = fresh->config.port != loaded_.config.port;
     // A changed coordinator setting, or a session that could not start (e.g. the module was
     // missing), starts the session again; otherwise the running one is kept.

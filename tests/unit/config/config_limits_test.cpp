@@ -205,5 +205,34 @@ TEST_F(ConfigLimitsTest, PlainHttpToAnotherHostWarns) {
   EXPECT_FALSE(warns("https://coord.example"));
 }
 
+// A reload with the same plain-http URL does not print its warning again; a changed URL
+// (to another plain-http host, or back) does, and other warnings always do.
+TEST_F(ConfigLimitsTest, PlainHttpWarningIsRepeatedOnlyWhenTheUrlChanges) {
+  env_["WIRELINK_COORDINATORPUBLICKEY"] = "k4.public.AAAA";
+  auto with_url = [&](const std::string& url) {
+    env_["WIRELINK_COORDINATORURL"] = url;
+    auto r = load();
+    EXPECT_TRUE(r) << r.error().detail;
+    return r ? *r : LoadedConfig{};
+  };
+  const LoadedConfig a = with_url("http://10.0.0.1:8787");
+  const LoadedConfig b = with_url("http://10.0.0.2:8787");
+  const LoadedConfig tls = with_url("https://coord.example");
+  ASSERT_EQ(a.warnings.size(), 1u);
+  EXPECT_EQ(a.warnings[0], plain_http_warning("http://10.0.0.1:8787"));
+  EXPECT_TRUE(plain_http_warning("https://coord.example").empty());
+
+  EXPECT_TRUE(reload_warnings(a, a).empty());
+  EXPECT_EQ(reload_warnings(a, b), b.warnings);
+  EXPECT_EQ(reload_warnings(b, a), a.warnings);
+  EXPECT_EQ(reload_warnings(tls, a), a.warnings);
+  EXPECT_TRUE(reload_warnings(a, tls).empty());
+
+  LoadedConfig a_more = a;
+  a_more.warnings.insert(a_more.warnings.begin(), "ignoring unknown environment variable X");
+  EXPECT_EQ(reload_warnings(a, a_more),
+            std::vector<std::string>{"ignoring unknown environment variable X"});
+}
+
 }  // namespace
 }  // namespace wl::agent

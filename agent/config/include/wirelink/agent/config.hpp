@@ -88,6 +88,15 @@ Result<LoadedConfig> load_config(const ConfigInputs& in);
 // not read. `wirelink show` uses it to reach a running agent even when the file is broken.
 Result<std::string> config_iface(const ConfigInputs& in);
 
+// The warning for a CoordinatorURL that is plain http:// to a host other than this one (the
+// invite and tokens would travel in the clear); empty when the URL is https or loopback.
+std::string plain_http_warning(const std::string& coordinator_url);
+
+// The warnings a reload prints: fresh.warnings, less the plain-http warning when the running
+// configuration has the same URL (it was printed when that URL was taken), so the agent warns
+// once per process and again only when the URL changes.
+std::vector<std::string> reload_warnings(const LoadedConfig& running, const LoadedConfig& fresh);
+
 // The effective configuration and sources as JSON text (for --dump-config).
 std::string dump_config_json(const LoadedConfig& c);
 
