@@ -32,7 +32,13 @@ need nft; need python3
 # Bounded: a watchdog ends the test (and the EXIT trap cleans up) well before ctest's TIMEOUT.
 trap 'fail "NAT matrix watchdog (${NAT_MATRIX_LIMIT:-200} s)"' TERM
 trap 'exit 1' INT
-(exec 9>&-; sleep "${NAT_MATRIX_LIMIT:-200}"; kill -TERM $$) &
+# Its sleep must not outlive it: ctest waits for every holder of the test's output.
+(
+  trap 'kill "$s" 2>/dev/null; exit 0' TERM
+  sleep "${NAT_MATRIX_LIMIT:-200}" &
+  s=$!
+  wait "$s" && kill -TERM $$
+) >/dev/null 2>&1 9>&- &
 AGENT_PIDS+=($!)
 WG_USER=$WL_BIN/wirelink-wg
 [ -x "$WG_USER" ] || fail "$WG_USER not built"
