@@ -30,7 +30,7 @@ NETNS_PREFIX=wlnm
 . "$(dirname "$0")/lib.sh"
 need nft; need python3
 # Bounded: a watchdog ends the test (and the EXIT trap cleans up) well before ctest's TIMEOUT.
-trap 'fail "NAT matrix watchdog (${NAT_MATRIX_LIMIT:-200} s)"' TERM
+trap 'WLAG_HOLD= fail "NAT matrix watchdog (${NAT_MATRIX_LIMIT:-200} s)"' TERM
 trap 'exit 1' INT
 # Its sleep must not outlive it: ctest waits for every holder of the test's output.
 (
