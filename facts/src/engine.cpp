@@ -28,6 +28,11 @@ struct GossipEngine::Candidate {
   bool relayable;  // about us, or about a peer that is up or configured
 };
 
+std::uint64_t Counters::facts_rejected(trust::Verdict v) const {
+  const auto n = facts_refused[static_cast<std::size_t>(v)];
+  return v == trust::Verdict::untrusted ? n - facts_ignored : n;
+}
+
 std::uint64_t Counters::rejected_total() const {
   std::uint64_t t = 0;
   for (auto v : rejected) t += v;
@@ -209,7 +214,7 @@ void GossipEngine::on_datagram(const IpAddress& source, std::span<const std::uin
       continue;
     }
     const auto& boot = std::get<BootId>(wf.fact.value);
-    sender.filter.observe_boot_id(boot);
+    sender.filter.observe_boot_id(boot, now);
     const TimePoint until = now + std::chrono::seconds(wf.ttl_seconds);
     const bool fresh = !sender.alive || sender.alive->boot != boot || sender.alive->until <= now;
     if (fresh) note_change(now);  // new, rebooted or back: the agent may apply its allowed IPs
@@ -248,6 +253,9 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
   const auto verdict = trust::accept(q);
   if (verdict != trust::Verdict::accept) {
     ++counters_.facts_refused[static_cast<std::size_t>(verdict)];
+    // A sender not trusted for this kind of fact says it by design (a leaf tells its router
+    // about itself and its peers): not a sign of trouble.
+    if (verdict == trust::Verdict::untrusted) ++counters_.facts_ignored;
     return;
   }
   const TimePoint expires = now + std::chrono::seconds(wf.ttl_seconds);
@@ -278,7 +286,7 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
   if (wf.ttl_seconds == 0) return;  // already expired
   const auto u = store_.upsert(f, expires);
   // The sender has it: do not echo it back before its copy runs low.
-  sender.filter.note_known(u.id, expires);
+  sender.filter.note_known(u.id, expires, now);
   if (u.added) note_change(now);
 }
 
@@ -486,8 +494,11 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
     out.push_back(OutgoingDatagram{key, std::move(bytes)});
   }
   counters_.facts_sent += sent.size() + (ping_sent ? 1 : 0);
-  for (const auto& [id, until] : sent) p.filter.note_known(id, until);
-  if (ping_sent) p.filter.alive_known_until = now + timing::kFactTtl;
+  for (const auto& [id, until] : sent) p.filter.note_known(id, until, now);
+  if (ping_sent) {
+    p.filter.alive_known_until = now + timing::kFactTtl;
+    p.filter.alive_sent_at = now;
+  }
 }
 
 bool GossipEngine::is_member(const PublicKey& subject, TimePoint now) const {

@@ -134,9 +134,10 @@ class FactsGossip final : public GossipView {
                          std::string(facts::to_string(static_cast<facts::RejectReason>(i)))] =
             c.rejected[i];
     for (std::size_t i = 1; i < c.facts_refused.size(); ++i)
-      if (c.facts_refused[i])
+      if (const auto n = c.facts_rejected(static_cast<trust::Verdict>(i)))
         g.facts_rejected["fact: " + std::string(trust::to_string(static_cast<trust::Verdict>(i)))] =
-            c.facts_refused[i];
+            n;
+    g.facts_ignored = c.facts_ignored;
     for (const auto& [k, v] : *token_counts_)
       if (k != "token: verified") g.facts_rejected[k] = v;
     if (auto it = token_counts_->find("token: verified"); it != token_counts_->end())

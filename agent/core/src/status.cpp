@@ -214,7 +214,8 @@ std::string render_json(const AgentStatus& s) {
     o += (first ? "" : ",") + json_string(why) + ":" + std::to_string(n);
     first = false;
   }
-  o += "},\"tokens_verified\":" + std::to_string(c.tokens_verified);
+  o += "},\"facts_ignored\":" + std::to_string(c.facts_ignored);
+  o += ",\"tokens_verified\":" + std::to_string(c.tokens_verified);
   o += ",\"datagrams_sent\":" + std::to_string(c.datagrams_sent);
   o += ",\"bytes_sent\":" + std::to_string(c.bytes_sent) + "}";
   o += ",\"coordinator\":";
@@ -262,7 +263,8 @@ std::string render_table(const AgentStatus& s) {
   }
   kv("facts", "received " + std::to_string(c.facts_received) + ", accepted " +
                   std::to_string(c.facts_accepted) + ", rejected " + std::to_string(rej_total) +
-                  (rej.empty() ? "" : " (" + rej + ")"));
+                  (rej.empty() ? "" : " (" + rej + ")") + ", ignored " +
+                  std::to_string(c.facts_ignored) + " (sender not trusted for them)");
   kv("sent", std::to_string(c.datagrams_sent) + " datagrams, " + human_bytes(c.bytes_sent));
   if (s.coordinator_enabled) {
     const auto& k = s.coordinator;

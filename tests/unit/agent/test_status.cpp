@@ -29,6 +29,7 @@ AgentStatus sample() {
   p.trusted_allowed_ips = {*Cidr::parse("10.0.0.2/32"), *Cidr::parse("10.0.0.9/32")};
   s.peers.push_back(std::move(p));
   s.counters.facts_rejected["bad signature"] = 3;
+  s.counters.facts_ignored = 7;
   return s;
 }
 }  // namespace
@@ -42,7 +43,7 @@ TEST(Status, JsonHasTheDocumentedFields) {
         "\"trust\":\"membership\"", "\"trust_source\":\"config\"",
         "{\"cidr\":\"10.0.0.2/32\",\"applied\":true,\"trusted\":true}",
         "{\"cidr\":\"10.0.0.9/32\",\"applied\":false,\"trusted\":true}",
-        "\"facts_rejected\":{\"bad signature\":3}"})
+        "\"facts_rejected\":{\"bad signature\":3}", "\"facts_ignored\":7"})
     EXPECT_NE(j.find(f), std::string::npos) << f << "\n" << j;
 }
 
@@ -51,6 +52,8 @@ TEST(Status, TableIsAligned) {
   EXPECT_NE(t.find("interface: wg0"), std::string::npos);
   EXPECT_NE(t.find("2 minutes, 5 seconds ago"), std::string::npos);
   EXPECT_NE(t.find("10.0.0.9/32 (trusted, not applied)"), std::string::npos);
+  // Facts ignored by design are shown apart from rejections.
+  EXPECT_NE(t.find("rejected 3 (bad signature 3), ignored 7"), std::string::npos) << t;
   // Header and first row place the ENDPOINT column at the same offset.
   auto head = t.find("PEER");
   ASSERT_NE(head, std::string::npos);

@@ -226,6 +226,17 @@ TEST_F(EngineTest, KnownPeerMayNotTellMembershipOrAllowedIps) {
   EXPECT_EQ(
       engine.counters().facts_refused[static_cast<std::size_t>(trust::Verdict::unknown_subject)],
       1u);
+  // Not trusted for membership or allowed IPs is by design, not a rejection; an unknown subject is.
+  EXPECT_EQ(engine.counters().facts_ignored, 2u);
+  EXPECT_EQ(engine.counters().facts_rejected(trust::Verdict::untrusted), 0u);
+  EXPECT_EQ(engine.counters().facts_rejected(trust::Verdict::unknown_subject), 1u);
+}
+
+TEST_F(EngineTest, AliveAboutAnotherPeerIsARealRejection) {
+  auto inner = fact_bytes(make_alive(c.pub, BootId{}), 100);
+  engine.on_datagram(link_local_for(b.pub), from_b(inner), kStart);
+  EXPECT_EQ(engine.counters().facts_ignored, 0u);
+  EXPECT_EQ(engine.counters().facts_rejected(trust::Verdict::untrusted), 1u);
 }
 
 TEST_F(EngineTest, RouterInFullAutoModeTellsMembershipAndAllowedIps) {

@@ -76,12 +76,18 @@ struct Counters {
   std::uint64_t facts_received = 0;
   std::uint64_t facts_accepted = 0;
   std::array<std::uint64_t, 6> facts_refused{};  // by trust::Verdict (index 0 unused)
+  // The part of facts_refused[untrusted] that is by design: the sender is not trusted for that
+  // kind of fact (a leaf telling its router about itself and its peers). A healthy mesh refuses
+  // only these.
+  std::uint64_t facts_ignored = 0;
   std::uint64_t datagrams_sent = 0;
   std::uint64_t bytes_sent = 0;
   std::uint64_t facts_sent = 0;
   std::uint64_t boot_id_rolls = 0;
   std::uint64_t cycles = 0;
   std::uint64_t rejected_total() const;
+  // Refusals by verdict that are real rejections (facts_refused less facts_ignored).
+  std::uint64_t facts_rejected(trust::Verdict v) const;
 };
 
 struct AliveInfo {

@@ -45,22 +45,9 @@ std::size_t SimMesh::add_node(bool router) {
   auto n = std::make_unique<SimNode>();
   n->index = nodes_.size();
   n->router = router;
-  EngineOptions opts;
-  // Deterministic randomness per node so runs are reproducible.
-  auto state = std::make_shared<std::uint64_t>(rng_state_ ^ (n->index + 1) * 0xbf58476d1ce4e5b9ull);
-  opts.random = [state](std::span<std::uint8_t> b) {
-    for (auto& x : b) {
-      *state ^= *state << 13;
-      *state ^= *state >> 7;
-      *state ^= *state << 17;
-      x = static_cast<std::uint8_t>(*state);
-    }
-  };
-  PrivateKey priv = key_for_index(seed_, n->index);
-  n->key = public_key_of(priv);
+  n->key = public_key_of(key_for_index(seed_, n->index));
   // Engines start a little apart, like real hosts, so their cycles are not in lockstep.
-  const auto phase = std::chrono::milliseconds((n->index * 877) % 5000);
-  n->engine = std::make_unique<GossipEngine>(std::move(priv), std::move(opts), now_ + phase);
+  start_engine(*n, now_ + std::chrono::milliseconds((n->index * 877) % 5000));
   const auto i = n->index;
   if (router) {
     n->underlay = Endpoint(IpAddress::v4({203, 0, 113, 1}), 51820);
@@ -77,6 +64,30 @@ std::size_t SimMesh::add_node(bool router) {
   by_key_[n->key] = n->index;
   nodes_.push_back(std::move(n));
   return i;
+}
+
+void SimMesh::start_engine(SimNode& n, TimePoint at) {
+  EngineOptions opts;
+  // Deterministic randomness per node (and per restart) so runs are reproducible.
+  auto state = std::make_shared<std::uint64_t>(rng_state_ ^ (n.index + 1) * 0xbf58476d1ce4e5b9ull ^
+                                               n.restarts * 0x94d049bb133111ebull);
+  opts.random = [state](std::span<std::uint8_t> b) {
+    for (auto& x : b) {
+      *state ^= *state << 13;
+      *state ^= *state >> 7;
+      *state ^= *state << 17;
+      x = static_cast<std::uint8_t>(*state);
+    }
+  };
+  opts.features = n.features.value_or(EngineOptions::default_features());
+  n.engine = std::make_unique<GossipEngine>(key_for_index(seed_, n.index), std::move(opts), at);
+}
+
+void SimMesh::restart(std::size_t index) {
+  SimNode& n = *nodes_[index];
+  ++n.restarts;
+  n.running = true;
+  start_engine(n, now_);
 }
 
 std::size_t SimMesh::add_router() {

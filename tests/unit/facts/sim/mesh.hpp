@@ -38,6 +38,9 @@ struct SimNode {
   std::map<PublicKey, SimPeer> device;
   std::vector<ConfiguredPeerView> config;
   std::uint64_t datagrams_delivered = 0;
+  std::uint64_t restarts = 0;
+  // The engine's feature set when not the default (set before the node's first cycle).
+  std::optional<FeatureSet> features;
 };
 
 class SimMesh {
@@ -50,6 +53,9 @@ class SimMesh {
   std::size_t add_leaf();
   // The node stops: no cycles, no datagrams in or out.
   void stop(std::size_t index);
+  // The node's agent restarts: a new engine with the same key (a new boot id, an empty store);
+  // its WireGuard device keeps its peers, like a kernel device across an agent restart.
+  void restart(std::size_t index);
 
   // Runs the mesh until `until` in steps of `step`.
   void run_until(TimePoint until, Duration step = std::chrono::seconds(1));
@@ -78,6 +84,7 @@ class SimMesh {
 
  private:
   std::size_t add_node(bool router);
+  void start_engine(SimNode& n, TimePoint at);
   void agent_step(SimNode& n);
   LocalView view_of(const SimNode& n) const;
   void deliver(SimNode& from, std::vector<OutgoingDatagram>& out);

@@ -45,6 +45,8 @@ struct GossipCounters {
   std::uint64_t facts_received = 0;
   std::uint64_t facts_accepted = 0;
   std::map<std::string, std::uint64_t> facts_rejected;  // by reason
+  // Facts dropped by design: the sender is not trusted for that kind (not a rejection).
+  std::uint64_t facts_ignored = 0;
   std::uint64_t tokens_verified = 0;  // coordinator token facts that admitted their subject
   std::uint64_t datagrams_sent = 0;
   std::uint64_t bytes_sent = 0;
