@@ -82,6 +82,7 @@ class PgStore final : public StoreEngine {
     auto r = q("SELECT pid, secret, active, created_at FROM keys ORDER BY created_at");
     if (!r) return r.error();
     std::vector<StoredKey> out;
+    out.reserve(static_cast<std::size_t>(r->size()));
     for (int i = 0; i < r->size(); ++i)
       out.push_back(
           StoredKey{r->text(i, 0), r->text(i, 1), r->integer(i, 2) != 0, r->integer(i, 3)});
