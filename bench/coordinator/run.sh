@@ -6,22 +6,32 @@
 # Registration needs a fresh single-use challenge and a proof per request, so the register run
 # sends REGS bodies made (with their proofs) just before it, each once, and ends early when they
 # are used up; the challenges expire 60 s after they were issued.
-# Prints: COORD heartbeat_rps=<x> heartbeat_p99_ms=<y> register_rps=<z>
+#   ENGINE=pg bench/coordinator/run.sh  # on a PostgreSQL 15 of its own (tests/pg/with_pg.sh)
+# REPLICAS (default 1) must be 1 for now: replicas do not share admission state yet.
+# Prints: COORD engine=<e> replicas=<n> peers=<N> heartbeat_rps=<x> heartbeat_p99_ms=<y> register_rps=<z>
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${WL_BIN:-build/bin}
 SETUP=${WL_BENCH_SETUP:-$BIN/coord_bench_setup}
 PEERS=${PEERS:-10000}; DURATION=${DURATION:-10s}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
 REGS=${REGS:-20000}
+ENGINE=${ENGINE:-sqlite}; REPLICAS=${REPLICAS:-1}
+[[ $ENGINE == sqlite || $ENGINE == pg ]] || { echo "ENGINE: sqlite or pg"; exit 2; }
+[[ $REPLICAS == 1 ]] || { echo "REPLICAS: only 1 until replicas share admission state"; exit 2; }
+if [[ $ENGINE == pg && -z ${WL_TEST_PG_HOST:-} ]]; then exec tests/pg/with_pg.sh "$0" "$@"; fi
 command -v wrk >/dev/null || { echo "wrk missing (apt-get install wrk)"; exit 1; }
 DIR=$(mktemp -d /tmp/wlco-bench-XXXXXX)
 SRV=
 cleanup() { [[ -n $SRV ]] && kill "$SRV" 2>/dev/null; wait 2>/dev/null; rm -rf "$DIR"; }
 trap cleanup EXIT
+DB=$DIR/c.db
+if [[ $ENGINE == pg ]]; then
+  DB="postgresql:///postgres?host=$WL_TEST_PG_HOST&user=$WL_TEST_PG_USER"
+fi
 
-"$BIN/wirelink-coordinator" keygen --db "$DIR/c.db" >/dev/null
-INVITE=$("$BIN/wirelink-coordinator" invite create --uses 100000000 --ttl 1h --db "$DIR/c.db")
-"$BIN/wirelink-coordinator" serve --listen 127.0.0.1:0 --port-file "$DIR/port" --db "$DIR/c.db" \
+"$BIN/wirelink-coordinator" keygen --db "$DB" >/dev/null
+INVITE=$("$BIN/wirelink-coordinator" invite create --uses 100000000 --ttl 1h --db "$DB")
+"$BIN/wirelink-coordinator" serve --listen 127.0.0.1:0 --port-file "$DIR/port" --db "$DB" \
   --rate-ip 0 --rate-peer 0 --log-level warn &
 SRV=$!
 for _ in $(seq 100); do [[ -s $DIR/port ]] && break; sleep 0.1; done
@@ -38,4 +48,4 @@ REG=$(BODIES_FILE=$DIR/bodies.txt THREADS=$THREADS wrk -t"$THREADS" -c"$CONNS" -
 HB_NON2XX=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$HB")
 REG_NON2XX=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$REG")
 if [[ $HB_NON2XX != 0 || $REG_NON2XX != 0 ]]; then echo "non-2xx replies: heartbeat $HB_NON2XX register $REG_NON2XX"; exit 1; fi
-echo "COORD heartbeat_rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$HB") heartbeat_p99_ms=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$HB") register_rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$REG")"
+echo "COORD engine=$ENGINE replicas=$REPLICAS peers=$PEERS heartbeat_rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$HB") heartbeat_p99_ms=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$HB") register_rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$REG")"

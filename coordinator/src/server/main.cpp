@@ -20,6 +20,7 @@
 #include "http_server.hpp"
 #include "service.hpp"
 #include "store.hpp"
+#include "store_copy.hpp"
 #include "wirelink/base/version.hpp"
 #include "wirelink/coordinator/invite.hpp"
 #include "wirelink/coordinator/paserk.hpp"
@@ -33,7 +34,8 @@ namespace asio = boost::asio;
 constexpr const char* kHelp = R"(Usage: wirelink-coordinator <command> [options]
 
 Admission service for wirelink meshes: PASETO v4.public session tokens, signed invites,
-cohort admission with an anonymity floor. State lives in one SQLite database (WAL).
+cohort admission with an anonymity floor. State lives in one SQLite database (WAL), or in
+PostgreSQL, which several replicas can share.
 
 Commands:
   keygen                 add a new Ed25519 signing key to the key ring and make it active
@@ -43,6 +45,10 @@ Commands:
       --uses N           how many peers may redeem it (default 1)
       --ttl DUR          lifetime, e.g. 24h, 90m, 3600s, 7d (default 24h, at most 365d;
                          0 = never expires)
+  migrate                copy keys, invites (uses and ledger) and peers into another database;
+                         idempotent (run it again after a partial copy)
+      --from DB          the source database (e.g. the SQLite file)
+      --to DB            the destination (e.g. postgres://user@host/db)
   serve                  run the HTTP API
       --listen ADDR:PORT listen address (default 127.0.0.1:8787; port 0 = ephemeral)
       --port-file FILE   write the bound port to FILE once listening
@@ -68,7 +74,9 @@ Commands:
       --log-level L      trace, debug, info (default), warn, error, critical, off (any case)
 
 Common options:
-  --db PATH              database (default $STATE_DIRECTORY/coordinator.db, else
+  --db DB                database: a file path (SQLite) or a postgres:// or postgresql://
+                         URL (PostgreSQL); default $WL_COORD_DB, else
+                         $STATE_DIRECTORY/coordinator.db, else
                          /var/lib/wirelink-coordinator/coordinator.db)
   -h, --help             this text
   --version              print the version
@@ -108,7 +116,8 @@ std::string default_db() {
 }
 
 wl::Result<server::Store> open_db(const Args& a, bool sync_full = false) {
-  const auto path = a.opts.count("db") ? a.opts.at("db") : default_db();
+  const char* env = std::getenv("WL_COORD_DB");
+  const auto path = a.opts.count("db") ? a.opts.at("db") : env && *env ? env : default_db();
   // The database holds the signing keys: anyone who can read it can mint tokens and invites.
   // An existing file others may read (from a copy, a restore, a umask) is used, since refusing
   // would take the mesh's admission down over a mode bit, but never silently.
@@ -209,6 +218,22 @@ void raise_fd_limit(std::size_t max_connections) {
         "coordinator: the descriptor limit ({}) is below --max-connections {} + {}; when it is "
         "reached new connections wait (raise LimitNOFILE or lower --max-connections)",
         rl.rlim_cur, max_connections, kSpare);
+}
+
+int cmd_migrate(const Args& a) {
+  if (!a.opts.count("from") || !a.opts.count("to")) return usage("migrate needs --from and --to");
+  Args src = a, dst = a;
+  src.opts["db"] = a.opts.at("from");
+  dst.opts["db"] = a.opts.at("to");
+  auto from = open_db(src);
+  if (!from) return std::cerr << "wirelink-coordinator: " << from.error().message() << "\n", 1;
+  auto to = open_db(dst);
+  if (!to) return std::cerr << "wirelink-coordinator: " << to.error().message() << "\n", 1;
+  auto n = server::copy_store(*from, *to);
+  if (!n) return std::cerr << "wirelink-coordinator: " << n.error().message() << "\n", 1;
+  std::cout << "migrated keys=" << n->keys << " invites=" << n->invites
+            << " redemptions=" << n->redemptions << " peers=" << n->peers << "\n";
+  return 0;
 }
 
 int cmd_serve(const Args& a) {
@@ -363,7 +388,9 @@ int run_main(int argc, char** argv) {
                                                           {"rate-fail-burst", true},
                                                           {"max-connections", true},
                                                           {"idle-timeout", true},
-                                                          {"max-streams", true}};
+                                                          {"max-streams", true},
+                                                          {"from", true},
+                                                          {"to", true}};
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
     if (s == "-h" || s == "--help") return std::cout << kHelp, 0;
@@ -387,7 +414,7 @@ int run_main(int argc, char** argv) {
     }
     pos.push_back(s);
   }
-  if (pos.empty()) return usage("missing command (keygen, pubkey, invite create, serve)");
+  if (pos.empty()) return usage("missing command (keygen, pubkey, invite create, migrate, serve)");
   a.cmd = pos[0];
   if (pos.size() > 1) a.sub = pos[1];
   if (pos.size() > (a.cmd == "invite" ? 2u : 1u)) return usage("unexpected argument " + pos.back());
@@ -396,6 +423,7 @@ int run_main(int argc, char** argv) {
   if (a.cmd == "pubkey") return cmd_pubkey(a);
   if (a.cmd == "invite") return cmd_invite(a);
   if (a.cmd == "serve") return cmd_serve(a);
+  if (a.cmd == "migrate") return cmd_migrate(a);
   return usage("unknown command " + a.cmd);
 }
 }  // namespace

@@ -30,7 +30,7 @@ SessionConfig config(const std::string& url, const PublicKey& self, const std::s
 // A coordinator (floor 1, matching at once) issuing 10 s tokens, with a 10-use invite.
 struct ShortTokenCoordinator {
   TempDir dir;
-  std::string db = dir.path() + "/c.db";
+  std::string db = test_db(dir);
   std::string pub = keygen(db);
   std::string inv = invite(db, 10);
   ServerProcess srv{
@@ -117,7 +117,7 @@ TEST(CoordinatorSession, KeepsRefreshingWhileMatchFails) {
 
 TEST(CoordinatorSession, FailsStaticWhileCoordinatorIsDownAndRecovers) {
   TempDir dir;
-  const std::string db = dir.path() + "/c.db";
+  const std::string db = test_db(dir);
   const auto pub = keygen(db);
   const auto inv = invite(db, 10);
   auto srv = std::make_unique<ServerProcess>(dir.path(), db, std::vector<std::string>{});
@@ -151,7 +151,7 @@ TEST(CoordinatorSession, FailsStaticWhileCoordinatorIsDownAndRecovers) {
 
 TEST(CoordinatorSession, RefusedInviteIsReported) {
   TempDir dir;
-  const std::string db = dir.path() + "/c.db";
+  const std::string db = test_db(dir);
   const auto pub = keygen(db);
   ServerProcess srv(dir.path(), db, {});
   ASSERT_TRUE(srv.running());

@@ -47,13 +47,13 @@ TEST(CoordinatorCli, HelpAndUsageErrors) {
   EXPECT_EQ(run_cli({"invite", "create", "--uses", "0", "--db", d.path() + "/x.db"}).first, 2);
   EXPECT_EQ(run_cli({"invite", "create", "--ttl", "soon", "--db", d.path() + "/x.db"}).first, 2);
   // No key yet: invite create is a runtime error.
-  EXPECT_EQ(run_cli({"invite", "create", "--db", d.path() + "/y.db"}).first, 1);
+  EXPECT_EQ(run_cli({"invite", "create", "--db", test_db(d, "y")}).first, 1);
 }
 
 class ApiTest : public ::testing::Test {
  protected:
   TempDir dir;
-  std::string db = dir.path() + "/c.db";
+  std::string db = test_db(dir);
   std::string pub;
   void SetUp() override { pub = keygen(db); }
 };
@@ -99,9 +99,9 @@ TEST_F(ApiTest, RegisterInvitesAndEveryErrorCode) {
   EXPECT_EQ(code_of(enroll(cl, reg(C, encode_invite(*parsed)))), coord_errc::invite_invalid);
   EXPECT_EQ(code_of(enroll(cl, reg(C, "wlinv1.garbage"))), coord_errc::invite_invalid);
   TempDir other;
-  keygen(other.path() + "/o.db");
-  EXPECT_EQ(code_of(enroll(cl, reg(C, invite(other.path() + "/o.db", 1)))),
-            coord_errc::invite_invalid);
+  const auto odb = test_db(other, "o");
+  keygen(odb);
+  EXPECT_EQ(code_of(enroll(cl, reg(C, invite(odb, 1)))), coord_errc::invite_invalid);
   // The raw HTTP status and JSON body for one of them.
   auto raw = cl.request("POST", "/api/v1/register", proven_body(cl, reg(C, "wlinv1.garbage")));
   ASSERT_TRUE(raw.ok());

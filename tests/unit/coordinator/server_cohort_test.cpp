@@ -58,7 +58,7 @@ class SseFollower {
 class CohortTest : public ::testing::Test {
  protected:
   TempDir dir;
-  std::string db = dir.path() + "/c.db";
+  std::string db = test_db(dir);
   std::string pub, inv;
   void SetUp() override {
     pub = keygen(db);

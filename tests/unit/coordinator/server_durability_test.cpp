@@ -9,7 +9,7 @@ using namespace wl::coordinator;
 
 TEST(CoordinatorDurability, KillNineAndRestartLosesNothing) {
   TempDir dir;
-  const std::string db = dir.path() + "/c.db";
+  const std::string db = test_db(dir);
   const auto pub = keygen(db);
   const auto inv5 = invite(db, 5);
   const auto inv1 = invite(db, 1);

@@ -15,7 +15,7 @@ namespace {
 class HardeningTest : public ::testing::Test {
  protected:
   TempDir dir;
-  std::string db = dir.path() + "/c.db";
+  std::string db = test_db(dir);
   void SetUp() override { keygen(db); }
 };
 

@@ -52,7 +52,7 @@ wire::RegisterRequest proven_with(CoordinatorClient& cl, wire::RegisterRequest r
 class RegisterProofTest : public ::testing::Test {
  protected:
   TempDir dir;
-  std::string db = dir.path() + "/c.db";
+  std::string db = test_db(dir);
   std::string pub = keygen(db);
   std::string inv = invite(db, 10);
 };

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <unistd.h>
 
 #include <functional>
 #include <map>
@@ -51,6 +53,23 @@ inline Result<coordinator::wire::RegisterAck> enroll(coordinator::CoordinatorCli
 inline std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+// A fresh, empty coordinator database for one test. The same test bodies run on both
+// engines: under tests/pg/with_pg.sh (WL_TEST_PG_HOST set) a new PostgreSQL database on that
+// server, otherwise an SQLite file in `dir`.
+inline std::string test_db(const TempDir& dir, const std::string& name = "c") {
+  const char* host = std::getenv("WL_TEST_PG_HOST");
+  if (!host || !*host) return dir.path() + "/" + name + ".db";
+  static int n = 0;
+  const std::string db = "wlt_" + std::to_string(::getpid()) + "_" + std::to_string(++n);
+  const std::string q = std::string("?host=") + host + "&user=" + std::getenv("WL_TEST_PG_USER");
+  PGconn* c = PQconnectdb(("postgresql:///postgres" + q).c_str());
+  PGresult* r = PQexec(c, ("CREATE DATABASE " + db).c_str());
+  EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+  return "postgresql:///" + db + q;
 }
 
 // keygen on a fresh DB; returns the k4.public line.
