@@ -75,7 +75,7 @@ std::string relay_part(const std::string& t) {
   out += "add chain inet " + t + " relay_snat { type nat hook postrouting priority srcnat; }\n";
   // The exit sees the relay, never the client.
   out += "add rule inet " + t +
-         " relay_snat meta nfproto ipv4 ct status dnat ct original proto-dst @relay_ports counter "
+         " relay_snat meta nfproto ipv4 meta l4proto udp ct status dnat ct original proto-dst @relay_ports counter "
          "masquerade\n";
   return out;
 }

@@ -130,7 +130,7 @@ TEST(ExitTable, RelayLeasesMapPortsToTheExit) {
   ExitTable t(nft, s);
   ASSERT_TRUE(t.start());
   EXPECT_TRUE(has(nft.last(), "dnat ip to udp dport map @relay_leases4"));
-  EXPECT_TRUE(has(nft.last(), "ct status dnat ct original proto-dst @relay_ports counter "
+  EXPECT_TRUE(has(nft.last(), "meta l4proto udp ct status dnat ct original proto-dst @relay_ports counter "
                               "masquerade"));
   const Endpoint exit1 = *Endpoint::parse("198.51.100.7:51820");
   ASSERT_TRUE(t.set_leases({{40001, exit1}}));
