@@ -56,6 +56,8 @@ std::string exit_part(const TableSpec& s, const std::string& t) {
     // Forwarding the agent switched on for the uplink carries only the tunnel's replies.
     out += fwd + "iifname { " + names + " } oifname != " + wg + " counter drop\n";
   }
+  if (s.v6_only_wg)
+    out += fwd + "meta nfproto ipv6 iifname != " + wg + " oifname != " + wg + " counter drop\n";
   out += "add chain inet " + t + " exit_nat { type nat hook postrouting priority srcnat; }\n";
   const std::string nat = "add rule inet " + t + " exit_nat iifname " + wg + " oifname != " + wg;
   out += nat + " ip saddr @exit_clients4 counter masquerade\n";

@@ -54,6 +54,22 @@ Result<void> IfaceForwarding::enable(const std::vector<std::string>& ifaces, boo
   return {};
 }
 
+std::vector<std::string> IfaceForwarding::switched_on() const {
+  const std::string prefix = root_ + "/net/ipv4/conf/";
+  std::vector<std::string> out;
+  for (const auto& [path, before] : saved_)
+    if (path.rfind(prefix, 0) == 0)
+      out.push_back(path.substr(prefix.size(), path.rfind('/') - prefix.size()));
+  return out;
+}
+
+bool IfaceForwarding::switched_v6_all() const {
+  const std::string all = root_ + "/net/ipv6/conf/all/forwarding";
+  for (const auto& [path, before] : saved_)
+    if (path == all) return true;
+  return false;
+}
+
 void IfaceForwarding::restore() {
   for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) (void)write_value(it->first, it->second);
   saved_.clear();

@@ -24,6 +24,16 @@ class FakeNft final : public Nft {
   bool fail_next = false;
 };
 
+// An owned handle on a FakeNft that outlives it (for objects that own their Nft).
+class NftHandle final : public Nft {
+ public:
+  explicit NftHandle(FakeNft& to) : to_(to) {}
+  Result<void> apply(std::string_view script) override { return to_.apply(script); }
+
+ private:
+  FakeNft& to_;
+};
+
 inline bool has(const std::string& text, const std::string& line) {
   return text.find(line) != std::string::npos;
 }

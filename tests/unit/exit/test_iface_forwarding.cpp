@@ -48,6 +48,8 @@ TEST_F(IfaceForwardingTest, EnablesNamedInterfacesOnlyAndRestores) {
     EXPECT_EQ(read("net/ipv4/conf/eth0/forwarding"), "1");
     EXPECT_EQ(read("net/ipv6/conf/all/forwarding"), "1");
     EXPECT_EQ(read("net/ipv4/conf/all/forwarding"), "0");  // never the global IPv4 switch
+    EXPECT_EQ(f.switched_on(), (std::vector<std::string>{"wg0", "eth0"}));
+    EXPECT_TRUE(f.switched_v6_all());
   }
   EXPECT_EQ(read("net/ipv4/conf/wg0/forwarding"), "0");
   EXPECT_EQ(read("net/ipv6/conf/wg0/forwarding"), "0");

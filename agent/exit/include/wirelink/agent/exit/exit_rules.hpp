@@ -32,6 +32,8 @@ struct TableSpec {
   bool exit = false;                    // forward and masquerade admitted clients
   std::vector<std::string> forward_on;  // interfaces whose forwarding the agent switched on,
                                         // other than iface: only wg traffic may cross them
+  bool v6_only_wg = false;              // the agent switched IPv6 forwarding on globally:
+                                        // forwarded IPv6 must come from or go to iface
   bool client = false;                  // kill_switch chain
   std::uint32_t fwmark = 0;             // the WireGuard socket's mark (client)
   bool relay = false;                   // relay_leases4 map and its NAT

@@ -27,6 +27,9 @@ class IfaceForwarding {
 
   Result<void> enable(const std::vector<std::string>& ifaces, bool ipv6);
   void restore();
+  // Interfaces whose IPv4 forwarding this object switched on (the forward chain restricts them).
+  std::vector<std::string> switched_on() const;
+  bool switched_v6_all() const;
 
  private:
   Result<void> set(const std::string& rel);
