@@ -11,7 +11,9 @@ namespace wl::agent::exit {
 
 namespace {
 
-std::string q(std::string_view iface) { return "\"" + std::string(iface) + "\""; }
+std::string q(std::string_view iface) {
+  return "\"" + std::string(iface) + "\"";
+}
 
 std::string hex(std::uint32_t v) {
   char buf[16];
@@ -42,8 +44,7 @@ std::string exit_part(const TableSpec& s, const std::string& t) {
          " exit_forward { type filter hook forward priority filter; policy accept; }\n";
   const std::string fwd = "add rule inet " + t + " exit_forward ";
   out += fwd + "iifname " + wg + " oifname != " + wg + " ip saddr @exit_clients4 counter accept\n";
-  out +=
-      fwd + "iifname " + wg + " oifname != " + wg + " ip6 saddr @exit_clients6 counter accept\n";
+  out += fwd + "iifname " + wg + " oifname != " + wg + " ip6 saddr @exit_clients6 counter accept\n";
   out += fwd + "oifname " + wg + " iifname != " + wg +
          " ct state established,related counter accept\n";
   // Everyone else's tunnel packets stop here: a peer without a token for this exit gets
@@ -67,8 +68,7 @@ std::string exit_part(const TableSpec& s, const std::string& t) {
 
 std::string relay_part(const std::string& t) {
   std::string out;
-  out += "add map inet " + t +
-         " relay_leases4 { type inet_service : ipv4_addr . inet_service; }\n";
+  out += "add map inet " + t + " relay_leases4 { type inet_service : ipv4_addr . inet_service; }\n";
   out += "add set inet " + t + " relay_ports { type inet_service; }\n";
   out += "add chain inet " + t + " relay_dnat { type nat hook prerouting priority dstnat; }\n";
   out += "add rule inet " + t +
@@ -77,7 +77,8 @@ std::string relay_part(const std::string& t) {
   out += "add chain inet " + t + " relay_snat { type nat hook postrouting priority srcnat; }\n";
   // The exit sees the relay, never the client.
   out += "add rule inet " + t +
-         " relay_snat meta nfproto ipv4 meta l4proto udp ct status dnat ct original proto-dst @relay_ports counter "
+         " relay_snat meta nfproto ipv4 meta l4proto udp ct status dnat ct original proto-dst "
+         "@relay_ports counter "
          "masquerade\n";
   return out;
 }
@@ -87,18 +88,20 @@ std::string relay_part(const std::string& t) {
 bool valid_iface(std::string_view name) {
   if (name.empty() || name.size() > 15) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
   });
 }
 
-std::string table_name(std::string_view iface) { return "wirelink_" + std::string(iface); }
+std::string table_name(std::string_view iface) {
+  return "wirelink_" + std::string(iface);
+}
 
 std::string create_table(const TableSpec& s) {
   const std::string t = table_name(s.iface);
   // "add" then "delete" then "add": the delete never fails, so a crashed run's table goes.
-  std::string out = "add table inet " + t + "\ndelete table inet " + t + "\nadd table inet " + t +
-                    "\n";
+  std::string out =
+      "add table inet " + t + "\ndelete table inet " + t + "\nadd table inet " + t + "\n";
   if (s.exit) out += exit_part(s, t);
   if (s.client) {
     out += "add chain inet " + t +

@@ -7,7 +7,9 @@ namespace wl::agent::exit {
 
 namespace {
 
-Error not_started() { return make_error(std::errc::not_connected, "nft table not created"); }
+Error not_started() {
+  return make_error(std::errc::not_connected, "nft table not created");
+}
 
 }  // namespace
 

@@ -71,7 +71,8 @@ bool IfaceForwarding::switched_v6_all() const {
 }
 
 void IfaceForwarding::restore() {
-  for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) (void)write_value(it->first, it->second);
+  for (auto it = saved_.rbegin(); it != saved_.rend(); ++it)
+    (void)write_value(it->first, it->second);
   saved_.clear();
 }
 

@@ -39,6 +39,8 @@ class LibNftables final : public Nft {
 
 }  // namespace
 
-std::unique_ptr<Nft> make_libnftables() { return std::make_unique<LibNftables>(); }
+std::unique_ptr<Nft> make_libnftables() {
+  return std::make_unique<LibNftables>();
+}
 
 }  // namespace wl::agent::exit

@@ -48,17 +48,17 @@ TEST_F(ExitAdmission, OnlyValidTokensNamingThisExitAdmit) {
       peer(1, token(key(1), {self.to_base64()}, {}, 60s), "10.9.0.1/32"),         // exit_set
       peer(2, token(key(2), {}, {elsewhere.to_base64(), self.to_base64()}, 60s),  // path end
            "10.9.0.2/32"),
-      peer(3, token(key(3), {elsewhere.to_base64()}, {}, 60s), "10.9.0.3/32"),  // other exit
-      peer(4, "", "10.9.0.4/32"),                                               // no token
-      peer(5, token(key(5), {self.to_base64()}, {}, -1s), "10.9.0.5/32"),       // expired
+      peer(3, token(key(3), {elsewhere.to_base64()}, {}, 60s), "10.9.0.3/32"),     // other exit
+      peer(4, "", "10.9.0.4/32"),                                                  // no token
+      peer(5, token(key(5), {self.to_base64()}, {}, -1s), "10.9.0.5/32"),          // expired
       peer(6, token(key(6), {self.to_base64()}, {}, 60s, &other), "10.9.0.6/32"),  // forged
-      peer(7, token(key(1), {self.to_base64()}, {}, 60s), "10.9.0.7/32"),  // someone else's
+      peer(7, token(key(1), {self.to_base64()}, {}, 60s), "10.9.0.7/32"),          // someone else's
       // Relayed through this node, ending elsewhere: a relay, not an exit.
       peer(10, token(key(10), {}, {self.to_base64(), elsewhere.to_base64()}, 60s), "10.9.0.10/32"),
   };
   auto a = admitted_clients(peers, ring, self, now);
-  EXPECT_EQ(a.sources, (std::vector<Cidr>{*Cidr::parse("10.9.0.1/32"),
-                                          *Cidr::parse("10.9.0.2/32")}));
+  EXPECT_EQ(a.sources,
+            (std::vector<Cidr>{*Cidr::parse("10.9.0.1/32"), *Cidr::parse("10.9.0.2/32")}));
   ASSERT_TRUE(a.next_change);
   EXPECT_EQ(*a.next_change, now + 60s);
 }

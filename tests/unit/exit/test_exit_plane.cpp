@@ -66,12 +66,14 @@ TEST_F(ExitPlaneTest, FollowsTokensAndUndoesEverythingAtStop) {
     EXPECT_EQ(read("net/ipv4/conf/wg0/forwarding"), "1");
     EXPECT_EQ(read("net/ipv4/conf/eth0/forwarding"), "1");
     EXPECT_EQ(read("net/ipv6/conf/all/forwarding"), "1");
-    EXPECT_TRUE(has(nft.last(), "exit_forward iifname { \"eth0\" } oifname != \"wg0\" counter drop"));
-    EXPECT_TRUE(has(nft.last(), "meta nfproto ipv6 iifname != \"wg0\" oifname != \"wg0\" counter drop"));
+    EXPECT_TRUE(
+        has(nft.last(), "exit_forward iifname { \"eth0\" } oifname != \"wg0\" counter drop"));
+    EXPECT_TRUE(
+        has(nft.last(), "meta nfproto ipv6 iifname != \"wg0\" oifname != \"wg0\" counter drop"));
 
     const std::vector<ClientCandidate> peers = {
         client(1, self, 30s, "10.9.0.1/32"),
-        client(2, wl::test::key(8), 30s, "10.9.0.2/32"),  // another exit's client
+        client(2, wl::test::key(8), 30s, "10.9.0.2/32"),        // another exit's client
         {wl::test::key(3), "", {*Cidr::parse("10.9.0.3/32")}},  // no token
     };
     ASSERT_TRUE(plane.update(self, peers, now));

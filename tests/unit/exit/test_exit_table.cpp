@@ -11,7 +11,9 @@ namespace {
 using test::FakeNft;
 using test::has;
 
-Cidr cidr(const char* s) { return *Cidr::parse(s); }
+Cidr cidr(const char* s) {
+  return *Cidr::parse(s);
+}
 
 TableSpec exit_spec() {
   TableSpec s;
@@ -44,8 +46,9 @@ TEST(ExitTable, ExitForwardsAndMasqueradesOnlyAdmittedSources) {
   ExitTable t(nft, exit_spec());
   ASSERT_TRUE(t.start());
   const auto& s = nft.last();
-  EXPECT_TRUE(has(s, "exit_forward iifname \"wg0\" oifname != \"wg0\" ip saddr @exit_clients4 "
-                     "counter accept"));
+  EXPECT_TRUE(has(s,
+                  "exit_forward iifname \"wg0\" oifname != \"wg0\" ip saddr @exit_clients4 "
+                  "counter accept"));
   EXPECT_TRUE(has(s, "ip6 saddr @exit_clients6 counter accept"));
   EXPECT_TRUE(has(s, "exit_forward iifname \"wg0\" oifname != \"wg0\" counter drop"));
   EXPECT_TRUE(has(s, "oifname \"wg0\" iifname != \"wg0\" ct state established,related"));
@@ -130,8 +133,9 @@ TEST(ExitTable, RelayLeasesMapPortsToTheExit) {
   ExitTable t(nft, s);
   ASSERT_TRUE(t.start());
   EXPECT_TRUE(has(nft.last(), "dnat ip to udp dport map @relay_leases4"));
-  EXPECT_TRUE(has(nft.last(), "meta l4proto udp ct status dnat ct original proto-dst @relay_ports counter "
-                              "masquerade"));
+  EXPECT_TRUE(has(nft.last(),
+                  "meta l4proto udp ct status dnat ct original proto-dst @relay_ports counter "
+                  "masquerade"));
   const Endpoint exit1 = *Endpoint::parse("198.51.100.7:51820");
   ASSERT_TRUE(t.set_leases({{40001, exit1}}));
   EXPECT_EQ(nft.last(),

@@ -94,8 +94,7 @@ struct ExitPeerView {
   std::string token;
   std::vector<Cidr> tunnel;
 };
-using ExitSink =
-    std::function<void(const PublicKey& self, const std::vector<ExitPeerView>& peers)>;
+using ExitSink = std::function<void(const PublicKey& self, const std::vector<ExitPeerView>& peers)>;
 std::vector<ExitPeerView> exit_peers(const device_model::DeviceState& dev, const GossipView& g);
 
 struct CoreDeps {
