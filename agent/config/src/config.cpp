@@ -104,6 +104,13 @@ const std::vector<SettingInfo> kSettings = {
     {"CoordinatorExitCapacity", "coordinator-exit-capacity", "count",
      "offer this peer as an exit for up to N matched clients; 0 = not an exit, and only "
      "non-exits ask for a match (default 0)"},
+    {"ExitTraffic", "exit-traffic", "bool",
+     "route all outside traffic through the coordinator's assigned exit, dropping it while no "
+     "exit is live (default false)"},
+    {"ExitAllowLAN", "exit-allow-lan", "bool",
+     "with ExitTraffic, keep local subnets reachable outside the tunnel (default false)"},
+    {"ExitHops", "exit-hops", "count",
+     "1 = to the exit directly, 2 = through a relay that never sees the destination (default 1)"},
 };
 
 const SettingInfo* find_setting(std::string_view key) {
@@ -246,14 +253,22 @@ struct Applier {
       c.debug = b;
     else if (k == "Userspace")
       c.userspace = b;
+    else if (k == "ExitTraffic")
+      c.exit_traffic = b;
+    else if (k == "ExitAllowLAN")
+      c.exit_allow_lan = b;
     return {};
   }
 
   Result<void> set_number(const SettingInfo& s, std::uint16_t n) {
-    if (std::string(s.key) == "Port")
+    if (std::string(s.key) == "Port") {
       c.port = n;
-    else
+    } else if (std::string(s.key) == "ExitHops") {
+      if (n != 1 && n != 2) return err("expected 1 or 2");
+      c.exit_hops = n;
+    } else {
       c.coordinator_exit_capacity = n;
+    }
     return {};
   }
 
@@ -632,6 +647,9 @@ std::string dump_config_json(const LoadedConfig& lc) {
   cfg["InviteFile"] = c.invite_file;
   cfg["CoordinatorEndpoint"] = c.coordinator_endpoint;
   cfg["CoordinatorExitCapacity"] = c.coordinator_exit_capacity;
+  cfg["ExitTraffic"] = c.exit_traffic;
+  cfg["ExitAllowLAN"] = c.exit_allow_lan;
+  cfg["ExitHops"] = c.exit_hops;
   json peers = json::array();
   for (const auto& p : c.peers) {
     json jp;

@@ -260,6 +260,7 @@ void AgentCore::cycle(TimePoint now, Actions& out) {
       for (const auto& c : i.subnets)
         if (!c.address().is_link_local()) res.view.wg_subnets.push_back(c);
   gossip_->set_local_view(res.view, now);
+  if (d_.exit_sink) d_.exit_sink(*dev->public_key, exit_peers(*dev, *gossip_));
   for (const auto& e : res.events) spdlog::info("{}: {}", iface(), e);
   if (!res.changes.peers.empty()) {
     res.changes.ifname = iface();

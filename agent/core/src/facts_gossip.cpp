@@ -18,16 +18,18 @@ class FactsGossip final : public GossipView {
  public:
   FactsGossip(const PrivateKey& own, const Config& cfg, TimePoint now, const Clock* clock)
       : token_counts_(std::make_shared<std::map<std::string, std::uint64_t>>()),
-        engine_(own.clone(), options_for(cfg, clock, token_counts_), now) {}
+        tokens_(std::make_shared<std::map<PublicKey, std::string>>()),
+        engine_(own.clone(), options_for(cfg, clock, token_counts_, tokens_), now) {}
 
   // Token facts are checked offline against the configured coordinator key. The verifier
   // converts the token's wall-clock exp into the engine's monotonic time through the clock.
   static facts::EngineOptions options_for(
       const Config& cfg, const Clock* clock,
-      const std::shared_ptr<std::map<std::string, std::uint64_t>>& counts) {
+      const std::shared_ptr<std::map<std::string, std::uint64_t>>& counts,
+      const std::shared_ptr<std::map<PublicKey, std::string>>& tokens) {
     facts::EngineOptions o;
     if (cfg.coordinator_public_key.empty() || clock == nullptr) return o;
-    o.token_verifier = [key = cfg.coordinator_public_key, clock, counts](
+    o.token_verifier = [key = cfg.coordinator_public_key, clock, counts, tokens](
                            const PublicKey& subject, std::span<const std::uint8_t> token,
                            TimePoint now) -> std::optional<TimePoint> {
       const WallTime wall = clock->wall();
@@ -38,6 +40,7 @@ class FactsGossip final : public GossipView {
         return std::nullopt;
       }
       ++(*counts)["token: verified"];
+      (*tokens)[subject] = std::string(text);  // only coordinator-signed tokens are kept
       return now + std::chrono::duration_cast<Duration>(r->admitted_until - wall);
     };
     return o;
@@ -102,6 +105,11 @@ class FactsGossip final : public GossipView {
   }
   // Members named by facts or admitted tokens, plus the peers of our own cohort assignment
   // (admitted until our token expires).
+  std::string token_of(const PublicKey& peer) const override {
+    auto it = tokens_->find(peer);
+    return it == tokens_->end() ? std::string() : it->second;
+  }
+
   std::vector<PublicKey> members(TimePoint now) const override {
     auto out = engine_.members(now);
     if (assigned_until_ > now)
@@ -175,6 +183,7 @@ class FactsGossip final : public GossipView {
   }
 
   std::shared_ptr<std::map<std::string, std::uint64_t>> token_counts_;
+  std::shared_ptr<std::map<PublicKey, std::string>> tokens_;  // latest verified, by subject
   facts::GossipEngine engine_;
   std::vector<PublicKey> peers_seen_;
   std::vector<std::uint8_t> own_token_;

@@ -7,6 +7,7 @@
 
 #include "wirelink/agent/control_socket.hpp"
 #include "wirelink/agent/event_loop.hpp"
+#include "wirelink/agent/exit/exit_plane.hpp"
 #include "wirelink/agent/fact_socket.hpp"
 #include "wirelink/agent/timing.hpp"
 
@@ -45,6 +46,7 @@ class Shell {
     cd.make_coordinator = d_.make_coordinator;
     cd.resolve = d_.resolve;
     if (auto wd = d_.notifier->watchdog_interval()) cd.watchdog_interval = *wd;
+    cd.exit_sink = start_exit_plane(cfg.config);
     core_.emplace(std::move(cfg), std::move(cd), now());
     (void)loop_->watch(control_->fd(), [this] {
       control_->serve(
@@ -64,6 +66,7 @@ class Shell {
     perform(core_->on_start(now()));
     int rc = stopped_ ? *stopped_ : loop_->run();
     perform(core_->on_stop(now()));
+    exit_plane_.reset();  // the agent's nft table goes, forwarding is restored
     control_.reset();
     spdlog::info("{}: stopped", iface);
     return rc;
@@ -71,6 +74,42 @@ class Shell {
 
  private:
   TimePoint now() const { return d_.clock->now(); }
+
+  // An exit (CoordinatorExitCapacity > 0) forwards for clients whose tokens name it
+  // (agent/exit, README "Exits"). Without a coordinator key nothing can be verified, so nothing
+  // is forwarded; a failure to program the table is logged and the agent runs on as a plain
+  // peer (fail closed: no forwarding).
+  ExitSink start_exit_plane(const Config& cfg) {
+    if (cfg.exit_traffic)
+      spdlog::warn("{}: ExitTraffic is not implemented in this version (README \"Exits\")",
+                   cfg.iface);
+    if (cfg.coordinator_exit_capacity == 0) return {};
+    auto ring = coordinator::KeyRing::parse(cfg.coordinator_public_key);
+    if (cfg.coordinator_public_key.empty() || !ring) {
+      spdlog::warn("{}: an exit needs CoordinatorPublicKey to admit clients; not forwarding",
+                   cfg.iface);
+      return {};
+    }
+    exit_plane_.emplace(exit::make_libnftables(), cfg.iface, std::move(*ring));
+    if (auto s = exit_plane_->start(exit::uplinks_except(cfg.iface)); !s) {
+      spdlog::warn("{}: exit forwarding not set up: {}", cfg.iface, s.error().message());
+      exit_plane_.reset();
+      return {};
+    }
+    spdlog::info("{}: exit forwarding ready (table inet {})", cfg.iface,
+                 exit::table_name(cfg.iface));
+    return [this, iface = cfg.iface](const PublicKey& self, const std::vector<ExitPeerView>& v) {
+      std::vector<exit::ClientCandidate> peers;
+      peers.reserve(v.size());
+      for (const auto& p : v) peers.push_back({p.key, p.token, p.tunnel});
+      const auto before = exit_plane_->admitted().size();
+      if (auto r = exit_plane_->update(self, peers, d_.clock->wall()); !r)
+        spdlog::warn("{}: exit clients: {}", iface, r.error().message());
+      else if (exit_plane_->admitted().size() != before)
+        spdlog::info("{}: exit forwards for {} client prefix(es)", iface,
+                     exit_plane_->admitted().size());
+    };
+  }
 
   // The configuration as it is now (control-socket reload; SIGHUP reads it inside the core).
   Result<LoadedConfig> fresh_config() const {
@@ -177,6 +216,7 @@ class Shell {
   std::optional<EventLoop> loop_;
   std::optional<ControlServer> control_;
   std::optional<FactSocket> fact_socket_;
+  std::optional<exit::ExitPlane> exit_plane_;  // declared before core_: outlives its sink
   std::optional<AgentCore> core_;
   std::optional<int> stopped_;
 };

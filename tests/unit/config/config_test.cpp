@@ -78,6 +78,12 @@ std::vector<Row> rows() {
        [](const Config& c) { return c.coordinator_endpoint; }},
       {"CoordinatorExitCapacity", "--coordinator-exit-capacity", 5, "0", "65535", "5", "0", "65535",
        [](const Config& c) { return std::to_string(c.coordinator_exit_capacity); }},
+      {"ExitTraffic", "--exit-traffic", true, "false", "true", "true", "false", "true",
+       [b](const Config& c) { return b(c.exit_traffic); }},
+      {"ExitAllowLAN", "--exit-allow-lan", true, "off", "on", "true", "false", "true",
+       [b](const Config& c) { return b(c.exit_allow_lan); }},
+      {"ExitHops", "--exit-hops", 2, "1", "2", "2", "1", "2",
+       [](const Config& c) { return std::to_string(c.exit_hops); }},
   };
 }
 
@@ -252,6 +258,8 @@ TEST_F(ConfigTest, EveryFileErrorIsLocatedAndNothingIsApplied) {
        R"({"CoordinatorExitCapacity": 70000})",
        {"/CoordinatorExitCapacity", "0..65535"}},
       {"capacity negative", R"({"CoordinatorExitCapacity": -1})", {"/CoordinatorExitCapacity"}},
+      {"exit hops beyond two", R"({"ExitHops": 3})", {"/ExitHops", "1 or 2"}},
+      {"exit hops zero", R"({"ExitHops": 0})", {"/ExitHops", "1 or 2"}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

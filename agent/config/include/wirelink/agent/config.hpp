@@ -45,6 +45,11 @@ struct Config {
   std::string invite_file;             // invite code for registration (a secret file)
   std::string coordinator_endpoint;    // "ip:port" given to peers matched with us (addr_hint)
   std::uint16_t coordinator_exit_capacity = 0;  // > 0: offered as an exit for this many clients
+  // Exits (README "Exits"): send all outside traffic through the assigned exit, with a kill
+  // switch while none is live; keep local subnets outside the tunnel; 1 = direct, 2 = relayed.
+  bool exit_traffic = false;
+  bool exit_allow_lan = false;
+  std::uint16_t exit_hops = 1;
   std::vector<PeerSettings> peers;
 
   // The settings a coordinator session is started with; a reload that changes any of them

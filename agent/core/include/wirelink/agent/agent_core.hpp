@@ -87,6 +87,16 @@ using Actions = std::vector<Action>;
 using GossipFactory = std::function<std::unique_ptr<GossipView>(const PrivateKey& own,
                                                                 const Config& cfg, TimePoint now)>;
 
+// What an exit's data plane needs each cycle (agent/exit): every device peer's tunnel
+// prefixes (its allowed IPs but its link-local) and its latest verified coordinator token.
+struct ExitPeerView {
+  PublicKey key;
+  std::string token;
+  std::vector<Cidr> tunnel;
+};
+using ExitSink = std::function<void(const PublicKey& self, const std::vector<ExitPeerView>& peers)>;
+std::vector<ExitPeerView> exit_peers(const device_model::DeviceState& dev, const GossipView& g);
+
 struct CoreDeps {
   WireGuardDevice* device = nullptr;    // required
   LinkControl* links = nullptr;         // required
@@ -95,6 +105,7 @@ struct CoreDeps {
   CoordinatorFactory make_coordinator;  // used when CoordinatorURL is set
   Resolver resolve;  // configured host:port -> endpoints; null: literal addresses only
   std::optional<Duration> watchdog_interval;  // systemd's WatchdogSec, if any
+  ExitSink exit_sink;  // null: not an exit; else called at the end of every cycle
 };
 
 inline constexpr int kExitOk = 0;

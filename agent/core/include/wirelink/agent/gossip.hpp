@@ -103,6 +103,9 @@ class GossipView {
   virtual std::string dump(TimePoint now) const = 0;
   // Coordinator admission (CoordinatorURL set); ignored by views without token support.
   virtual void set_coordinator(const CoordinatorGrant& /*grant*/, TimePoint /*now*/) {}
+  // The latest coordinator token that verified for `peer` ("" = none): an exit re-checks it
+  // for its own name (agent/exit). Verified once here; the exit checks exp and exit_set.
+  virtual std::string token_of(const PublicKey& /*peer*/) const { return {}; }
 };
 
 }  // namespace wl::agent
