@@ -214,6 +214,32 @@ Result<int> Store::invite_uses(const std::string& code) {
   return static_cast<int>(q.col_int(0));
 }
 
+Result<std::vector<StoredInvite>> Store::invites() {
+  Stmt q(
+      db_,
+      "SELECT code, issued_at, expires_at, max_uses, uses FROM invites ORDER BY issued_at, code");
+  if (!q.ok()) return db_error(db_, "select invites");
+  std::vector<StoredInvite> out;
+  while (q.step() == SQLITE_ROW) {
+    StoredInvite i;
+    i.code = q.col_text(0);
+    i.issued_at = q.col_int(1);
+    if (!q.col_text(2).empty()) i.expires_at = q.col_int(2);
+    i.max_uses = static_cast<int>(q.col_int(3));
+    i.uses = static_cast<int>(q.col_int(4));
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+Result<void> Store::revoke_invite(const std::string& code) {
+  Stmt d(db_, "DELETE FROM invites WHERE code=?");
+  d.text(1, code);
+  if (!d.ok() || d.step() != SQLITE_DONE) return db_error(db_, "revoke invite");
+  if (sqlite3_changes(db_) == 0) return Error{coord_errc::not_found, "no such invite"};
+  return {};
+}
+
 Result<void> Store::put_peer(const PeerInfo& p, const std::string& state, long long now) {
   Stmt s(
       db_,

@@ -37,6 +37,13 @@ struct StoredPeer {
   std::uint64_t generation = 0;
 };
 
+struct StoredInvite {
+  std::string code;  // the invite's id (its signed code; useless without the signature)
+  long long issued_at = 0;
+  std::optional<long long> expires_at;
+  int max_uses = 0, uses = 0;
+};
+
 struct StoredCohort {
   Cohort cohort;
   std::map<PublicKey, Assignment> members;
@@ -58,6 +65,10 @@ class Store {
   // (unknown code), invite_exhausted.
   Result<void> redeem(const std::string& code, const std::string& peer, long long now);
   Result<int> invite_uses(const std::string& code);
+  Result<std::vector<StoredInvite>> invites();  // oldest first
+  // Removes an invite from the ledger: later redemptions fail as invite_invalid; peers that
+  // redeemed it stay registered. Error not_found for an unknown code.
+  Result<void> revoke_invite(const std::string& code);
 
   Result<void> put_peer(const PeerInfo& p, const std::string& state, long long now);
   // State "disconnected" and generation + 1, in one statement.
