@@ -104,6 +104,9 @@ const std::vector<SettingInfo> kSettings = {
     {"CoordinatorExitCapacity", "coordinator-exit-capacity", "count",
      "offer this peer as an exit for up to N matched clients; 0 = not an exit, and only "
      "non-exits ask for a match (default 0)"},
+    {"CoordinatorOpenMembership", "coordinator-open-membership", "bool",
+     "with a coordinator, let membership facts alone add peers (as without one); by default a "
+     "peer also needs a valid session token (default false)"},
 };
 
 const SettingInfo* find_setting(std::string_view key) {
@@ -244,6 +247,8 @@ struct Applier {
       c.chatty = b;
     else if (k == "Debug")
       c.debug = b;
+    else if (k == "CoordinatorOpenMembership")
+      c.coordinator_open_membership = b;
     else if (k == "Userspace")
       c.userspace = b;
     return {};
@@ -619,6 +624,7 @@ std::string dump_config_json(const LoadedConfig& lc) {
   cfg["InviteFile"] = c.invite_file;
   cfg["CoordinatorEndpoint"] = c.coordinator_endpoint;
   cfg["CoordinatorExitCapacity"] = c.coordinator_exit_capacity;
+  cfg["CoordinatorOpenMembership"] = c.coordinator_open_membership;
   json peers = json::array();
   for (const auto& p : c.peers) {
     json jp;

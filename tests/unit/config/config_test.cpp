@@ -78,6 +78,8 @@ std::vector<Row> rows() {
        [](const Config& c) { return c.coordinator_endpoint; }},
       {"CoordinatorExitCapacity", "--coordinator-exit-capacity", 5, "0", "65535", "5", "0", "65535",
        [](const Config& c) { return std::to_string(c.coordinator_exit_capacity); }},
+      {"CoordinatorOpenMembership", "--coordinator-open-membership", true, "0", "yes", "true",
+       "false", "true", [b](const Config& c) { return b(c.coordinator_open_membership); }},
   };
 }
 

@@ -45,6 +45,9 @@ struct Config {
   std::string invite_file;             // invite code for registration (a secret file)
   std::string coordinator_endpoint;    // "ip:port" given to peers matched with us (addr_hint)
   std::uint16_t coordinator_exit_capacity = 0;  // > 0: offered as an exit for this many clients
+  // With a coordinator: false (default) = a peer joins only while it holds a valid session
+  // token (membership facts alone no longer add it); true = membership facts suffice.
+  bool coordinator_open_membership = false;
   std::vector<PeerSettings> peers;
 
   // The settings a coordinator session is started with; a reload that changes any of them
