@@ -28,11 +28,16 @@ class SessionLink final : public CoordinatorLink {
     i.token = st.token;
     i.token_expires = st.token_expires;
     i.last_error = st.last_error;
+    i.detail = st.detail;
+    i.warning = st.warning;
+    i.exit_cohorts = st.exit_cohorts;
+    i.exit_clients = st.exit_clients;
     if (st.assignment) {
       i.cohort = st.assignment->cohort;
       for (const auto& hop : st.assignment->path) {
         auto key = PublicKey::parse(hop.peer_id);
         if (!key || *key == self_) continue;  // a malformed key from the coordinator is dropped
+        i.path.push_back(*key);
         CoordinatorPeer p;
         p.key = *key;
         if (auto ep = Endpoint::parse(hop.addr_hint)) p.endpoints.push_back(*ep);

@@ -111,6 +111,9 @@ const std::vector<SettingInfo> kSettings = {
      "with ExitTraffic, keep local subnets reachable outside the tunnel (default false)"},
     {"ExitHops", "exit-hops", "count",
      "1 = to the exit directly, 2 = through a relay that never sees the destination (default 1)"},
+    {"CoordinatorOpenMembership", "coordinator-open-membership", "bool",
+     "with a coordinator, let membership facts alone add peers (as without one); by default a "
+     "peer also needs a valid session token (default false)"},
 };
 
 const SettingInfo* find_setting(std::string_view key) {
@@ -251,6 +254,8 @@ struct Applier {
       c.chatty = b;
     else if (k == "Debug")
       c.debug = b;
+    else if (k == "CoordinatorOpenMembership")
+      c.coordinator_open_membership = b;
     else if (k == "Userspace")
       c.userspace = b;
     else if (k == "ExitTraffic")
@@ -650,6 +655,7 @@ std::string dump_config_json(const LoadedConfig& lc) {
   cfg["ExitTraffic"] = c.exit_traffic;
   cfg["ExitAllowLAN"] = c.exit_allow_lan;
   cfg["ExitHops"] = c.exit_hops;
+  cfg["CoordinatorOpenMembership"] = c.coordinator_open_membership;
   json peers = json::array();
   for (const auto& p : c.peers) {
     json jp;

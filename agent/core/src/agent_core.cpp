@@ -503,6 +503,12 @@ AgentStatus AgentCore::status(TimePoint now) const {
     s.coordinator.cohort = coord_info_.cohort;
     s.coordinator.assigned_peers = coord_info_.peers.size();
     s.coordinator.last_error = coord_info_.last_error;
+    s.coordinator.detail = coord_info_.detail;
+    s.coordinator.warning = coord_info_.warning;
+    s.coordinator.path = coord_info_.path;
+    s.coordinator.exit = loaded_.config.coordinator_exit_capacity > 0;
+    s.coordinator.exit_cohorts = coord_info_.exit_cohorts;
+    s.coordinator.exit_clients = coord_info_.exit_clients;
     s.wall_now = d_.clock->wall();
   }
   if (bound_port_) s.counters.facts_rejected.erase("");  // keep the map clean

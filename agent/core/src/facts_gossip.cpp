@@ -4,6 +4,8 @@
 #include <memory>
 #include <sstream>
 
+#include "wirelink/agent/decisions.hpp"
+#include "wirelink/agent/timing.hpp"
 #include "wirelink/coordinator/errors.hpp"
 #include "wirelink/coordinator/peer_admission.hpp"
 
@@ -19,7 +21,8 @@ class FactsGossip final : public GossipView {
   FactsGossip(const PrivateKey& own, const Config& cfg, TimePoint now, const Clock* clock)
       : token_counts_(std::make_shared<std::map<std::string, std::uint64_t>>()),
         tokens_(std::make_shared<std::map<PublicKey, std::string>>()),
-        engine_(own.clone(), options_for(cfg, clock, token_counts_, tokens_), now) {}
+        engine_(own.clone(), options_for(cfg, clock, token_counts_, tokens_), now),
+        token_gated_(!cfg.coordinator_url.empty() && !cfg.coordinator_open_membership) {}
 
   // Token facts are checked offline against the configured coordinator key. The verifier
   // converts the token's wall-clock exp into the engine's monotonic time through the clock.
@@ -103,15 +106,17 @@ class FactsGossip final : public GossipView {
     }
     return out;
   }
-  // Members named by facts or admitted tokens, plus the peers of our own cohort assignment
-  // (admitted until our token expires).
   std::string token_of(const PublicKey& peer) const override {
     auto it = tokens_->find(peer);
     return it == tokens_->end() ? std::string() : it->second;
   }
 
+  // Members named by facts or admitted tokens, plus the peers of our own cohort assignment
+  // (admitted until our token expires). With a coordinator deciding membership, a member must
+  // also hold (or have held within timing::kTokenGrace) a valid session token.
   std::vector<PublicKey> members(TimePoint now) const override {
     auto out = engine_.members(now);
+    if (token_gated_) out = gate(out, now);
     if (assigned_until_ > now)
       for (const auto& p : assigned_)
         if (p.key != engine_.self() && std::find(out.begin(), out.end(), p.key) == out.end())
@@ -189,6 +194,19 @@ class FactsGossip final : public GossipView {
   std::vector<std::uint8_t> own_token_;
   std::vector<CoordinatorPeer> assigned_;
   TimePoint assigned_until_{};
+  bool token_gated_ = false;
+  // The latest admission end seen per peer: the trust evaluator forgets an admission when it
+  // ends, the grace after it is ours to keep. Entries go once the grace has passed.
+  mutable std::map<PublicKey, TimePoint> admitted_seen_;
+
+  std::vector<PublicKey> gate(const std::vector<PublicKey>& members, TimePoint now) const {
+    for (const auto& k : members)
+      if (auto until = engine_.trust().admitted_until(k))
+        if (auto& seen = admitted_seen_[k]; *until > seen) seen = *until;
+    std::erase_if(admitted_seen_,
+                  [&](const auto& e) { return e.second + timing::kTokenGrace <= now; });
+    return decide::token_gated(members, admitted_seen_, now, timing::kTokenGrace);
+  }
 };
 
 }  // namespace

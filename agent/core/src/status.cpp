@@ -235,7 +235,17 @@ std::string render_json(const AgentStatus& s) {
          (k.has_token ? json_seconds(k.token_expires - s.wall_now) : std::string("null"));
     o += ",\"cohort\":" + json_string(k.cohort);
     o += ",\"assigned_peers\":" + std::to_string(k.assigned_peers);
-    o += ",\"last_error\":" + json_string(k.last_error) + "}";
+    o += ",\"last_error\":" + json_string(k.last_error);
+    o += ",\"detail\":" + json_string(k.detail);
+    o += ",\"warning\":" + json_string(k.warning);
+    o += ",\"role\":" + json_string(k.exit ? "exit" : "client");
+    o += ",\"path\":[";
+    for (std::size_t i = 0; i < k.path.size(); ++i)
+      o += (i ? "," : "") + json_string(k.path[i].to_base64());
+    o += "],\"exit\":" + (k.path.empty() ? "null" : json_string(k.path.back().to_base64()));
+    const auto count = [](int n) { return n < 0 ? std::string("null") : std::to_string(n); };
+    o += ",\"exit_cohorts\":" + count(k.exit ? k.exit_cohorts : -1);
+    o += ",\"exit_clients\":" + count(k.exit ? k.exit_clients : -1) + "}";
   }
   o += "}";
   return o;
@@ -268,7 +278,7 @@ std::string render_table(const AgentStatus& s) {
   kv("sent", std::to_string(c.datagrams_sent) + " datagrams, " + human_bytes(c.bytes_sent));
   if (s.coordinator_enabled) {
     const auto& k = s.coordinator;
-    std::string line = k.state + " (" + k.url + ")";
+    std::string line = k.state + (k.detail.empty() ? "" : ", " + k.detail) + " (" + k.url + ")";
     if (k.has_token)
       line += ", token " + (k.token_expires > s.wall_now
                                 ? "expires in " + human_duration(k.token_expires - s.wall_now)
@@ -279,6 +289,18 @@ std::string render_table(const AgentStatus& s) {
                 ? ", no cohort"
                 : ", cohort " + k.cohort + " (" + std::to_string(k.assigned_peers) + " peers)";
     kv("coordinator", line);
+    if (!k.path.empty()) {
+      // The exit is the last hop; a relay, if any, comes before it.
+      std::string p;
+      for (std::size_t i = 0; i + 1 < k.path.size(); ++i)
+        p += "relay " + k.path[i].to_base64() + " -> ";
+      kv("coordinator path", p + "exit " + k.path.back().to_base64());
+    }
+    if (k.exit)
+      kv("exit service", k.exit_cohorts < 0 ? std::string("not reported yet")
+                                            : std::to_string(k.exit_cohorts) + " cohorts, " +
+                                                  std::to_string(k.exit_clients) + " clients");
+    if (!k.warning.empty()) kv("coordinator warning", k.warning);
     if (!k.last_error.empty()) kv("coordinator error", k.last_error);
     kv("tokens verified", std::to_string(c.tokens_verified));
   }

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "wirelink/coordinator/register_proof.hpp"
+#include "wirelink/coordinator/session_timing.hpp"
 
 namespace wl::coordinator {
 namespace {
@@ -33,7 +34,11 @@ Error from_reply(long status, const std::string& body) {
   auto e = wire::parse_error(body);
   if (e) {
     // message() adds the code's text, which is the wire code ("invite.invalid").
-    if (auto c = parse_wire_code(e->code)) return Error{*c, e->message};
+    if (auto c = parse_wire_code(e->code)) {
+      if (*c == coord_errc::insufficient_cohort && e->waiting >= 0 && e->floor >= 0)
+        return Error{*c, waiting_text(e->waiting, e->floor, e->exit)};
+      return Error{*c, e->message};
+    }
   }
   return Error{std::make_error_code(std::errc::protocol_error),
                "coordinator replied HTTP " + std::to_string(status) + " without an error body"};
@@ -72,6 +77,16 @@ Result<CoordinatorClient::Raw> CoordinatorClient::request(const std::string& met
                                                           const std::string& path,
                                                           const std::string& body,
                                                           const std::string& token) {
+  return request_within(method, path, body, token, impl_->o.timeout);
+}
+
+void CoordinatorClient::set_match_wait(std::chrono::milliseconds w) {
+  impl_->o.match_wait = w;
+}
+
+Result<CoordinatorClient::Raw> CoordinatorClient::request_within(
+    const std::string& method, const std::string& path, const std::string& body,
+    const std::string& token, std::chrono::milliseconds timeout) {
   CURL* h = impl_->h;
   if (!h) return Error{std::make_error_code(std::errc::not_enough_memory), "curl_easy_init failed"};
   curl_easy_reset(h);
@@ -96,7 +111,7 @@ Result<CoordinatorClient::Raw> CoordinatorClient::request(const std::string& met
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &out.body);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(impl_->o.timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(impl_->o.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -135,8 +150,10 @@ Result<wire::RegisterAck> CoordinatorClient::register_peer(const wire::RegisterR
 
 Result<wire::MatchResponse> CoordinatorClient::match(const std::string& token,
                                                      const wire::MatchRequest& r) {
-  return parse_ok<wire::MatchResponse>(request("POST", "/api/v1/match", wire::to_json(r), token),
-                                       wire::parse_match_response);
+  return parse_ok<wire::MatchResponse>(
+      request_within("POST", "/api/v1/match", wire::to_json(r), token,
+                     match_timeout(impl_->o.timeout, impl_->o.match_wait)),
+      wire::parse_match_response);
 }
 
 Result<wire::HeartbeatAck> CoordinatorClient::heartbeat(const std::string& token,

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "wirelink/coordinator/errors.hpp"
+#include "wirelink/coordinator/session_timing.hpp"
 #include "wirelink/coordinator/session_token.hpp"
 
 #include "wirelink/base/enum_names.hpp"
@@ -37,6 +38,8 @@ struct CoordinatorSession::Impl {
   int efd = -1;
   bool started = false;
   std::string stop_reason = "shutdown";
+  WallTime token_iat{};     // the current token's iat (control thread and take_token, under mu)
+  WallTime last_refresh{};  // when a refresh was last asked for (control thread only)
 
   Impl(SessionConfig c, const Clock& cl) : cfg(std::move(c)), clock(cl) {
     efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -82,10 +85,21 @@ struct CoordinatorSession::Impl {
         spdlog::error("coordinator: registration refused: {}", err);
       else if (s == SessionState::expired)
         spdlog::warn("coordinator: session token expired");
+      // Recovered: an error line from before the outage is history, not the current state.
+      if (s == SessionState::registered) st.last_error.clear();
       st.state = s;
       notify();
     }
     if (!err.empty()) st.last_error = err;
+  }
+
+  // What the match waits for ("" once assigned or when the token is gone).
+  void set_detail(const std::string& d) {
+    std::lock_guard l(mu);
+    if (d == st.detail) return;
+    if (!d.empty()) spdlog::info("coordinator: {}", d);
+    st.detail = d;
+    notify();
   }
 
   // Accepts a token from the coordinator only if it verifies for us under the configured key.
@@ -99,6 +113,7 @@ struct CoordinatorSession::Impl {
     std::lock_guard l(mu);
     st.token = tok;
     st.token_expires = c->exp;
+    token_iat = c->iat;
     notify();
     return true;
   }
@@ -108,11 +123,17 @@ struct CoordinatorSession::Impl {
     return {st.token, st.token_expires};
   }
 
+  WallTime next_refresh() const {
+    std::lock_guard l(mu);
+    return refresh_at(token_iat, st.token_expires, last_refresh, cfg.heartbeat);
+  }
+
   void expire_if_due() {
     std::lock_guard l(mu);
     if (!st.token.empty() && st.token_expires <= clock.wall()) {
       st.token.clear();
       st.assignment.reset();
+      st.detail.clear();
       if (st.state != SessionState::expired) {
         spdlog::warn("coordinator: session token expired");
         st.state = SessionState::expired;
@@ -144,6 +165,7 @@ struct CoordinatorSession::Impl {
         r.at = now;
         auto ack = cl.register_peer(r, cfg.own);
         if (ack && take_token(ack->session_token)) {
+          learn(cl, *ack);
           set_state(SessionState::registered, "");
           attempt = 0;
           next_hb = now + cfg.heartbeat;
@@ -153,9 +175,12 @@ struct CoordinatorSession::Impl {
           const auto& e = ack.error();
           // Rate limiting is the coordinator being busy, and a challenge that went stale twice
           // is a restarting coordinator, not a refusal: keep retrying.
+          // A token that ran out while the coordinator did not answer stays reported as
+          // `expired` (what matters to the mesh) until a registration succeeds.
           if (is_transport(e) || e.code == coord_errc::rate_limited ||
               e.code == coord_errc::challenge_invalid)
-            set_state(SessionState::unreachable, e.message());
+            set_state(expired_now() ? SessionState::expired : SessionState::unreachable,
+                      e.message());
           else
             set_state(SessionState::refused, e.message());
         }
@@ -173,6 +198,8 @@ struct CoordinatorSession::Impl {
           {
             std::lock_guard l(mu);
             st.assignment = *m;
+            st.detail.clear();
+            st.last_error.clear();  // matched: earlier match failures are over
           }
           set_state(SessionState::registered, "");
           attempt = 0;
@@ -183,17 +210,23 @@ struct CoordinatorSession::Impl {
         // Keep heartbeating and refreshing the token while matching keeps failing (e.g. no
         // exit available yet, or a token in the answer that does not verify); retry later.
         next_match = clock.wall() + backoff(match_attempt++);
-        if (!m) {
+        if (!m && m.error().code == coord_errc::insufficient_cohort) {
+          // Not an error: the pool has not reached the floor yet (we are in it).
+          set_state(SessionState::registered, "");
+          set_detail(m.error().detail);
+        } else if (!m) {
           if (!handle_error(m.error())) break;
           if (token().first.empty()) continue;  // the coordinator dropped our token: re-register
         }
       }
-      // Refresh well before expiry: two heartbeat periods of margin.
-      const bool refresh = exp - clock.wall() < cfg.heartbeat * 2;
+      // Refresh at two thirds of the token's lifetime, at most once a heartbeat period.
+      const bool refresh = clock.wall() >= next_refresh();
       if (clock.wall() >= next_hb || refresh) {
+        if (refresh) last_refresh = clock.wall();
         auto hb = cl.heartbeat(tok, wire::HeartbeatRequest{cfg.self, refresh, clock.wall()});
         if (hb) {
           if (hb->session_token) take_token(*hb->session_token);
+          note_served(*hb);
           set_state(SessionState::registered, "");
           attempt = 0;
           next_hb = clock.wall() + cfg.heartbeat;
@@ -204,8 +237,8 @@ struct CoordinatorSession::Impl {
         }
       }
       auto wait = next_hb - clock.wall();
-      if (auto [t2, e2] = token(); !t2.empty() && e2 - cfg.heartbeat * 2 - clock.wall() < wait)
-        wait = e2 - cfg.heartbeat * 2 - clock.wall();
+      if (!token().first.empty() && next_refresh() - clock.wall() < wait)
+        wait = next_refresh() - clock.wall();
       {
         std::lock_guard l(mu);
         if (cfg.want_match && !st.assignment && next_match - clock.wall() < wait)
@@ -219,6 +252,28 @@ struct CoordinatorSession::Impl {
     if (!tok.empty() && exp > clock.wall()) {
       (void)cl.disconnect(tok, wire::DisconnectRequest{cfg.self, stop_reason, clock.wall()});
     }
+  }
+
+  // What a registration taught us about the server: its match wait (so a match call outlives
+  // it) and any note for the operator, logged once.
+  void learn(CoordinatorClient& cl, const wire::RegisterAck& ack) {
+    if (ack.match_wait_ms >= 0) cl.set_match_wait(std::chrono::milliseconds(ack.match_wait_ms));
+    std::lock_guard l(mu);
+    if (!ack.warning.empty() && ack.warning != st.warning)
+      spdlog::warn("coordinator: {}", ack.warning);
+    st.warning = ack.warning;
+  }
+
+  void note_served(const wire::HeartbeatAck& hb) {
+    std::lock_guard l(mu);
+    if (hb.exit_cohorts != st.exit_cohorts || hb.exit_clients != st.exit_clients) notify();
+    st.exit_cohorts = hb.exit_cohorts;
+    st.exit_clients = hb.exit_clients;
+  }
+
+  bool expired_now() const {
+    std::lock_guard l(mu);
+    return st.state == SessionState::expired;
   }
 
   // Returns false to stop the loop.
@@ -284,6 +339,7 @@ struct CoordinatorSession::Impl {
       if (take_token(e.assignment->session_token)) {
         std::lock_guard l(mu);
         st.assignment = *e.assignment;
+        st.detail.clear();  // the cohort formed while we waited
       }
     } else if (e.type == "CohortRotated") {
       std::lock_guard l(mu);

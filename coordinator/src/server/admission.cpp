@@ -31,6 +31,16 @@ std::size_t Admission::load(const PublicKey& exit) const {
   return n;
 }
 
+Admission::Served Admission::served_by(const PublicKey& exit) const {
+  Served s;
+  for (const auto& [id, c] : cohorts_) {
+    if (c.exit != exit) continue;
+    ++s.cohorts;
+    s.clients += c.members.size();
+  }
+  return s;
+}
+
 std::optional<PublicKey> Admission::pick_relay(const PublicKey& who, const PublicKey& exit) const {
   std::optional<PublicKey> best;
   std::size_t best_load = 0;
@@ -47,6 +57,13 @@ std::optional<PublicKey> Admission::pick_relay(const PublicKey& who, const Publi
 
 bool Admission::is_pending(const PublicKey& k) const {
   return pending_exit_.count(k) != 0;
+}
+
+std::optional<Admission::Waiting> Admission::waiting(const PublicKey& k) const {
+  auto pe = pending_exit_.find(k);
+  if (pe == pending_exit_.end()) return std::nullopt;
+  auto pool = pools_.find(pe->second);
+  return Waiting{pe->second, pool == pools_.end() ? 0 : pool->second.size()};
 }
 
 const Assignment* Admission::assignment(const PublicKey& k) const {

@@ -67,6 +67,19 @@ class Admission {
   const Assignment* assignment(const PublicKey& k) const;
   const Cohort* cohort(const std::string& id) const;
   bool is_pending(const PublicKey& k) const;
+  // For a pending peer: the exit whose pool it waits in and how many wait there (itself
+  // included); nullopt when it is not pending.
+  struct Waiting {
+    PublicKey exit;
+    std::size_t count = 0;
+  };
+  std::optional<Waiting> waiting(const PublicKey& k) const;
+  std::size_t floor() const { return opt_.floor; }
+  // What an exit serves: its live cohorts and their members (for its heartbeat replies).
+  struct Served {
+    std::size_t cohorts = 0, clients = 0;
+  };
+  Served served_by(const PublicKey& exit) const;
 
   // Cohorts whose rotate_at has passed.
   std::vector<std::string> due(WallTime now) const;

@@ -111,4 +111,17 @@ Parsed<spdlog::level::level_enum> parse_log_level(std::string_view text) {
          "' (valid: trace, debug, info, warn, error, critical, off)";
 }
 
+std::string check_token_ttl(Duration ttl, bool dev) {
+  const Duration min = dev ? kMinDevTokenTtl : kAgentHeartbeat * kMinTokenTtlHeartbeats;
+  if (ttl >= min) return "";
+  const auto secs = [](Duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + "s";
+  };
+  return "--token-ttl " + secs(ttl) + " is shorter than " + secs(min) +
+         (dev ? ""
+              : " (" + std::to_string(kMinTokenTtlHeartbeats) + " agent heartbeats of " +
+                    secs(kAgentHeartbeat) + "; --dev allows down to " + secs(kMinDevTokenTtl) +
+                    ")");
+}
+
 }  // namespace wl::coordinator::server

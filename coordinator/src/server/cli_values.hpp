@@ -25,6 +25,14 @@ constexpr Duration kMaxMatchWait = std::chrono::minutes(5);
 constexpr Duration kMaxPeerTimeout = std::chrono::hours(24 * 30);
 constexpr Duration kMaxIdleTimeout = std::chrono::hours(1);
 
+// Agents heartbeat every 30 s and refresh their token at two thirds of its lifetime, at most
+// once a heartbeat: a token must outlive a few heartbeats or agents refresh on every one.
+// Outside --dev, --token-ttl is at least kMinTokenTtlHeartbeats heartbeats (2 minutes); a
+// development network (tests with 1 s heartbeats) may go down to kMinDevTokenTtl.
+constexpr Duration kAgentHeartbeat = std::chrono::seconds(30);
+constexpr int kMinTokenTtlHeartbeats = 4;
+constexpr Duration kMinDevTokenTtl = std::chrono::seconds(10);
+
 template <class T>
 using Parsed = std::variant<T, std::string>;  // the value, or the usage error
 
@@ -37,6 +45,9 @@ Parsed<double> parse_number(std::string_view option, std::string_view text, doub
 // The same, and a whole number.
 Parsed<std::size_t> parse_count(std::string_view option, std::string_view text, std::size_t min,
                                 std::size_t max);
+
+// The usage error for a --token-ttl too short for the agents' heartbeat, or "" when it is fine.
+std::string check_token_ttl(Duration ttl, bool dev);
 
 // trace, debug, info, warn (warning), error, critical, off, in any letter case.
 Parsed<spdlog::level::level_enum> parse_log_level(std::string_view text);

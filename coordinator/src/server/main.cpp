@@ -1,4 +1,4 @@
-// wirelink-coordinator: keygen | pubkey | invite create | serve. See docs/readme-coordinator.md.
+// wirelink-coordinator: keygen | pubkey | invite create/list/revoke | serve. See the README.
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -45,6 +45,9 @@ Commands:
       --uses N           how many peers may redeem it (default 1)
       --ttl DUR          lifetime, e.g. 24h, 90m, 3600s, 7d (default 24h, at most 365d;
                          0 = never expires)
+  invite list            list the invites in the ledger: ID, issued, expiry, uses, state
+  invite revoke ID       remove an invite from the ledger: nobody can redeem it any more
+                         (peers that already did stay registered)
   migrate                copy keys, invites (uses and ledger) and peers into another database;
                          idempotent (run it again after a partial copy)
       --from DB          the source database (e.g. the SQLite file)
@@ -57,7 +60,7 @@ Commands:
       --floor N          anonymity-set floor: peers per cohort (default 30; < 30 needs --dev)
       --dev              development network: allow floors below 30
       --rotation DUR     cohort rotation period (default 15m; 1s to 30d)
-      --token-ttl DUR    session token lifetime (default 30m; 10s to 30d)
+      --token-ttl DUR    session token lifetime (default 30m; 2m to 30d, --dev: from 10s)
       --match-wait DUR   how long POST /api/v1/match waits for the floor (default 10s; <= 5m)
       --peer-timeout DUR drop quiet peers from pools and cohorts after DUR (default 120s)
       --rate-ip R        requests/s per client IP, 0 = unlimited (default 200)
@@ -86,7 +89,7 @@ Exit status: 0 success, 1 runtime error (database, bind), 2 usage error.
 )";
 
 struct Args {
-  std::string cmd, sub;
+  std::string cmd, sub, arg;  // arg: the ID of 'invite revoke ID'
   std::map<std::string, std::string> opts;
   bool dev = false;
 };
@@ -167,8 +170,42 @@ int cmd_pubkey(const Args& a) {
   return 0;
 }
 
+// invite list: one line per invite in the ledger (revoked ones are gone from it).
+int cmd_invite_list(const Args& a) {
+  auto db = open_db(a);
+  if (!db) return std::cerr << "wirelink-coordinator: " << db.error().message() << "\n", 1;
+  auto inv = db->invites();
+  if (!inv) return std::cerr << "wirelink-coordinator: " << inv.error().message() << "\n", 1;
+  const auto now = wl::SystemClock().wall();
+  const auto at = [](long long s) { return format_rfc3339(wl::WallTime(std::chrono::seconds(s))); };
+  std::cout << "ID\tISSUED\tEXPIRES\tUSES\tSTATE\n";
+  for (const auto& i : *inv) {
+    const bool expired = i.expires_at && wl::WallTime(std::chrono::seconds(*i.expires_at)) <= now;
+    const char* state = expired ? "expired" : i.uses >= i.max_uses ? "used up" : "open";
+    std::cout << i.code << "\t" << at(i.issued_at) << "\t"
+              << (i.expires_at ? at(*i.expires_at) : std::string("never")) << "\t" << i.uses << "/"
+              << i.max_uses << "\t" << state << "\n";
+  }
+  return 0;
+}
+
+// invite revoke ID: no peer can redeem it any more; peers that did stay registered.
+int cmd_invite_revoke(const Args& a) {
+  if (a.arg.empty()) return usage("invite revoke: expected an invite ID (see 'invite list')");
+  auto db = open_db(a);
+  if (!db) return std::cerr << "wirelink-coordinator: " << db.error().message() << "\n", 1;
+  if (auto r = db->revoke_invite(a.arg); !r)
+    return std::cerr << "wirelink-coordinator: invite " << a.arg << ": " << r.error().detail
+                     << "\n",
+           1;
+  std::cout << "revoked " << a.arg << "\n";
+  return 0;
+}
+
 int cmd_invite(const Args& a) {
-  if (a.sub != "create") return usage("invite: expected 'invite create'");
+  if (a.sub == "list") return cmd_invite_list(a);
+  if (a.sub == "revoke") return cmd_invite_revoke(a);
+  if (a.sub != "create") return usage("invite: expected 'invite create', 'list' or 'revoke ID'");
   int rc = 0;
   std::size_t uses = 1;
   if (a.opts.count("uses") &&
@@ -266,6 +303,7 @@ int cmd_serve(const Args& a) {
     return rc;
   o.dev = a.dev;
   o.floor = floor;
+  if (auto e = server::check_token_ttl(o.token_ttl, o.dev); !e.empty()) return usage(e);
   if (o.floor < 30 && !o.dev)
     return usage("--floor " + std::to_string(o.floor) +
                  " is below the anonymity floor of 30; add --dev for a development network");
@@ -417,7 +455,9 @@ int run_main(int argc, char** argv) {
   if (pos.empty()) return usage("missing command (keygen, pubkey, invite create, migrate, serve)");
   a.cmd = pos[0];
   if (pos.size() > 1) a.sub = pos[1];
-  if (pos.size() > (a.cmd == "invite" ? 2u : 1u)) return usage("unexpected argument " + pos.back());
+  if (pos.size() > 2) a.arg = pos[2];
+  const std::size_t max_pos = a.cmd != "invite" ? 1u : a.sub == "revoke" ? 3u : 2u;
+  if (pos.size() > max_pos) return usage("unexpected argument " + pos.back());
   if (sodium_init() < 0) return std::cerr << "wirelink-coordinator: libsodium init failed\n", 1;
   if (a.cmd == "keygen") return cmd_keygen(a);
   if (a.cmd == "pubkey") return cmd_pubkey(a);

@@ -129,7 +129,9 @@ class PgStore final : public StoreEngine {
   }
 
   Result<std::vector<StoredInvite>> invites() override {
-    auto r = q("SELECT code, issuer, issued_at, expires_at, max_uses, uses FROM invites");
+    auto r = q(
+        "SELECT code, issuer, issued_at, expires_at, max_uses, uses FROM invites "
+        "ORDER BY issued_at, code");
     if (!r) return r.error();
     std::vector<StoredInvite> out;
     std::map<std::string, std::size_t> at;
@@ -151,6 +153,13 @@ class PgStore final : public StoreEngine {
       if (auto it = at.find(red->text(i, 0)); it != at.end())
         out[it->second].redemptions.emplace_back(red->text(i, 1), red->integer(i, 2));
     return out;
+  }
+
+  Result<void> revoke_invite(const std::string& code) override {
+    auto r = q("DELETE FROM invites WHERE code=$1 RETURNING code", {code});
+    if (!r) return r.error();
+    if (r->size() == 0) return Error{coord_errc::not_found, "no such invite"};
+    return {};
   }
 
   Result<void> import_invite(const StoredInvite& inv) override {

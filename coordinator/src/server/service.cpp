@@ -110,6 +110,22 @@ Reply Service::error(coord_errc c, std::string_view msg, const char* endpoint) {
   return Reply{status, wire::error_json(c, msg)};
 }
 
+Reply Service::not_yet(const PublicKey& who) {
+  constexpr auto c = coord_errc::insufficient_cohort;
+  wire::ErrorBody body;
+  body.code = std::string(wire_code(c));
+  body.message = "anonymity-set floor not met yet; retry";
+  Reply r = error(c, body.message, "match");
+  // Additive fields: how far the pool is from the floor, so the client can say so.
+  if (auto w = admission_.waiting(who)) {
+    body.waiting = static_cast<int>(w->count);
+    body.floor = static_cast<int>(admission_.floor());
+    body.exit = w->exit.to_base64();
+    r.body = wire::to_json(body);
+  }
+  return r;
+}
+
 Reply Service::error(const Error& e, const char* endpoint) {
   return error(static_cast<coord_errc>(e.code.value()), reply_text(e), endpoint);
 }
@@ -348,6 +364,15 @@ void Service::on_register(const std::string&, std::string_view, std::string_view
   }
   PeerInfo info{req->peer_id, req->addr_hint, req->can_exit,
                 req->can_exit ? req->capacity_hint : 0};
+  wire::RegisterAck ack;
+  if (info.can_exit && static_cast<std::size_t>(info.capacity) < opt_.floor) {
+    // Pending clients count against an exit's capacity, so a pool can never grow to the floor:
+    // the exit registers (it stays a mesh member) but is told, and the log says so.
+    ack.warning = fmt::format(
+        "exit capacity {} is below the anonymity floor {}: this exit can never form a cohort",
+        info.capacity, opt_.floor);
+    spdlog::warn("coordinator: {}: {}", req->peer_id.to_base64(), ack.warning);
+  }
   if (auto r = store_.put_peer(info, "registered", secs(now)); !r)
     return done(error(coord_errc::internal, reply_text(r.error()), ep));
   admission_.upsert_peer(info);
@@ -355,7 +380,8 @@ void Service::on_register(const std::string&, std::string_view, std::string_view
   if (!known)
     spdlog::info("coordinator: registered {}{}", req->peer_id.to_base64(),
                  info.can_exit ? " (exit)" : "");
-  wire::RegisterAck ack;
+  ack.match_wait_ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(opt_.match_wait).count());
   ack.session_token = mint(req->peer_id, now, ack.expires_at);
   done(ok(wire::to_json(ack), ep));
 }
@@ -412,9 +438,7 @@ void Service::on_match(const wire::MatchRequest& req, const Auth&, Done done) {
   if (out.status == MatchStatus::assigned)
     return done(ok(wire::to_json(response_for(req.peer_id, now)), ep));
   // Pending: wait for the pool to fill, up to match_wait.
-  if (opt_.match_wait <= Duration::zero())
-    return done(
-        error(coord_errc::insufficient_cohort, "anonymity-set floor not met yet; retry", ep));
+  if (opt_.match_wait <= Duration::zero()) return done(not_yet(req.peer_id));
   auto timer = std::make_shared<boost::asio::steady_timer>(ex_, opt_.match_wait);
   const auto id = next_id_++;
   const PublicKey who = req.peer_id;
@@ -429,7 +453,7 @@ void Service::on_match(const wire::MatchRequest& req, const Auth&, Done done) {
       Done d = std::move(w->done);
       ws.erase(w);
       if (ws.empty()) waiters_.erase(it);
-      d(error(coord_errc::insufficient_cohort, "anonymity-set floor not met yet; retry", "match"));
+      d(not_yet(who));
       return;
     }
   });
@@ -445,6 +469,11 @@ void Service::on_heartbeat(const wire::HeartbeatRequest& req, const Auth& auth, 
     WallTime exp;
     ack.session_token = mint(req.peer_id, now, exp);
     ack.expires_at = exp;
+  }
+  if (const auto* p = admission_.peer(req.peer_id); p && p->can_exit) {
+    const auto served = admission_.served_by(req.peer_id);
+    ack.exit_cohorts = static_cast<int>(served.cohorts);
+    ack.exit_clients = static_cast<int>(served.clients);
   }
   done(ok(wire::to_json(ack), ep));
 }

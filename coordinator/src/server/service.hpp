@@ -95,6 +95,8 @@ class Service {
 
   Reply error(coord_errc c, std::string_view msg, const char* endpoint);
   Reply error(const Error& e, const char* endpoint);  // e carries a coord_errc code
+  // cohort.insufficient for a pending peer, with its pool's size, the floor and the exit.
+  Reply not_yet(const PublicKey& who);
   Reply ok(std::string body, const char* endpoint);
   Result<Auth> authenticate(std::string_view authorization, const PublicKey& expected);
   std::string mint(const PublicKey& who, WallTime now, WallTime& exp);

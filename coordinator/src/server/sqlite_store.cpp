@@ -104,6 +104,7 @@ class SqliteStore final : public StoreEngine {
   Result<int> invite_uses(const std::string& code) override;
   Result<std::vector<StoredInvite>> invites() override;
   Result<void> import_invite(const StoredInvite& inv) override;
+  Result<void> revoke_invite(const std::string& code) override;
   Result<void> put_peer(const PeerInfo& p, const std::string& state, long long now) override;
   Result<void> disconnect_peer(const PublicKey& k) override;
   Result<std::vector<PeerRow>> peer_rows() override;
@@ -252,8 +253,18 @@ Result<int> SqliteStore::invite_uses(const std::string& code) {
   return static_cast<int>(q.col_int(0));
 }
 
+Result<void> SqliteStore::revoke_invite(const std::string& code) {
+  Stmt d(db_, "DELETE FROM invites WHERE code=?");
+  d.text(1, code);
+  if (!d.ok() || d.step() != SQLITE_DONE) return db_error(db_, "revoke invite");
+  if (sqlite3_changes(db_) == 0) return Error{coord_errc::not_found, "no such invite"};
+  return {};
+}
+
 Result<std::vector<StoredInvite>> SqliteStore::invites() {
-  Stmt s(db_, "SELECT code, issuer, issued_at, expires_at, max_uses, uses FROM invites");
+  Stmt s(db_,
+         "SELECT code, issuer, issued_at, expires_at, max_uses, uses FROM invites "
+         "ORDER BY issued_at, code");
   if (!s.ok()) return db_error(db_, "select invites");
   std::vector<StoredInvite> out;
   while (s.step() == SQLITE_ROW) {

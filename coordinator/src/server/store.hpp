@@ -75,6 +75,7 @@ class StoreEngine {
   virtual Result<int> invite_uses(const std::string& code) = 0;
   virtual Result<std::vector<StoredInvite>> invites() = 0;
   virtual Result<void> import_invite(const StoredInvite& inv) = 0;
+  virtual Result<void> revoke_invite(const std::string& code) = 0;
   virtual Result<void> put_peer(const PeerInfo& p, const std::string& state, long long now) = 0;
   virtual Result<void> disconnect_peer(const PublicKey& k) = 0;
   virtual Result<std::vector<PeerRow>> peer_rows() = 0;
@@ -108,7 +109,10 @@ class Store {
     return e_->redeem(code, peer, now);
   }
   Result<int> invite_uses(const std::string& code) { return e_->invite_uses(code); }
-  Result<std::vector<StoredInvite>> invites() { return e_->invites(); }
+  Result<std::vector<StoredInvite>> invites() { return e_->invites(); }  // oldest first
+  // Removes an invite from the ledger: later redemptions fail as invite_invalid; peers that
+  // redeemed it stay registered. Error not_found for an unknown code.
+  Result<void> revoke_invite(const std::string& code) { return e_->revoke_invite(code); }
   // Inserts the invite and its redemptions; an invite already there keeps its row with uses
   // raised to inv.uses if that is more (idempotent, never hands uses back).
   Result<void> import_invite(const StoredInvite& inv) { return e_->import_invite(inv); }

@@ -178,6 +178,8 @@ Result<RegisterAck> parse_register_ack(std::string_view body) {
   RegisterAck r;
   WL_SET(r.session_token, get_string(j, "session_token", true, 16384));
   WL_SET(r.expires_at, get_required_time(j, "expires_at"));
+  WL_SET(r.match_wait_ms, get_int(j, "match_wait_ms", -1, 0, 3'600'000));
+  WL_SET(r.warning, get_string(j, "warning", false, 1024));
   return r;
 }
 
@@ -213,6 +215,8 @@ Result<HeartbeatAck> parse_heartbeat_ack(std::string_view body) {
     WL_TRY(exp, get_time(j, "expires_at", true));
     r.expires_at = exp;
   }
+  WL_SET(r.exit_cohorts, get_int(j, "exit_cohorts", -1, 0, 1'000'000'000));
+  WL_SET(r.exit_clients, get_int(j, "exit_clients", -1, 0, 1'000'000'000));
   return r;
 }
 
@@ -244,7 +248,13 @@ Result<ErrorBody> parse_error(std::string_view body) {
   WL_TRY(j, object(body));
   WL_TRY(code, get_string(j, "code", true, 64));
   WL_TRY(msg, get_string(j, "message", false, 4096));
-  return ErrorBody{code, msg};
+  ErrorBody e;
+  e.code = code;
+  e.message = msg;
+  WL_SET(e.waiting, get_int(j, "waiting", -1, 0, 1'000'000'000));
+  WL_SET(e.floor, get_int(j, "floor", -1, 0, 1'000'000'000));
+  WL_SET(e.exit, get_string(j, "exit", false, 64));
+  return e;
 }
 
 std::string to_json(const RegisterRequest& r) {
@@ -266,8 +276,10 @@ std::string to_json(const Challenge& c) {
       .dump();
 }
 std::string to_json(const RegisterAck& r) {
-  return json{{"session_token", r.session_token}, {"expires_at", format_rfc3339(r.expires_at)}}
-      .dump();
+  json j = {{"session_token", r.session_token}, {"expires_at", format_rfc3339(r.expires_at)}};
+  if (r.match_wait_ms >= 0) j["match_wait_ms"] = r.match_wait_ms;
+  if (!r.warning.empty()) j["warning"] = r.warning;
+  return j.dump();
 }
 std::string to_json(const MatchRequest& r) {
   json j = {{"peer_id", r.peer_id.to_base64()}, {"hops", r.hops}};
@@ -287,6 +299,8 @@ std::string to_json(const HeartbeatAck& r) {
   json j = {{"ok", true}};
   if (r.session_token) j["session_token"] = *r.session_token;
   if (r.expires_at) j["expires_at"] = format_rfc3339(*r.expires_at);
+  if (r.exit_cohorts >= 0) j["exit_cohorts"] = r.exit_cohorts;
+  if (r.exit_clients >= 0) j["exit_clients"] = r.exit_clients;
   return j.dump();
 }
 std::string to_json(const DisconnectRequest& r) {
@@ -303,10 +317,17 @@ std::string to_json(const Event& e) {
   return j.dump();
 }
 std::string to_json(const ErrorBody& e) {
-  return json{{"code", e.code}, {"message", e.message}}.dump();
+  json j = {{"code", e.code}, {"message", e.message}};
+  if (e.waiting >= 0) j["waiting"] = e.waiting;
+  if (e.floor >= 0) j["floor"] = e.floor;
+  if (!e.exit.empty()) j["exit"] = e.exit;
+  return j.dump();
 }
 std::string error_json(coord_errc code, std::string_view message) {
-  return to_json(ErrorBody{std::string(wire_code(code)), std::string(message)});
+  ErrorBody e;
+  e.code = std::string(wire_code(code));
+  e.message = std::string(message);
+  return to_json(e);
 }
 
 }  // namespace wl::coordinator::wire

@@ -8,6 +8,7 @@
 #include "wirelink/agent/coordinator_link.hpp"
 #include "wirelink/agent/facts_gossip.hpp"
 #include "wirelink/agent/status.hpp"
+#include "wirelink/agent/timing.hpp"
 #include "wirelink/coordinator/key_ring.hpp"
 #include "wirelink/coordinator/paserk.hpp"
 #include "wirelink/coordinator/session_token.hpp"
@@ -35,12 +36,17 @@ class CoordinatorGossipTest : public ::testing::Test {
       : signer(coordinator::SigningKey::from(coordinator::paseto::V4SecretKey::generate())),
         other(coordinator::SigningKey::from(coordinator::paseto::V4SecretKey::generate())) {
     cfg.coordinator_public_key = coordinator::paserk::to_public(signer.secret.public_key());
-    gossip = make_facts_gossip(a.priv, cfg, clock.now(), &clock);
+    restart(cfg);
+  }
+
+  // A new gossip for `c`, with b in our device: a known peer that may relay token facts.
+  void restart(const Config& conf) {
+    gossip = make_facts_gossip(a.priv, conf, clock.now(), &clock);
     facts::LocalView v;
     v.listen_port = 51820;
     v.wall_now = clock.wall();
     facts::DevicePeerView p;
-    p.key = b.pub;  // b is in our device: a known peer that may relay token facts
+    p.key = b.pub;
     p.endpoint = *Endpoint::parse("192.0.2.2:51820");
     p.last_handshake = clock.wall() - 5s;
     p.allowed_ips.push_back(Cidr(link_local_for(b.pub), 128));
@@ -112,16 +118,7 @@ TEST_F(CoordinatorGossipTest, ForgedWrongKeyWrongSubjectAndExpiredTokensGrantNot
 }
 
 TEST_F(CoordinatorGossipTest, WithoutCoordinatorKeyTokensGrantNothing) {
-  Config plain;
-  auto g = make_facts_gossip(a.priv, plain, clock.now(), &clock);
-  gossip = std::move(g);
-  facts::LocalView v;
-  v.wall_now = clock.wall();
-  facts::DevicePeerView p;
-  p.key = b.pub;
-  p.allowed_ips.push_back(Cidr(link_local_for(b.pub), 128));
-  v.device_peers.push_back(p);
-  gossip->set_local_view(v, clock.now());
+  restart(Config{});
   deliver_token(c.pub, token_for(c.pub, signer, 120s));
   EXPECT_FALSE(member(c.pub));
 }
@@ -147,6 +144,18 @@ TEST_F(CoordinatorGossipTest, AssignmentPeersAreMembersUntilOurTokenExpires) {
   clock.advance(61s);
   EXPECT_FALSE(member(d.pub));
   EXPECT_TRUE(gossip->endpoints_of(d.pub, clock.now()).empty());
+}
+
+// With a coordinator configured (and CoordinatorOpenMembership false) a token still admits, and
+// a peer whose token ran out is gone once the grace has passed.
+TEST_F(CoordinatorGossipTest, GatedMembershipAdmitsByTokenAndDropsAfterGrace) {
+  cfg.coordinator_url = "http://10.0.0.1:8787";
+  restart(cfg);
+  EXPECT_FALSE(member(c.pub));
+  deliver_token(c.pub, token_for(c.pub, signer, 120s));
+  EXPECT_TRUE(member(c.pub));
+  clock.advance(121s + timing::kTokenGrace);
+  EXPECT_FALSE(member(c.pub));
 }
 
 TEST(CoordinatorGrant, ExpiredOrMissingTokenGrantsNothing) {
@@ -194,6 +203,50 @@ TEST(CoordinatorStatusRender, JsonAndTableShowState) {
             std::string::npos)
       << t;
   EXPECT_NE(t.find("coordinator error: timeout"), std::string::npos);
+}
+
+TEST(CoordinatorStatusRender, WaitingPathExitServiceAndNoStaleError) {
+  AgentStatus s;
+  s.wall_now = WallTime(std::chrono::seconds(1'800'000'000));
+  s.coordinator_enabled = true;
+  s.coordinator.url = "http://10.0.0.1:8787";
+  s.coordinator.state = "registered";
+  s.coordinator.detail = "waiting for a cohort (3 of 30 on exit X)";
+  auto t = render_table(s);
+  EXPECT_NE(t.find("coordinator: registered, waiting for a cohort (3 of 30 on exit X) (http://"),
+            std::string::npos)
+      << t;
+  EXPECT_EQ(t.find("coordinator error"), std::string::npos);  // waiting is not an error
+  auto j = render_json(s);
+  EXPECT_NE(j.find("\"detail\":\"waiting for a cohort (3 of 30 on exit X)\""), std::string::npos);
+  EXPECT_NE(j.find("\"exit\":null"), std::string::npos);
+  EXPECT_NE(j.find("\"role\":\"client\""), std::string::npos);
+  EXPECT_NE(j.find("\"schema\":1"), std::string::npos);
+
+  // Matched through a relay: the path names both, the exit last.
+  const auto relay = Node(6).pub, exit = Node(7).pub;
+  s.coordinator.detail.clear();
+  s.coordinator.path = {relay, exit};
+  t = render_table(s);
+  EXPECT_NE(t.find("coordinator path: relay " + relay.to_base64() + " -> exit " + exit.to_base64()),
+            std::string::npos)
+      << t;
+  j = render_json(s);
+  EXPECT_NE(j.find("\"exit\":\"" + exit.to_base64() + "\""), std::string::npos);
+  EXPECT_NE(j.find("\"path\":[\"" + relay.to_base64() + "\",\"" + exit.to_base64() + "\"]"),
+            std::string::npos);
+
+  // An exit shows what it serves.
+  s.coordinator.path.clear();
+  s.coordinator.exit = true;
+  s.coordinator.exit_cohorts = 2;
+  s.coordinator.exit_clients = 61;
+  t = render_table(s);
+  EXPECT_NE(t.find("exit service: 2 cohorts, 61 clients"), std::string::npos) << t;
+  j = render_json(s);
+  EXPECT_NE(j.find("\"role\":\"exit\""), std::string::npos);
+  EXPECT_NE(j.find("\"exit_cohorts\":2"), std::string::npos);
+  EXPECT_NE(j.find("\"exit_clients\":61"), std::string::npos);
 }
 
 }  // namespace

@@ -347,3 +347,16 @@ TEST(DecideEndpoint, FamilyLostOnlyWithoutAnAddress) {
       decide::family_lost(ep("198.51.100.7:1"), decide::local_network({eth0}, {cidr("::/0")})));
   EXPECT_FALSE(decide::family_lost(ep("198.51.100.7:1"), {}));
 }
+
+// Coordinator-gated membership: named by a membership fact is not enough; a token admission
+// (or its grace after it ended) is needed.
+TEST(DecideMembers, TokenGatedNeedsAnAdmissionWithinTheGrace) {
+  const TimePoint now = TimePoint(1000s);
+  const auto with_token = key(1), without = key(2), lapsed = key(3), long_gone = key(4);
+  const std::map<PublicKey, TimePoint> admitted = {
+      {with_token, now + 300s}, {lapsed, now - 30s}, {long_gone, now - 61s}};
+  const auto out = decide::token_gated({with_token, without, lapsed, long_gone}, admitted, now,
+                                       timing::kTokenGrace);
+  EXPECT_EQ(out, (std::vector<PublicKey>{with_token, lapsed}));
+  EXPECT_TRUE(decide::token_gated({without}, {}, now, timing::kTokenGrace).empty());
+}

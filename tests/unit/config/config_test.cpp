@@ -84,6 +84,8 @@ std::vector<Row> rows() {
        [b](const Config& c) { return b(c.exit_allow_lan); }},
       {"ExitHops", "--exit-hops", 2, "1", "2", "2", "1", "2",
        [](const Config& c) { return std::to_string(c.exit_hops); }},
+      {"CoordinatorOpenMembership", "--coordinator-open-membership", true, "0", "yes", "true",
+       "false", "true", [b](const Config& c) { return b(c.coordinator_open_membership); }},
   };
 }
 

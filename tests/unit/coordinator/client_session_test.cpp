@@ -27,14 +27,20 @@ SessionConfig config(const std::string& url, const PublicKey& self, const std::s
   c.backoff_max = 1s;
   return c;
 }
-// A coordinator (floor 1, matching at once) issuing 10 s tokens, with a 10-use invite.
-struct ShortTokenCoordinator {
+// A coordinator with a fresh database and a 10-use invite, serving with `args`.
+struct TestCoordinator {
+  explicit TestCoordinator(std::vector<std::string> args) : srv(dir.path(), db, std::move(args)) {}
   TempDir dir;
   std::string db = test_db(dir);
   std::string pub = keygen(db);
   std::string inv = invite(db, 10);
-  ServerProcess srv{
-      dir.path(), db, {"--floor", "1", "--dev", "--match-wait", "0", "--token-ttl", "10s"}};
+  ServerProcess srv;
+};
+const std::vector<std::string> kShortTokenArgs = {"--floor", "1",           "--dev", "--match-wait",
+                                                  "0",       "--token-ttl", "10s"};
+// A coordinator (floor 1, matching at once) issuing 10 s tokens.
+struct ShortTokenCoordinator : TestCoordinator {
+  ShortTokenCoordinator() : TestCoordinator(kShortTokenArgs) {}
 };
 }  // namespace
 
@@ -146,6 +152,72 @@ TEST(CoordinatorSession, FailsStaticWhileCoordinatorIsDownAndRecovers) {
   ASSERT_TRUE(eventually([&] { return s.status().state == SessionState::registered; }, 15))
       << s.status().last_error;
   ASSERT_TRUE(eventually([&] { return s.status().stream_connects > connects; }, 15));
+  s.stop();
+}
+
+// The coordinator stays down past the token's exp: the session reports `expired` (not just
+// unreachable), and once it registers again the old error line is gone.
+TEST(CoordinatorSession, ReachesExpiredAndClearsTheErrorOnRecovery) {
+  ShortTokenCoordinator c;
+  ASSERT_TRUE(c.srv.running());
+  const int port = c.srv.port();
+  SystemClock clock;
+  CoordinatorSession s(config(c.srv.url(), new_key(), c.inv, c.pub), clock);
+  s.start();
+  ASSERT_TRUE(eventually([&] { return s.status().state == SessionState::registered; }))
+      << s.status().last_error;
+  c.srv.stop(SIGKILL);
+  ASSERT_TRUE(eventually([&] { return s.status().state == SessionState::expired; }, 20))
+      << to_string(s.status().state);
+  EXPECT_TRUE(s.status().token.empty());
+  EXPECT_FALSE(s.status().last_error.empty());
+  auto args = kShortTokenArgs;
+  args.insert(args.end(), {"--listen", "127.0.0.1:" + std::to_string(port)});
+  ServerProcess again(c.dir.path(), c.db, args);
+  ASSERT_TRUE(again.running());
+  ASSERT_TRUE(eventually([&] { return s.status().state == SessionState::registered; }, 15))
+      << s.status().last_error;
+  EXPECT_EQ(s.status().last_error, "");
+  s.stop();
+}
+
+// A client alone in an exit's pool (floor 2) is registered and says what it waits for.
+TEST(CoordinatorSession, WaitingForACohortNamesThePool) {
+  TestCoordinator c({"--floor", "2", "--dev", "--match-wait", "0"});
+  ASSERT_TRUE(c.srv.running());
+  CoordinatorClient cl({c.srv.url()});
+  const auto E = new_key(), A = new_key();
+  ASSERT_TRUE(enroll(cl, reg(E, c.inv, true, 5)).ok());
+  SystemClock clock;
+  auto cfg = config(c.srv.url(), A, c.inv, c.pub);
+  cfg.want_match = true;
+  CoordinatorSession s(std::move(cfg), clock);
+  s.start();
+  const auto want = "waiting for a cohort (1 of 2 on exit " + E.to_base64() + ")";
+  ASSERT_TRUE(eventually([&] { return s.status().detail == want; })) << s.status().detail;
+  EXPECT_EQ(s.status().state, SessionState::registered);
+  EXPECT_EQ(s.status().last_error, "");  // waiting is not an error
+  s.stop();
+}
+
+// An exit whose capacity is below the floor registers, with a warning saying why it will never
+// serve a cohort.
+TEST(CoordinatorSession, ExitBelowTheFloorIsWarned) {
+  TestCoordinator c({"--floor", "3", "--dev"});
+  ASSERT_TRUE(c.srv.running());
+  SystemClock clock;
+  auto cfg = config(c.srv.url(), new_key(), c.inv, c.pub);
+  cfg.can_exit = true;
+  cfg.capacity = 2;
+  CoordinatorSession s(std::move(cfg), clock);
+  s.start();
+  ASSERT_TRUE(eventually([&] { return s.status().state == SessionState::registered; }))
+      << s.status().last_error;
+  EXPECT_NE(s.status().warning.find("capacity 2 is below the anonymity floor 3"), std::string::npos)
+      << s.status().warning;
+  // Heartbeat replies tell the exit what it serves: nothing yet.
+  ASSERT_TRUE(eventually([&] { return s.status().exit_cohorts == 0; })) << s.status().exit_cohorts;
+  EXPECT_EQ(s.status().exit_clients, 0);
   s.stop();
 }
 

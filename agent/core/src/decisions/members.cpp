@@ -38,6 +38,17 @@ std::vector<device_model::PeerConfig> peers_to_add(
   return out;
 }
 
+std::vector<PublicKey> token_gated(const std::vector<PublicKey>& members,
+                                   const std::map<PublicKey, TimePoint>& admitted_until,
+                                   TimePoint now, Duration grace) {
+  std::vector<PublicKey> out;
+  for (const auto& k : members) {
+    auto it = admitted_until.find(k);
+    if (it != admitted_until.end() && it->second + grace > now) out.push_back(k);
+  }
+  return out;
+}
+
 bool vouches(bool full_auto, bool peer_router, std::optional<trust::Level> configured_trust) {
   return full_auto ? peer_router
                    : (configured_trust && *configured_trust >= trust::Level::membership);

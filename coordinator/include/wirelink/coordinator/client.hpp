@@ -2,10 +2,10 @@
 // the text/event-stream follower.
 //
 // Contract: thread-confined. One instance per thread (it owns a CURL easy handle and reuses its
-// keep-alive connection); calls block for at most Options::timeout. Never throws. Errors:
-// coord_errc from the server's {code, message} body (token_expired, rate_limited, …), or
-// std::errc::host_unreachable / std::errc::timed_out / std::errc::protocol_error for transport
-// failures and unexpected replies. Tokens are never logged.
+// keep-alive connection); calls block for at most Options::timeout (match: see below). Never
+// throws. Errors: coord_errc from the server's {code, message} body (token_expired, rate_limited,
+// …), or std::errc::host_unreachable / std::errc::timed_out / std::errc::protocol_error for
+// transport failures and unexpected replies. Tokens are never logged.
 #pragma once
 
 #include <atomic>
@@ -24,6 +24,10 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{10'000};
   std::chrono::milliseconds connect_timeout{3'000};
   std::string ca_file{};  // PEM CA bundle to trust for https (empty: the system store)
+  // The server's --match-wait (its default until a registration reports the real one): a
+  // match call may be held that long, so its timeout is this plus `timeout`
+  // (session_timing.hpp).
+  std::chrono::milliseconds match_wait{10'000};
 };
 
 class CoordinatorClient {
@@ -38,7 +42,12 @@ class CoordinatorClient {
   // a registered peer re-registers without one. A challenge that went stale before use
   // (coordinator restart, key rotation) is fetched again, once. `own` is only read.
   Result<wire::RegisterAck> register_peer(const wire::RegisterRequest& r, const PrivateKey& own);
+  // Blocks for at most match_timeout(timeout, match_wait). A reply that the floor is not met
+  // yet is cohort.insufficient with the detail "waiting for a cohort (k of N on exit X)" when
+  // the server says how many wait.
   Result<wire::MatchResponse> match(const std::string& token, const wire::MatchRequest& r);
+  // The server's match wait as learnt from RegisterAck::match_wait_ms.
+  void set_match_wait(std::chrono::milliseconds w);
   Result<wire::HeartbeatAck> heartbeat(const std::string& token, const wire::HeartbeatRequest& r);
   Result<void> disconnect(const std::string& token, const wire::DisconnectRequest& r);
 
@@ -51,6 +60,9 @@ class CoordinatorClient {
                       const std::string& token = {});
 
  private:
+  Result<Raw> request_within(const std::string& method, const std::string& path,
+                             const std::string& body, const std::string& token,
+                             std::chrono::milliseconds timeout);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,7 +1,8 @@
 // CoordinatorSession: keeps one peer registered with the coordinator, in the background.
 //
 // What it does: registers with the invite and a proof of its private key (register_proof.hpp),
-// heartbeats, refreshes the session token in the last third of its lifetime, optionally asks
+// heartbeats, refreshes the session token at two thirds of its lifetime and never more often
+// than once a heartbeat period (session_timing.hpp), optionally asks
 // for a cohort match (and again after CohortRotated), follows the event stream with
 // reconnect + exponential backoff + full jitter, and disconnects on stop(). When the
 // coordinator is unreachable it fails static: the last token stays valid (and reported) until
@@ -50,7 +51,7 @@ enum class SessionState {
   registered,   // holding a valid token, coordinator answering
   unreachable,  // coordinator down; keeping the last token until it expires (fail static)
   refused,      // the coordinator refused us (invite invalid/expired/exhausted); retrying slowly
-  expired,      // no valid token any more
+  expired,      // no valid token any more (it ran out while the coordinator did not answer)
   stopped,
 };
 const char* to_string(SessionState s);
@@ -60,7 +61,14 @@ struct SessionStatus {
   std::string token;  // current session token ("" when none)
   WallTime token_expires{};
   std::optional<wire::MatchResponse> assignment;  // live cohort assignment, if any
+  // The last error while it is current: cleared when the session is registered again.
   std::string last_error;
+  // While registered without an assignment, what the match waits for: "waiting for a cohort
+  // (3 of 30 on exit X)"; "" otherwise. Not an error: the pool has not reached the floor yet.
+  std::string detail;
+  std::string warning;    // the coordinator's note at registration (e.g. capacity below floor)
+  int exit_cohorts = -1;  // as an exit: live cohorts and clients it serves (-1: not told)
+  int exit_clients = -1;
   std::uint64_t events = 0;
   std::uint64_t stream_connects = 0;
 };

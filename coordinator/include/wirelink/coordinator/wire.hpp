@@ -43,6 +43,11 @@ struct Challenge {
 struct RegisterAck {
   std::string session_token;
   WallTime expires_at{};
+  // Additive (absent from older coordinators): how long the server holds a match request
+  // for its floor (--match-wait, milliseconds), and a note for the operator (e.g. an exit
+  // whose capacity is below the floor can never fill a cohort).
+  int match_wait_ms = -1;  // -1: not sent
+  std::string warning;
 };
 
 struct MatchRequest {
@@ -75,6 +80,9 @@ struct HeartbeatRequest {
 struct HeartbeatAck {
   std::optional<std::string> session_token;
   std::optional<WallTime> expires_at;
+  // Additive, only to a registered exit: its live cohorts and their clients.
+  int exit_cohorts = -1;  // -1: not sent
+  int exit_clients = -1;
 };
 
 struct DisconnectRequest {
@@ -96,6 +104,11 @@ struct Event {
 struct ErrorBody {
   std::string code;
   std::string message;
+  // Additive, only on cohort.insufficient while a peer waits in an exit's pool: how many
+  // peers wait there (the peer included), the floor they must reach, and the exit's key.
+  int waiting = -1;  // -1: not sent
+  int floor = -1;
+  std::string exit;
 };
 
 Result<RegisterRequest> parse_register(std::string_view body);

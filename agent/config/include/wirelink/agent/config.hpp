@@ -50,6 +50,9 @@ struct Config {
   bool exit_traffic = false;
   bool exit_allow_lan = false;
   std::uint16_t exit_hops = 1;
+  // With a coordinator: false (default) = a peer joins only while it holds a valid session
+  // token (membership facts alone no longer add it); true = membership facts suffice.
+  bool coordinator_open_membership = false;
   std::vector<PeerSettings> peers;
 
   // The settings a coordinator session is started with; a reload that changes any of them

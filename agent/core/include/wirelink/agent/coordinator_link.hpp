@@ -28,6 +28,11 @@ struct CoordinatorInfo {
   std::string cohort;
   std::vector<CoordinatorPeer> peers;  // our cohort assignment's peers (self excluded)
   std::string last_error;
+  std::string detail;           // "waiting for a cohort (3 of 30 on exit X)" or ""
+  std::string warning;          // the coordinator's note at registration
+  std::vector<PublicKey> path;  // the assignment's hops, relay first, the exit last
+  int exit_cohorts = -1;        // as an exit: live cohorts / clients it serves (-1: unknown)
+  int exit_clients = -1;
 };
 
 class CoordinatorLink {

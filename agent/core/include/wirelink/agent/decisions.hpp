@@ -160,6 +160,14 @@ std::vector<device_model::PeerConfig> peers_to_add(
     const std::vector<PublicKey>& members, const std::vector<facts::ConfiguredPeerView>& configured,
     const PublicKey& self, const std::set<PublicKey>& in_device, std::vector<std::string>& events);
 
+// Coordinator-gated membership (a coordinator configured, CoordinatorOpenMembership false): of
+// `members` (named by membership facts), keeps those whose session-token admission ends after
+// now - grace. `admitted_until` holds, per peer, the latest end of admission seen; a peer that
+// never showed a valid token is not in it and never joins this way.
+std::vector<PublicKey> token_gated(const std::vector<PublicKey>& members,
+                                   const std::map<PublicKey, TimePoint>& admitted_until,
+                                   TimePoint now, Duration grace);
+
 // Whether a device peer vouches for membership: a membership-trusted configured peer, or in
 // full-auto mode a router (PROTOCOL.md §7.2).
 bool vouches(bool full_auto, bool peer_router, std::optional<trust::Level> configured_trust);

@@ -21,6 +21,12 @@ struct CoordinatorStatus {
   std::string cohort;
   std::size_t assigned_peers = 0;
   std::string last_error;
+  std::string detail;           // what a registered peer's match waits for ("" when none)
+  std::string warning;          // the coordinator's note at registration
+  std::vector<PublicKey> path;  // the assignment's hops: relay first, the exit last
+  bool exit = false;            // this agent offers exit capacity
+  int exit_cohorts = -1;        // as an exit: live cohorts and clients (-1: not known yet)
+  int exit_clients = -1;
 };
 
 struct AgentStatus {

@@ -21,5 +21,9 @@ inline constexpr std::chrono::milliseconds kReactGap = 500ms;
 // After switching a peer's endpoint the agent sends one datagram into the tunnel towards the
 // peer's link-local on this port (discard) so WireGuard handshakes on the new endpoint now.
 inline constexpr std::uint16_t kNudgePort = 9;
+// With a coordinator deciding membership (CoordinatorOpenMembership false), a peer stays a
+// member this long after its last valid session token ran out: refreshed tokens reach us
+// through the gossip a little after the old one's exp, and a peer must not flap out meanwhile.
+inline constexpr std::chrono::seconds kTokenGrace = 60s;
 
 }  // namespace wl::agent::timing
