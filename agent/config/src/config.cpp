@@ -104,6 +104,9 @@ const std::vector<SettingInfo> kSettings = {
     {"CoordinatorExitCapacity", "coordinator-exit-capacity", "count",
      "offer this peer as an exit for up to N matched clients; 0 = not an exit, and only "
      "non-exits ask for a match (default 0)"},
+    {"MetricsListen", "metrics-listen", "string",
+     "serve Prometheus metrics at ip:port (e.g. 127.0.0.1:9586) or a Unix socket path; read at "
+     "start (default: off)"},
 };
 
 const SettingInfo* find_setting(std::string_view key) {
@@ -291,6 +294,10 @@ struct Applier {
       if (!v.empty() && !Endpoint::parse(v))
         return err("expected ip:port or [ipv6]:port (a literal address, no DNS name)");
       c.coordinator_endpoint = v;
+    } else if (k == "MetricsListen") {
+      if (!v.empty() && v.front() != '/' && !Endpoint::parse(v))
+        return err("expected ip:port (a literal address) or an absolute Unix socket path");
+      c.metrics_listen = v;
     }
     return {};
   }
@@ -619,6 +626,7 @@ std::string dump_config_json(const LoadedConfig& lc) {
   cfg["InviteFile"] = c.invite_file;
   cfg["CoordinatorEndpoint"] = c.coordinator_endpoint;
   cfg["CoordinatorExitCapacity"] = c.coordinator_exit_capacity;
+  cfg["MetricsListen"] = c.metrics_listen;
   json peers = json::array();
   for (const auto& p : c.peers) {
     json jp;

@@ -2,13 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <optional>
 #include <type_traits>
 
 #include "wirelink/agent/control_socket.hpp"
 #include "wirelink/agent/event_loop.hpp"
 #include "wirelink/agent/fact_socket.hpp"
+#include "wirelink/agent/metrics.hpp"
+#include "wirelink/agent/metrics_listen.hpp"
 #include "wirelink/agent/timing.hpp"
+#include "wirelink/base/version.hpp"
 
 namespace wl::agent {
 
@@ -20,10 +24,12 @@ class Shell {
 
   int run(LoadedConfig cfg) {
     const std::string iface = cfg.config.iface;
+    const std::string metrics_listen = cfg.config.metrics_listen;
     auto loop = EventLoop::create(
         timing::kMaxSleep, [this](int s) { perform(core_->on_signal(s, d_.reload, now())); },
         [this] {
           if (control_) control_->expire(now());  // slow control clients are cut off here
+          if (metrics_) metrics_->expire(now());
           perform(core_->on_tick(now()));
         });
     if (!loop) {
@@ -50,12 +56,14 @@ class Shell {
       control_->serve(
           [this](const std::string& req) {
             if (req != "reload") return core_->on_control(req, now());
+            ++shell_counters_.reloads;
             std::string reply;
             perform(core_->on_control_reload(fresh_config(), now(), reply));
             return reply;
           },
           now());
     });
+    if (!metrics_listen.empty() && !start_metrics(metrics_listen)) return kExitFatal;
     if (int fd = d_.links->event_fd(); fd >= 0)
       (void)loop_->watch(fd, [this] {
         auto events = d_.links->take_events();
@@ -65,12 +73,36 @@ class Shell {
     int rc = stopped_ ? *stopped_ : loop_->run();
     perform(core_->on_stop(now()));
     control_.reset();
+    metrics_.reset();
     spdlog::info("{}: stopped", iface);
     return rc;
   }
 
  private:
   TimePoint now() const { return d_.clock->now(); }
+
+  // MetricsListen is read at start: a reload that changes it takes effect on restart.
+  bool start_metrics(const std::string& listen) {
+    auto m = listen_metrics(listen);
+    if (!m) {
+      spdlog::error("{}: metrics endpoint {}: {}", core_->config().iface, listen,
+                    m.error().message());
+      return false;
+    }
+    metrics_.emplace(std::move(*m));
+    (void)loop_->watch(metrics_->fd(), [this] {
+      metrics_->serve(
+          [this](const std::string& req) {
+            return answer_http(req, [this] {
+              ++shell_counters_.metrics_scrapes;
+              return render_metrics(core_->status(now()), shell_counters_, kVersion);
+            });
+          },
+          now());
+    });
+    spdlog::info("{}: metrics at {}", core_->config().iface, listen);
+    return true;
+  }
 
   // The configuration as it is now (control-socket reload; SIGHUP reads it inside the core).
   Result<LoadedConfig> fresh_config() const {
@@ -105,6 +137,7 @@ class Shell {
       const auto t = now();
       Actions out;
       fact_socket_->receive([&](const IpAddress& src, std::span<const std::uint8_t> b) {
+        shell_counters_.datagram_bytes_received += b.size();
         auto more = core_->on_datagram(src, b, t);
         out.insert(out.end(), std::make_move_iterator(more.begin()),
                    std::make_move_iterator(more.end()));
@@ -176,6 +209,8 @@ class Shell {
   AgentDeps d_;
   std::optional<EventLoop> loop_;
   std::optional<ControlServer> control_;
+  std::optional<ControlServer> metrics_;
+  ShellCounters shell_counters_;
   std::optional<FactSocket> fact_socket_;
   std::optional<AgentCore> core_;
   std::optional<int> stopped_;

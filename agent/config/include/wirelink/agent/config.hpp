@@ -45,6 +45,7 @@ struct Config {
   std::string invite_file;             // invite code for registration (a secret file)
   std::string coordinator_endpoint;    // "ip:port" given to peers matched with us (addr_hint)
   std::uint16_t coordinator_exit_capacity = 0;  // > 0: offered as an exit for this many clients
+  std::string metrics_listen;  // "ip:port" or a Unix socket path; empty = no metrics endpoint
   std::vector<PeerSettings> peers;
 
   // The settings a coordinator session is started with; a reload that changes any of them
