@@ -78,6 +78,9 @@ std::vector<Row> rows() {
        [](const Config& c) { return c.coordinator_endpoint; }},
       {"CoordinatorExitCapacity", "--coordinator-exit-capacity", 5, "0", "65535", "5", "0", "65535",
        [](const Config& c) { return std::to_string(c.coordinator_exit_capacity); }},
+      {"MetricsListen", "--metrics-listen", "127.0.0.1:9586", "[::1]:9586", "/run/m.sock",
+       "127.0.0.1:9586", "[::1]:9586", "/run/m.sock",
+       [](const Config& c) { return c.metrics_listen; }},
   };
 }
 
@@ -252,6 +255,8 @@ TEST_F(ConfigTest, EveryFileErrorIsLocatedAndNothingIsApplied) {
        R"({"CoordinatorExitCapacity": 70000})",
        {"/CoordinatorExitCapacity", "0..65535"}},
       {"capacity negative", R"({"CoordinatorExitCapacity": -1})", {"/CoordinatorExitCapacity"}},
+      {"metrics name", R"({"MetricsListen": "localhost:9586"})", {"/MetricsListen", "literal"}},
+      {"metrics relative path", R"({"MetricsListen": "m.sock"})", {"/MetricsListen"}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
