@@ -6,6 +6,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "wirelink/agent/apply_state.hpp"
 #include "wirelink/agent/control_socket.hpp"
 #include "wirelink/agent/event_loop.hpp"
 #include "wirelink/agent/fact_socket.hpp"
@@ -25,11 +26,13 @@ class Shell {
   int run(LoadedConfig cfg) {
     const std::string iface = cfg.config.iface;
     const std::string metrics_listen = cfg.config.metrics_listen;
+    config_file_ = cfg.file_path;
     auto loop = EventLoop::create(
         timing::kMaxSleep, [this](int s) { perform(core_->on_signal(s, d_.reload, now())); },
         [this] {
           if (control_) control_->expire(now());  // slow control clients are cut off here
           if (metrics_) metrics_->expire(now());
+          check_confirm_window();
           perform(core_->on_tick(now()));
         });
     if (!loop) {
@@ -102,6 +105,26 @@ class Shell {
     });
     spdlog::info("{}: metrics at {}", core_->config().iface, listen);
     return true;
+  }
+
+  // `wirelink apply --confirm`: past the window without a confirm, last-known-good goes back
+  // and is reloaded here (the pending record is on disk, so this also runs after a restart).
+  void check_confirm_window() {
+    if (config_file_.empty() || !core_) return;
+    const auto wall =
+        std::chrono::duration_cast<std::chrono::seconds>(d_.clock->wall().time_since_epoch());
+    auto restored = restore_if_expired(config_file_, wall.count());
+    if (!restored) {
+      spdlog::warn("{}: pending apply: {}", core_->config().iface, restored.error().message());
+      return;
+    }
+    if (!*restored) return;
+    spdlog::warn("{}: apply not confirmed in time: the previous configuration is back",
+                 core_->config().iface);
+    ++shell_counters_.reloads;
+    std::string reply;
+    perform(core_->on_control_reload(fresh_config(), now(), reply));
+    spdlog::info("{}: {}", core_->config().iface, reply);
   }
 
   // The configuration as it is now (control-socket reload; SIGHUP reads it inside the core).
@@ -211,6 +234,7 @@ class Shell {
   std::optional<ControlServer> control_;
   std::optional<ControlServer> metrics_;
   ShellCounters shell_counters_;
+  std::string config_file_;  // for the commit-confirm window
   std::optional<FactSocket> fact_socket_;
   std::optional<AgentCore> core_;
   std::optional<int> stopped_;
