@@ -1,7 +1,10 @@
 #include "wirelink/agent/metrics.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
+#include <initializer_list>
 #include <map>
 #include <utility>
 #include <vector>
@@ -71,27 +74,39 @@ Labels peer_labels(const PeerStatus& p) {
   return {{"peer", p.name}, {"key", p.key.to_base64().substr(0, 8)}};
 }
 
+// A family of one unlabelled sample.
+struct Single {
+  const char* name;
+  const char* type;
+  const char* help;
+  std::uint64_t value;
+};
+
+void render_singles(std::string& out, std::initializer_list<Single> list) {
+  for (const auto& m : list) Family(out, m.name, m.type, m.help).sample(m.value);
+}
+
 void render_gossip(std::string& out, const AgentStatus& s, const ShellCounters& shell) {
   const GossipCounters& g = s.counters;
-  Family(out, "wirelink_fact_datagrams_received_total", "counter",
-         "Fact datagrams read off the fact socket.")
-      .sample(g.datagrams_received);
-  Family(out, "wirelink_fact_received_bytes_total", "counter",
-         "Payload bytes of the fact datagrams read.")
-      .sample(shell.datagram_bytes_received);
-  Family(out, "wirelink_fact_datagrams_sent_total", "counter", "Fact datagrams sent.")
-      .sample(g.datagrams_sent);
-  Family(out, "wirelink_fact_sent_bytes_total", "counter", "Payload bytes of fact datagrams sent.")
-      .sample(g.bytes_sent);
-  Family(out, "wirelink_facts_received_total", "counter", "Facts decoded from datagrams.")
-      .sample(g.facts_received);
-  Family(out, "wirelink_facts_accepted_total", "counter", "Facts accepted into the view.")
-      .sample(g.facts_accepted);
+  render_singles(out,
+                 {
+                     {"wirelink_fact_datagrams_received_total", "counter",
+                      "Fact datagrams read off the fact socket.", g.datagrams_received},
+                     {"wirelink_fact_received_bytes_total", "counter",
+                      "Payload bytes of the fact datagrams read.", shell.datagram_bytes_received},
+                     {"wirelink_fact_datagrams_sent_total", "counter", "Fact datagrams sent.",
+                      g.datagrams_sent},
+                     {"wirelink_fact_sent_bytes_total", "counter",
+                      "Payload bytes of fact datagrams sent.", g.bytes_sent},
+                     {"wirelink_facts_received_total", "counter", "Facts decoded from datagrams.",
+                      g.facts_received},
+                     {"wirelink_facts_accepted_total", "counter", "Facts accepted into the view.",
+                      g.facts_accepted},
+                     {"wirelink_tokens_verified_total", "counter",
+                      "Coordinator token facts that admitted their subject.", g.tokens_verified},
+                 });
   Family rejected(out, "wirelink_facts_rejected_total", "counter", "Facts rejected, by reason.");
   for (const auto& [reason, n] : g.facts_rejected) rejected.sample(n, {{"reason", reason}});
-  Family(out, "wirelink_tokens_verified_total", "counter",
-         "Coordinator token facts that admitted their subject.")
-      .sample(g.tokens_verified);
 }
 
 void render_peers(std::string& out, const AgentStatus& s) {
@@ -155,19 +170,22 @@ std::string render_metrics(const AgentStatus& s, const ShellCounters& shell,
       .sample(std::uint64_t{1}, {{"version", version}, {"iface", s.iface}, {"backend", s.backend}});
   Family(out, "wirelink_uptime_seconds", "gauge", "Seconds since the agent started.")
       .sample(seconds(s.uptime));
-  Family(out, "wirelink_router", "gauge", "1 when this agent acts as a router.")
-      .sample(std::uint64_t{s.router});
-  Family(out, "wirelink_interface_up", "gauge", "1 when the WireGuard interface is up.")
-      .sample(std::uint64_t{s.interface_up});
-  Family(out, "wirelink_cycles_total", "counter", "Decision cycles run.").sample(s.cycles);
-  Family(out, "wirelink_device_errors_total", "counter", "Failed device reads or writes.")
-      .sample(s.device_errors);
-  Family(out, "wirelink_link_events_total", "counter", "Address and link changes seen.")
-      .sample(s.link_events);
-  Family(out, "wirelink_reloads_total", "counter", "Configuration reloads asked for.")
-      .sample(shell.reloads);
-  Family(out, "wirelink_metrics_scrapes_total", "counter", "Metrics requests answered.")
-      .sample(shell.metrics_scrapes);
+  render_singles(out,
+                 {
+                     {"wirelink_router", "gauge", "1 when this agent acts as a router.", s.router},
+                     {"wirelink_interface_up", "gauge", "1 when the WireGuard interface is up.",
+                      s.interface_up},
+                     {"wirelink_cycles_total", "counter", "Decision cycles run.", s.cycles},
+                     {"wirelink_device_errors_total", "counter", "Failed device reads or writes.",
+                      s.device_errors},
+                     {"wirelink_link_events_total", "counter", "Address and link changes seen.",
+                      s.link_events},
+                     {"wirelink_reloads_total", "counter",
+                      "Configuration reloads asked for (signal, control socket, confirm window).",
+                      shell.reloads},
+                     {"wirelink_metrics_scrapes_total", "counter", "Metrics requests answered.",
+                      shell.metrics_scrapes},
+                 });
   render_gossip(out, s, shell);
   render_peers(out, s);
   render_coordinator(out, s);
