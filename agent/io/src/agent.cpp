@@ -28,7 +28,11 @@ class Shell {
     const std::string metrics_listen = cfg.config.metrics_listen;
     config_file_ = cfg.file_path;
     auto loop = EventLoop::create(
-        timing::kMaxSleep, [this](int s) { perform(core_->on_signal(s, d_.reload, now())); },
+        timing::kMaxSleep,
+        [this](int s) {
+          if (s == SIGHUP) ++shell_counters_.reloads;
+          perform(core_->on_signal(s, d_.reload, now()));
+        },
         [this] {
           if (control_) control_->expire(now());  // slow control clients are cut off here
           if (metrics_) metrics_->expire(now());
