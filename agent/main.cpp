@@ -9,6 +9,7 @@
 #include <string>
 
 #include "wirelink/agent/agent.hpp"
+#include "wirelink/agent/apply_command.hpp"
 #include "wirelink/agent/async_resolver.hpp"
 #include "wirelink/agent/cli.hpp"
 #include "wirelink/agent/config.hpp"
@@ -215,7 +216,10 @@ int run_main(int argc, char** argv) {
   if (cmd->name == "pubkey") return cmd_pubkey();
   if (cmd->name == "derive-ll") return cmd_derive_ll(cmd->positional);
 
-  if (cmd->name == "show" || cmd->name == "reload") {
+  if (cmd->name == "apply")
+    return wl::agent::run_apply({cmd->config_flags, environment()}, cmd->positional,
+                                cmd->confirm_window, std::cout, std::cerr);
+  if (cmd->name == "show" || cmd->name == "reload" || cmd->name == "confirm") {
     // `show [iface]` and `reload [iface]` name the interface positionally.
     if (cmd->positional.size() > 1) {
       std::cerr << "wirelink " << cmd->name << ": expected at most one interface name\n";
@@ -230,6 +234,7 @@ int run_main(int argc, char** argv) {
   }
 
   wl::agent::ConfigInputs in{cmd->config_flags, environment()};
+  if (cmd->name == "confirm") return wl::agent::run_confirm(in, std::cout, std::cerr);
   if (cmd->name == "reload") {
     // Not load_config: a broken file is exactly what the agent has to report.
     auto iface = wl::agent::config_iface(in);

@@ -7,8 +7,8 @@
 namespace wl::agent {
 
 namespace {
-const std::vector<std::string> kCommands = {"run",    "show",      "reload", "genkey",
-                                            "pubkey", "derive-ll", "help",   "version"};
+const std::vector<std::string> kCommands = {"run",    "show",   "reload",    "apply", "confirm",
+                                            "genkey", "pubkey", "derive-ll", "help",  "version"};
 
 Error usage(const std::string& why) {
   return Error{make_error_code(errc::config_invalid), why + " (see wirelink --help)"};
@@ -64,6 +64,14 @@ Result<Command> parse_command_line(const std::vector<std::string>& args) {
       cmd.dump_config = true;
       continue;
     }
+    if (name == "confirm") {
+      if (!has_value) {
+        if (i + 1 >= args.size()) return usage("--confirm needs a window, e.g. 60s");
+        value = args[++i];
+      }
+      cmd.confirm_window = value;
+      continue;
+    }
     if (name == "json") {
       if (has_value) return usage("--json takes no value");
       cmd.json = true;
@@ -92,6 +100,12 @@ std::string help_text() {
       "       wirelink show [iface] [--json]     show a running agent's peers and counters\n"
       "       wirelink reload [iface]            make a running agent reread its configuration;\n"
       "                                          exit 1 with its reason when it keeps the old one\n"
+      "       wirelink apply [--confirm 60s] FILE [--iface wg0]\n"
+      "                                          validate FILE, install it atomically as the\n"
+      "                                          configuration and reload the agent; with\n"
+      "                                          --confirm the agent goes back to the previous\n"
+      "                                          file by itself unless confirmed in time\n"
+      "       wirelink confirm [iface]           keep the configuration a pending apply installed\n"
       "       wirelink genkey                    print a new private key (base64)\n"
       "       wirelink pubkey                    read a private key on stdin, print its public "
       "key\n"
@@ -124,6 +138,7 @@ std::string help_text() {
       "  -i, -d                            short for --iface, --debug\n"
       "  --dump-config                     print the effective configuration as JSON and exit\n"
       "  --json                            machine-readable output for `show`\n"
+      "  --confirm WINDOW                  for `apply`: 90, 60s, 5m, 1h (at most 24h)\n"
       "  -h, --help                        this text\n"
       "  -v, --version                     print the version\n"
       "\n"

@@ -114,6 +114,9 @@ const std::vector<SettingInfo> kSettings = {
     {"CoordinatorOpenMembership", "coordinator-open-membership", "bool",
      "with a coordinator, let membership facts alone add peers (as without one); by default a "
      "peer also needs a valid session token (default false)"},
+    {"MetricsListen", "metrics-listen", "string",
+     "serve Prometheus metrics at ip:port (e.g. 127.0.0.1:9586) or a Unix socket path; read at "
+     "start (default: off)"},
 };
 
 const SettingInfo* find_setting(std::string_view key) {
@@ -311,6 +314,10 @@ struct Applier {
       if (!v.empty() && !Endpoint::parse(v))
         return err("expected ip:port or [ipv6]:port (a literal address, no DNS name)");
       c.coordinator_endpoint = v;
+    } else if (k == "MetricsListen") {
+      if (!v.empty() && v.front() != '/' && !Endpoint::parse(v))
+        return err("expected ip:port (a literal address) or an absolute Unix socket path");
+      c.metrics_listen = v;
     }
     return {};
   }
@@ -656,6 +663,7 @@ std::string dump_config_json(const LoadedConfig& lc) {
   cfg["ExitAllowLAN"] = c.exit_allow_lan;
   cfg["ExitHops"] = c.exit_hops;
   cfg["CoordinatorOpenMembership"] = c.coordinator_open_membership;
+  cfg["MetricsListen"] = c.metrics_listen;
   json peers = json::array();
   for (const auto& p : c.peers) {
     json jp;

@@ -2,14 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <optional>
 #include <type_traits>
 
+#include "wirelink/agent/apply_state.hpp"
 #include "wirelink/agent/control_socket.hpp"
 #include "wirelink/agent/event_loop.hpp"
 #include "wirelink/agent/exit/exit_plane.hpp"
 #include "wirelink/agent/fact_socket.hpp"
+#include "wirelink/agent/metrics.hpp"
+#include "wirelink/agent/metrics_listen.hpp"
 #include "wirelink/agent/timing.hpp"
+#include "wirelink/base/version.hpp"
 
 namespace wl::agent {
 
@@ -21,10 +26,18 @@ class Shell {
 
   int run(LoadedConfig cfg) {
     const std::string iface = cfg.config.iface;
+    const std::string metrics_listen = cfg.config.metrics_listen;
+    config_file_ = cfg.file_path;
     auto loop = EventLoop::create(
-        timing::kMaxSleep, [this](int s) { perform(core_->on_signal(s, d_.reload, now())); },
+        timing::kMaxSleep,
+        [this](int s) {
+          if (s == SIGHUP) ++shell_counters_.reloads;
+          perform(core_->on_signal(s, d_.reload, now()));
+        },
         [this] {
           if (control_) control_->expire(now());  // slow control clients are cut off here
+          if (metrics_) metrics_->expire(now());
+          check_confirm_window();
           perform(core_->on_tick(now()));
         });
     if (!loop) {
@@ -52,12 +65,14 @@ class Shell {
       control_->serve(
           [this](const std::string& req) {
             if (req != "reload") return core_->on_control(req, now());
+            ++shell_counters_.reloads;
             std::string reply;
             perform(core_->on_control_reload(fresh_config(), now(), reply));
             return reply;
           },
           now());
     });
+    if (!metrics_listen.empty() && !start_metrics(metrics_listen)) return kExitFatal;
     if (int fd = d_.links->event_fd(); fd >= 0)
       (void)loop_->watch(fd, [this] {
         auto events = d_.links->take_events();
@@ -68,6 +83,7 @@ class Shell {
     perform(core_->on_stop(now()));
     exit_plane_.reset();  // the agent's nft table goes, forwarding is restored
     control_.reset();
+    metrics_.reset();
     spdlog::info("{}: stopped", iface);
     return rc;
   }
@@ -109,6 +125,47 @@ class Shell {
         spdlog::info("{}: exit forwards for {} client prefix(es)", iface,
                      exit_plane_->admitted().size());
     };
+  // MetricsListen is read at start: a reload that changes it takes effect on restart.
+  bool start_metrics(const std::string& listen) {
+    auto m = listen_metrics(listen);
+    if (!m) {
+      spdlog::error("{}: metrics endpoint {}: {}", core_->config().iface, listen,
+                    m.error().message());
+      return false;
+    }
+    metrics_.emplace(std::move(*m));
+    (void)loop_->watch(metrics_->fd(), [this] {
+      metrics_->serve(
+          [this](const std::string& req) {
+            return answer_http(req, [this] {
+              ++shell_counters_.metrics_scrapes;
+              return render_metrics(core_->status(now()), shell_counters_, kVersion);
+            });
+          },
+          now());
+    });
+    spdlog::info("{}: metrics at {}", core_->config().iface, listen);
+    return true;
+  }
+
+  // `wirelink apply --confirm`: past the window without a confirm, last-known-good goes back
+  // and is reloaded here (the pending record is on disk, so this also runs after a restart).
+  void check_confirm_window() {
+    if (config_file_.empty() || !core_) return;
+    const auto wall =
+        std::chrono::duration_cast<std::chrono::seconds>(d_.clock->wall().time_since_epoch());
+    auto restored = restore_if_expired(config_file_, wall.count());
+    if (!restored) {
+      spdlog::warn("{}: pending apply: {}", core_->config().iface, restored.error().message());
+      return;
+    }
+    if (!*restored) return;
+    spdlog::warn("{}: apply not confirmed in time: the previous configuration is back",
+                 core_->config().iface);
+    ++shell_counters_.reloads;
+    std::string reply;
+    perform(core_->on_control_reload(fresh_config(), now(), reply));
+    spdlog::info("{}: {}", core_->config().iface, reply);
   }
 
   // The configuration as it is now (control-socket reload; SIGHUP reads it inside the core).
@@ -144,6 +201,7 @@ class Shell {
       const auto t = now();
       Actions out;
       fact_socket_->receive([&](const IpAddress& src, std::span<const std::uint8_t> b) {
+        shell_counters_.datagram_bytes_received += b.size();
         auto more = core_->on_datagram(src, b, t);
         out.insert(out.end(), std::make_move_iterator(more.begin()),
                    std::make_move_iterator(more.end()));
@@ -215,6 +273,9 @@ class Shell {
   AgentDeps d_;
   std::optional<EventLoop> loop_;
   std::optional<ControlServer> control_;
+  std::optional<ControlServer> metrics_;
+  ShellCounters shell_counters_;
+  std::string config_file_;  // for the commit-confirm window
   std::optional<FactSocket> fact_socket_;
   std::optional<exit::ExitPlane> exit_plane_;  // declared before core_: outlives its sink
   std::optional<AgentCore> core_;

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -46,7 +47,7 @@ std::string control_socket_path(const std::string& iface) {
   return d + "/" + iface + ".sock";
 }
 
-Result<ControlServer> ControlServer::listen(const std::string& path) {
+Result<ControlServer> ControlServer::listen(const std::string& path, Framing framing) {
   auto sa = unix_addr(path);
   if (!sa) return sa.error();
   if (auto slash = path.rfind('/'); slash != std::string::npos && slash > 0) {
@@ -56,25 +57,33 @@ Result<ControlServer> ControlServer::listen(const std::string& path) {
       return make_error(std::errc(e), "mkdir " + dir);
     }
   }
-  ControlServer s;
-  s.epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
-  if (!s.epoll_) return os_error("epoll_create1");
-  s.listen_fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!s.listen_fd_) return os_error("socket(AF_UNIX)");
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) return os_error("socket(AF_UNIX)");
   ::unlink(path.c_str());  // a stale socket from a crashed run
   mode_t old = ::umask(077);
-  int rc = ::bind(s.listen_fd_.get(), reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa));
+  int rc = ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa));
   const int bind_errno = errno;
   ::umask(old);
   if (rc != 0) return make_error(std::errc(bind_errno), "bind " + path);
   ::chmod(path.c_str(), 0600);
-  if (::listen(s.listen_fd_.get(), 8) != 0) {
+  if (::listen(fd.get(), 8) != 0) {
     const int e = errno;
     return make_error(std::errc(e), "listen " + path);
   }
+  return adopt(std::move(fd), path, std::move(framing));
+}
+
+Result<ControlServer> ControlServer::adopt(UniqueFd listening, std::string unlink_path,
+                                           Framing framing) {
+  ControlServer s;
+  s.path_ = std::move(unlink_path);  // set first: an error below still removes the socket
+  s.listen_fd_ = std::move(listening);
+  s.epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+  if (!s.epoll_) return os_error("epoll_create1");
   if (!watch(s.epoll_.get(), EPOLL_CTL_ADD, s.listen_fd_.get(), EPOLLIN))
     return os_error("epoll_ctl");
-  s.path_ = path;
+  framing.max_request = std::min(framing.max_request, kMaxFraming);
+  s.framing_ = std::move(framing);
   return s;
 }
 
@@ -82,6 +91,7 @@ ControlServer::ControlServer(ControlServer&& o) noexcept
     : listen_fd_(std::move(o.listen_fd_)),
       epoll_(std::move(o.epoll_)),
       path_(std::move(o.path_)),
+      framing_(std::move(o.framing_)),
       clients_(std::move(o.clients_)) {
   o.path_.clear();
   o.clients_.clear();
@@ -131,15 +141,17 @@ void ControlServer::accept_all(TimePoint now) {
 
 bool ControlServer::progress(Client& c, const Handler& handler) {
   if (!c.answered) {
-    char buf[kMaxRequest];
+    char buf[kMaxFraming];
+    const std::size_t max = framing_.max_request;
     for (;;) {
-      const ssize_t n = ::recv(c.fd.get(), buf, kMaxRequest - c.in.size(), 0);
+      const ssize_t n = ::recv(c.fd.get(), buf, max - c.in.size(), 0);
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;  // more later
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return false;
       c.in.append(buf, static_cast<std::size_t>(n));
-      // A line, the request size limit or the end of the client's writing completes it.
-      if (n == 0 || c.in.find('\n') != std::string::npos || c.in.size() >= kMaxRequest) break;
+      // The framing's end, the request size limit or the end of the client's writing
+      // completes it.
+      if (n == 0 || c.in.find(framing_.end) != std::string::npos || c.in.size() >= max) break;
     }
     if (auto nl = c.in.find('\n'); nl != std::string::npos) c.in.resize(nl);
     c.out = handler(c.in);

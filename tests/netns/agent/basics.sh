@@ -5,7 +5,9 @@
 # rtnetlink events), our link-local removed by hand (added again),
 # a healthy peer after a real handshake, SIGHUP with a broken config keeps the old one, SIGUSR1
 # dumps state, SIGTERM removes only what we added, a restarted agent adopts the device without
-# changing it, and a vanished interface makes the agent exit non-zero.
+# changing it, and a vanished interface makes the agent exit non-zero. MetricsListen: the
+# Prometheus endpoint answers inside the namespace, its text passes promtool (when installed),
+# and its counters move with the run (cycles, rtnetlink events, reloads, the healthy peer).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -25,7 +27,7 @@ cat > "$WORK/wirelink.wlagb1.json" <<JSON
 JSON
 
 say "start the agent on wlagb1"
-start_agent wlag-b1 wlagb1
+start_agent wlag-b1 wlagb1 --metrics-listen 127.0.0.1:9586
 wait_for 15 "agent control socket" show wlag-b1 wlagb1
 wait_for 15 "our link-local on the interface" bash -c "ip -n wlag-b1 -6 addr show dev wlagb1 | grep -q '$LL_ONE/64'"
 wait_for 15 "peer link-local in allowed IPs" bash -c "ip netns exec wlag-b1 wg show wlagb1 allowed-ips | grep -q '$LL_TWO/128'"
@@ -46,6 +48,25 @@ T=$(show wlag-b1 wlagb1)
 echo "$T"
 echo "$T" | grep -q "^PEER *NAME *LINK-LOCAL" || fail "table header"
 echo "$T" | grep -q "healthy,not-alive,basic" || fail "table state"
+
+say "metrics: scrape GET /metrics"
+scrape() {
+  ip netns exec wlag-b1 python3 -c 'import urllib.request, sys
+r = urllib.request.urlopen("http://127.0.0.1:9586/metrics", timeout=5)
+assert r.status == 200 and r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+sys.stdout.write(r.read().decode())' > "$WORK/metrics-$1.txt"
+}
+metric() { awk -v m="$2" '$1 == m { print $2 }' "$WORK/metrics-$1.txt"; }
+scrape 1 || fail "metrics scrape"
+if command -v promtool >/dev/null; then
+  promtool check metrics < "$WORK/metrics-1.txt" || fail "promtool rejects the metrics"
+fi
+grep -q '^wirelink_peers{state="healthy",path="[a-z]*"} 1$' "$WORK/metrics-1.txt" ||
+  fail "metrics: the healthy peer is missing: $(grep '^wirelink_peers' "$WORK/metrics-1.txt")"
+grep -q '^wirelink_peer_last_handshake_age_seconds{peer="two",' "$WORK/metrics-1.txt" ||
+  fail "metrics: no handshake age for peer two"
+grep -q '^wirelink_coordinator_session_state{state="disabled"} 1$' "$WORK/metrics-1.txt" ||
+  fail "metrics: coordinator state"
 
 say "interface down: the agent waits; up again: it re-adds its address and rebinds"
 ip -n wlag-b1 link set wlagb1 down
@@ -75,6 +96,14 @@ show wlag-b1 wlagb1 --json | json_field 'd["peers"][0]["name"]' | grep -q two ||
 cp "$WORK/good.json" "$WORK/wirelink.wlagb1.json"
 kill -HUP "$AGENT_PID_wlagb1"
 wait_for 10 "reload success logged" grep -q "configuration reloaded" "$WORK/agent-wlagb1.log"
+
+say "metrics moved: cycles, link events, reloads"
+scrape 2 || fail "second metrics scrape"
+[ "$(metric 2 wirelink_cycles_total)" -gt "$(metric 1 wirelink_cycles_total)" ] || fail "cycles_total did not grow"
+[ "$(metric 2 wirelink_link_events_total)" -ge $(( $(metric 1 wirelink_link_events_total) + 2 )) ] ||
+  fail "link_events_total did not count the down/up"
+[ "$(metric 2 wirelink_reloads_total)" = 2 ] || fail "reloads_total $(metric 2 wirelink_reloads_total), want 2"
+[ "$(metric 2 wirelink_metrics_scrapes_total)" = 2 ] || fail "scrapes_total"
 
 say "SIGUSR1 dumps state"
 kill -USR1 "$AGENT_PID_wlagb1"

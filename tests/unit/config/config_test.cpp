@@ -86,6 +86,9 @@ std::vector<Row> rows() {
        [](const Config& c) { return std::to_string(c.exit_hops); }},
       {"CoordinatorOpenMembership", "--coordinator-open-membership", true, "0", "yes", "true",
        "false", "true", [b](const Config& c) { return b(c.coordinator_open_membership); }},
+      {"MetricsListen", "--metrics-listen", "127.0.0.1:9586", "[::1]:9586", "/run/m.sock",
+       "127.0.0.1:9586", "[::1]:9586", "/run/m.sock",
+       [](const Config& c) { return c.metrics_listen; }},
   };
 }
 
@@ -262,6 +265,8 @@ TEST_F(ConfigTest, EveryFileErrorIsLocatedAndNothingIsApplied) {
       {"capacity negative", R"({"CoordinatorExitCapacity": -1})", {"/CoordinatorExitCapacity"}},
       {"exit hops beyond two", R"({"ExitHops": 3})", {"/ExitHops", "1 or 2"}},
       {"exit hops zero", R"({"ExitHops": 0})", {"/ExitHops", "1 or 2"}},
+      {"metrics name", R"({"MetricsListen": "localhost:9586"})", {"/MetricsListen", "literal"}},
+      {"metrics relative path", R"({"MetricsListen": "m.sock"})", {"/MetricsListen"}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

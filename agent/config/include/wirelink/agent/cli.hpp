@@ -10,10 +10,12 @@
 namespace wl::agent {
 
 struct Command {
-  std::string name = "run";  // run, show, reload, genkey, pubkey, derive-ll, help, version
+  // run, show, reload, apply, confirm, genkey, pubkey, derive-ll, help, version
+  std::string name = "run";
   std::vector<FlagValue> config_flags;
   bool dump_config = false;
   bool json = false;
+  std::string confirm_window;  // apply --confirm <window>; "" = a plain apply
   std::vector<std::string> positional;
 };
 

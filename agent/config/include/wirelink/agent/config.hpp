@@ -53,6 +53,7 @@ struct Config {
   // With a coordinator: false (default) = a peer joins only while it holds a valid session
   // token (membership facts alone no longer add it); true = membership facts suffice.
   bool coordinator_open_membership = false;
+  std::string metrics_listen;  // "ip:port" or a Unix socket path; empty = no metrics endpoint
   std::vector<PeerSettings> peers;
 
   // The settings a coordinator session is started with; a reload that changes any of them

@@ -8,6 +8,9 @@
 // kMaxClients are open at once (more are told so and closed), so a slow or stuck client costs
 // only itself and never delays the loop's watchdog or gossip. The client (control_request)
 // blocks up to 5 s.
+//
+// The same server answers the metrics endpoint (metrics_listen.hpp): there a request ends at
+// the blank line after HTTP headers, and the listening socket may be TCP.
 #pragma once
 
 #include <chrono>
@@ -25,14 +28,27 @@ namespace wl::agent {
 // /run/wirelink/<iface>.sock, or $RUNTIME_DIRECTORY/<iface>.sock (as systemd sets it).
 std::string control_socket_path(const std::string& iface);
 
+// Where a request ends. The handler always gets its first line (without the newline).
+struct RequestFraming {
+  std::string end = "\n";
+  std::size_t max_request = 256;  // a longer request is cut here; at most kMaxFraming
+};
+
 class ControlServer {
  public:
   using Handler = std::function<std::string(const std::string& request)>;
   static constexpr std::chrono::seconds kClientDeadline{5};
   static constexpr std::size_t kMaxClients = 16;
-  static constexpr std::size_t kMaxRequest = 256;  // a longer line is cut here, as before
+  static constexpr std::size_t kMaxRequest = 256;   // a longer line is cut here, as before
+  static constexpr std::size_t kMaxFraming = 4096;  // the largest max_request a Framing may set
 
-  static Result<ControlServer> listen(const std::string& path);
+  using Framing = RequestFraming;
+
+  static Result<ControlServer> listen(const std::string& path, Framing framing = RequestFraming());
+  // Serves on a socket that is already listening (non-blocking); unlinks `unlink_path` (if
+  // not empty) when destroyed.
+  static Result<ControlServer> adopt(UniqueFd listening, std::string unlink_path,
+                                     Framing framing = RequestFraming());
   ControlServer(ControlServer&& o) noexcept;
   ControlServer& operator=(ControlServer&&) = delete;
   ~ControlServer();
@@ -64,6 +80,7 @@ class ControlServer {
   UniqueFd listen_fd_;
   UniqueFd epoll_;
   std::string path_;
+  Framing framing_;
   std::map<int, Client> clients_;
 };
 
