@@ -125,6 +125,8 @@ class Shell {
         spdlog::info("{}: exit forwards for {} client prefix(es)", iface,
                      exit_plane_->admitted().size());
     };
+  }
+
   // MetricsListen is read at start: a reload that changes it takes effect on restart.
   bool start_metrics(const std::string& listen) {
     auto m = listen_metrics(listen);
