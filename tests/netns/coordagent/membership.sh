@@ -101,7 +101,7 @@ has_peer() { ip netns exec "$1" wg show "$2" peers | grep -q "$3"; }
 # show lists peers as of its last reconcile cycle: poll until it has caught up.
 listed() { show "$1" "$2" --json | python3 -c '
 import json, sys
-assert sys.argv[1] in [p["public_key"] for p in json.load(sys.stdin)["peers"]]' "$3"; }
+sys.exit(sys.argv[1] not in [p["public_key"] for p in json.load(sys.stdin)["peers"]])' "$3"; }
 say "A and B (registered) become members of each other"
 wait_for 40 "A has B as a peer" has_peer wlmb-a wlmbA0 "$(pub b)"
 wait_for 20 "B has A as a peer" has_peer wlmb-b wlmbB0 "$(pub a)"
