@@ -34,13 +34,13 @@ on_fail() {
 
 say "topology: namespaces wlmb-r, wlmb-a, wlmb-b, wlmb-n"
 for n in r a b n; do add_ns "wlmb-$n"; done
-veth wlmb-r wlmbra 172.31.1.1/24 wlmb-a wlmbar 172.31.1.2/24
-veth wlmb-r wlmbrb 172.31.2.1/24 wlmb-b wlmbbr 172.31.2.2/24
-veth wlmb-r wlmbrn 172.31.3.1/24 wlmb-n wlmbnr 172.31.3.2/24
 ip netns exec wlmb-r sysctl -qw net.ipv4.ip_forward=1
-ip -n wlmb-a route replace 172.31.0.0/16 via 172.31.1.1
-ip -n wlmb-b route replace 172.31.0.0/16 via 172.31.2.1
-ip -n wlmb-n route replace 172.31.0.0/16 via 172.31.3.1
+LINK=(a b n)  # leaf LINK[i] sits on 172.31.(i+1).0/24, R at .1
+for i in "${!LINK[@]}"; do
+  n=${LINK[$i]} net=172.31.$((i + 1))
+  veth wlmb-r "wlmbr$n" "$net.1/24" "wlmb-$n" "wlmb${n}r" "$net.2/24"
+  ip -n "wlmb-$n" route replace 172.31.0.0/16 via "$net.1"
+done
 
 say "coordinator on R (:8787)"
 "$COORD" keygen --db "$WORK/coord.db" > "$WORK/coord.keygen" 2>"$WORK/coord-keygen.log" || fail "keygen"
@@ -60,10 +60,9 @@ wggo wlmb-b wlmbB0 "$WORK/b.key" 51820 10.79.0.3/24
 wggo wlmb-n wlmbN0 "$WORK/n.key" 51820 10.79.0.4/24
 ip netns exec wlmb-r wg set wlmbR0 peer "$(pub a)" allowed-ips 10.79.0.2/32 \
   peer "$(pub b)" allowed-ips 10.79.0.3/32 peer "$(pub n)" allowed-ips 10.79.0.4/32
-i=1
-for n in a b n; do
-  ip netns exec "wlmb-$n" wg set "wlmb${n^^}0" peer "$(pub r)" allowed-ips 10.79.0.0/24 endpoint "172.31.$i.1:51820"
-  i=$((i + 1))
+for i in "${!LINK[@]}"; do
+  n=${LINK[$i]}
+  ip netns exec "wlmb-$n" wg set "wlmb${n^^}0" peer "$(pub r)" allowed-ips 10.79.0.0/24 endpoint "172.31.$((i + 1)).1:51820"
 done
 
 # R checks and relays tokens (the key advertises the token feature) and has no session itself.
