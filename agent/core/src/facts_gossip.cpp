@@ -63,7 +63,11 @@ class FactsGossip final : public GossipView {
   }
 
   // Configuration reaches the engine through the view the state machine builds each cycle.
-  void set_config(const Config&) override {}
+  // A reload may turn the coordinator on or off or change CoordinatorOpenMembership: the gate
+  // follows at once (admissions already seen keep their grace).
+  void set_config(const Config& cfg) override {
+    token_gated_ = !cfg.coordinator_url.empty() && !cfg.coordinator_open_membership;
+  }
 
   void set_local_view(const facts::LocalView& v, TimePoint now) override {
     peers_seen_.clear();

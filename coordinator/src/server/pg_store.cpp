@@ -129,9 +129,9 @@ class PgStore final : public StoreEngine {
   }
 
   Result<std::vector<StoredInvite>> invites() override {
-    auto r = q(
-        "SELECT code, issuer, issued_at, expires_at, max_uses, uses FROM invites "
-        "ORDER BY issued_at, code");
+    auto r =
+        q("SELECT code, issuer, issued_at, expires_at, max_uses, uses FROM invites "
+          "ORDER BY issued_at, code");
     if (!r) return r.error();
     std::vector<StoredInvite> out;
     std::map<std::string, std::size_t> at;
