@@ -151,9 +151,10 @@ std::string update_leases(std::string_view iface, const std::vector<RelayLease>&
   for (const auto& l : add) {
     if (!l.exit.address().is_v4()) continue;  // the lease map is IPv4 only (PROTOCOL.md)
     const std::string port = std::to_string(l.port);
-    out += "add element inet " + t + " relay_leases4 { " + port + " : " +
-           l.exit.address().to_string() + " . " + std::to_string(l.exit.port()) + " }\n";
-    out += "add element inet " + t + " relay_ports { " + port + " }\n";
+    out.append("add element inet ").append(t).append(" relay_leases4 { ").append(port);
+    out.append(" : ").append(l.exit.address().to_string()).append(" . ");
+    out.append(std::to_string(l.exit.port())).append(" }\n");
+    out.append("add element inet ").append(t).append(" relay_ports { ").append(port).append(" }\n");
   }
   return out;
 }
