@@ -19,15 +19,6 @@ foreach(doc README.md PROTOCOL.md)
 endforeach()
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/tmpfiles.d/wirelink.conf
         DESTINATION lib/tmpfiles.d COMPONENT wirelink)
-# The agents run as the user wirelink (sysusers.d, also created by postinst); wirelink-stage is
-# their privileged ExecStartPre=+/ExecReload=+ step; the polkit rule lets them start
-# wirelink-wg@<iface>.
-install(FILES ${PROJECT_SOURCE_DIR}/packaging/sysusers.d/wirelink.conf
-        DESTINATION lib/sysusers.d COMPONENT wirelink)
-install(PROGRAMS ${PROJECT_SOURCE_DIR}/packaging/wirelink-stage
-        DESTINATION lib/wirelink COMPONENT wirelink)
-install(FILES ${PROJECT_SOURCE_DIR}/packaging/polkit/50-wirelink.rules
-        DESTINATION share/polkit-1/rules.d COMPONENT wirelink)
 
 set(CPACK_PACKAGE_NAME wirelink)
 set(CPACK_PACKAGE_VENDOR "wirelink")
@@ -44,7 +35,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # wirelink_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # Depends computed by dpkg-shlibdeps
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "wireguard-tools, polkitd")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "wireguard-tools")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "wireguard-go")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/postinst

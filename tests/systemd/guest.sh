@@ -43,18 +43,6 @@ wgpid=$(mainpid wirelink-wg@wgsu0.service)
 idx=$(ifindex wgsu0)
 echo "wirelink-wg pid $wgpid, wgsu0 ifindex $idx"
 check "wirelink-wg is not in the agent's cgroup" '! grep -q "wirelink@" /proc/$wgpid/cgroup'
-
-# Least privilege: the agents run as the user wirelink (CAP_NET_ADMIN only) and read a staged
-# copy of /etc/wireguard (owned by wirelink, 0700/0600); the originals stay 0700/0600 root.
-for u in wirelink@wgsu0 wl-quick@wgsk0; do
-  check "$u runs as wirelink" '[ "$(ps -o user= -p "$(mainpid $u.service)")" = wirelink ]'
-done
-check "the agent's effective capabilities are CAP_NET_ADMIN only" \
-  '[ "$(grep ^CapEff /proc/$(mainpid wirelink@wgsu0.service)/status | cut -f2)" = 0000000000001000 ]'
-check "staged key is 0600 wirelink" '[ "$(stat -c "%a %U" /run/wirelink-etc/wgsu0/wgsu0.key)" = "600 wirelink" ]'
-check "staged directory is 0700 wirelink" '[ "$(stat -c "%a %U" /run/wirelink-etc/wgsu0)" = "700 wirelink" ]'
-check "original key stays 0600 root" '[ "$(stat -c "%a %U" /etc/wireguard/wgsu0.key)" = "600 root" ]'
-check "UAPI socket usable by the group wirelink" '[ "$(stat -c %G /run/wireguard/wgsu0.sock)" = wirelink ]'
 same_device() {  # what every agent stop/restart must keep
   check "$1: wirelink-wg kept (pid $wgpid)" '[ "$(mainpid wirelink-wg@wgsu0.service)" = "$wgpid" ] && kill -0 "$wgpid"'
   check "$1: wgsu0 kept (ifindex $idx)" '[ "$(ifindex wgsu0)" = "$idx" ]'
@@ -97,18 +85,10 @@ check "upgrade restarted the agent" 'wait_for 20 "p=\$(mainpid wirelink@wgsu0.se
 check "agent active after upgrade" 'wait_for 20 "systemctl is-active -q wirelink@wgsu0.service"'
 same_device "dpkg -i upgrade"
 
-# Exposure scores of the installed units (README "systemd units"): agents 1.5 as shipped.
+# Exposure scores of the installed units (README "systemd units"): agents 1.9 as shipped.
 for u in wirelink@wgsu0 wl-quick@wgsk0; do
   systemd-analyze security --no-pager "$u.service" 2>&1 | tail -1
-  check "$u exposure <= 1.5" 'systemd-analyze security --threshold=15 "$u.service" >/dev/null 2>&1'
+  check "$u exposure <= 1.9" 'systemd-analyze security --threshold=19 "$u.service" >/dev/null 2>&1'
 done
-
-# A group-readable key is refused at reload (the staged copy is 0600 whatever the original is,
-# so the check is on the original, by the privileged step); the old configuration stays.
-chmod 0640 /etc/wireguard/wgsu0.key
-check "reload refuses a group-readable key" '! systemctl reload wirelink@wgsu0.service'
-check "the journal says why" 'journalctl --no-pager -u wirelink@wgsu0.service | grep -q "lets group or other read a secret"'
-check "agent still active" 'systemctl is-active -q wirelink@wgsu0.service'
-chmod 0600 /etc/wireguard/wgsu0.key
 echo "scenario took $(($(date +%s) - t0)) s"
 exit $fail

@@ -22,8 +22,7 @@ mkdir -p "$work/cpack"
 cpack -G DEB -B "$work/cpack" >"$work/cpack.log" 2>&1 || { cat "$work/cpack.log"; echo "FAIL: cpack"; exit 1; }
 deb=$(ls "$work"/cpack/wirelink_*_amd64.deb)
 . "$WL_SOURCE_DIR/tests/netns/agent/deb_deps.sh"
-# polkitd: the agent (user wirelink) starts wirelink-wg@ through the package's polkit rule.
-pkgs="systemd,systemd-sysv,dbus,polkitd,iproute2,wireguard-tools,$(deb_runtime_packages "$deb")"
+pkgs="systemd,systemd-sysv,dbus,iproute2,wireguard-tools,$(deb_runtime_packages "$deb")"
 echo "root packages: $pkgs"
 key=$(echo "$pkgs" | sha256sum | cut -c1-12)
 root="$WL_BINARY_DIR/debootstrap-cache/bookworm-systemd-$key"

@@ -11,8 +11,7 @@ trap 'rm -rf "$dir"' EXIT
 units=()
 for u in "$WL_SOURCE_DIR"/systemd/*.service; do
   name=$(basename "$u")
-  sed -e "s|/usr/bin/wirelink|$WL_BIN/wirelink|g" \
-      -e "s|/usr/lib/wirelink/wirelink-stage|$WL_SOURCE_DIR/packaging/wirelink-stage|g" "$u" > "$dir/$name"
+  sed "s|/usr/bin/wirelink|$WL_BIN/wirelink|g" "$u" > "$dir/$name"
   case "$name" in *@.service) units+=("$dir/${name%@.service}@wg0.service"); cp "$dir/$name" "$dir/${name%@.service}@wg0.service" ;;
                   *) units+=("$dir/$name") ;; esac
 done
@@ -28,13 +27,10 @@ for u in "$WL_SOURCE_DIR"/systemd/wirelink@.service "$WL_SOURCE_DIR"/systemd/wl-
     grep -q "^$d" "$u" || { echo "FAIL: $(basename "$u") lacks $d"; exit 1; }
   done
 done
-# The sandbox the issue asks for (issue 14, item 8), and ExecReload= asking the agent itself;
-# the agent is the user wirelink, and a root step stages what it reads from /etc/wireguard.
+# The sandbox the issue asks for (issue 14, item 8), and ExecReload= asking the agent itself.
 for u in "$WL_SOURCE_DIR"/systemd/wirelink@.service "$WL_SOURCE_DIR"/systemd/wl-quick@.service; do
   for d in 'PrivateDevices=yes' 'ProtectKernelTunables=yes' 'ProtectProc=invisible' 'ProcSubset=pid' \
-           'UMask=0077' 'SystemCallFilter=~@privileged @resources$' 'ExecReload=/usr/bin/wirelink reload --iface %I$' \
-           'User=wirelink$' 'ExecStartPre=+/usr/lib/wirelink/wirelink-stage %I$' \
-           'ExecReload=+/usr/lib/wirelink/wirelink-stage %I$' 'BindReadOnlyPaths=/run/wirelink-etc/%i:/etc/wireguard$'; do
+           'UMask=0077' 'SystemCallFilter=~@privileged @resources$' 'ExecReload=/usr/bin/wirelink reload --iface %I$'; do
     grep -q "^$d" "$u" || { echo "FAIL: $(basename "$u") lacks $d"; exit 1; }
   done
   # No writable /run/wireguard in the agent's sandbox: the device unit owns that directory.
@@ -48,10 +44,10 @@ for d in 'Type=forking' 'ExecStart=/usr/bin/wirelink-wg %I$' 'RuntimeDirectory=w
 done
 grep -q '^d /run/wireguard ' "$WL_SOURCE_DIR/packaging/tmpfiles.d/wirelink.conf" || { echo "FAIL: tmpfiles.d lacks /run/wireguard"; exit 1; }
 # Exposure scores (systemd-analyze security, 0-10, lower is better; --threshold is in tenths):
-# agents 1.5 (the user wirelink with only CAP_NET_ADMIN), the device 2.3, the coordinator 1.2.
-# Before issue 14 the agents scored 2.9, then 1.9 as root with only CAP_NET_ADMIN.
+# agents 1.9 as root with only CAP_NET_ADMIN (1.5 with a User= drop-in, see README), the device
+# 2.3, the coordinator 1.2. Before issue 14 the agents scored 2.9.
 if systemd-analyze security --help 2>/dev/null | grep -q -- '--offline'; then
-  for pair in wirelink@wg0:15 wl-quick@wg0:15 wirelink-wg@wg0:23 wirelink-coordinator:12; do
+  for pair in wirelink@wg0:19 wl-quick@wg0:19 wirelink-wg@wg0:23 wirelink-coordinator:12; do
     unit=${pair%%:*} limit=${pair##*:}
     score=$(cd "$dir" && systemd-analyze security --offline=yes "$dir/$unit.service" 2>&1 | sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
     echo "$unit: exposure $score (limit $((limit / 10)).$((limit % 10)))"
