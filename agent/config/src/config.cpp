@@ -105,12 +105,12 @@ const std::vector<SettingInfo> kSettings = {
      "offer this peer as an exit for up to N matched clients; 0 = not an exit, and only "
      "non-exits ask for a match (default 0)"},
     {"ExitTraffic", "exit-traffic", "bool",
-     "route all outside traffic through the coordinator's assigned exit, dropping it while no "
-     "exit is live (default false)"},
+     "reserved: routing outside traffic through the assigned exit is not implemented yet; the "
+     "agent accepts the setting and warns (default false)"},
     {"ExitAllowLAN", "exit-allow-lan", "bool",
-     "with ExitTraffic, keep local subnets reachable outside the tunnel (default false)"},
+     "reserved for ExitTraffic (not implemented yet; default false)"},
     {"ExitHops", "exit-hops", "count",
-     "1 = to the exit directly, 2 = through a relay that never sees the destination (default 1)"},
+     "reserved for ExitTraffic: 1 or 2 hops (not implemented yet; default 1)"},
     {"CoordinatorOpenMembership", "coordinator-open-membership", "bool",
      "with a coordinator, let membership facts alone add peers (as without one); by default a "
      "peer also needs a valid session token (default false)"},
