@@ -28,10 +28,15 @@ class Shell {
     const std::string iface = cfg.config.iface;
     const std::string metrics_listen = cfg.config.metrics_listen;
     config_file_ = cfg.file_path;
+    iface_ = iface;
+    note_pending_apply();
     auto loop = EventLoop::create(
         timing::kMaxSleep,
         [this](int s) {
-          if (s == SIGHUP) ++shell_counters_.reloads;
+          if (s == SIGHUP) {
+            ++shell_counters_.reloads;
+            note_pending_apply();
+          }
           perform(core_->on_signal(s, d_.reload, now()));
         },
         [this] {
@@ -66,6 +71,7 @@ class Shell {
           [this](const std::string& req) {
             if (req != "reload") return core_->on_control(req, now());
             ++shell_counters_.reloads;
+            note_pending_apply();
             std::string reply;
             perform(core_->on_control_reload(fresh_config(), now(), reply));
             return reply;
@@ -150,17 +156,33 @@ class Shell {
     return true;
   }
 
-  // `wirelink apply --confirm`: past the window without a confirm, last-known-good goes back
-  // and is reloaded here (the pending record is on disk, so this also runs after a restart).
+  // `wirelink apply --confirm`: the pending record is on disk. It is read when it can change
+  // (at start, which covers a restart inside the window, and at every reload, which `apply`
+  // asks for), so the 1 s tick only compares the clock with the deadline it noted.
+  void note_pending_apply() {
+    confirm_deadline_.reset();
+    if (config_file_.empty()) return;
+    auto pending = read_pending(config_file_);
+    if (!pending) {
+      spdlog::warn("{}: pending apply: {}", iface_, pending.error().message());
+      return;
+    }
+    if (*pending) confirm_deadline_ = (*pending)->deadline_unix;
+  }
+
+  // Past the window without a confirm, last-known-good goes back and is reloaded here.
+  // restore_if_expired reads the record again, so a `wirelink confirm` in between wins.
   void check_confirm_window() {
-    if (config_file_.empty() || !core_) return;
+    if (!confirm_deadline_ || !core_) return;
     const auto wall =
         std::chrono::duration_cast<std::chrono::seconds>(d_.clock->wall().time_since_epoch());
+    if (wall.count() < *confirm_deadline_) return;
     auto restored = restore_if_expired(config_file_, wall.count());
     if (!restored) {
       spdlog::warn("{}: pending apply: {}", core_->config().iface, restored.error().message());
-      return;
+      return;  // tried again at the next tick
     }
+    confirm_deadline_.reset();
     if (!*restored) return;
     spdlog::warn("{}: apply not confirmed in time: the previous configuration is back",
                  core_->config().iface);
@@ -277,7 +299,9 @@ class Shell {
   std::optional<ControlServer> control_;
   std::optional<ControlServer> metrics_;
   ShellCounters shell_counters_;
-  std::string config_file_;  // for the commit-confirm window
+  std::string config_file_;                       // for the commit-confirm window
+  std::optional<std::int64_t> confirm_deadline_;  // of a pending apply, as last read
+  std::string iface_;
   std::optional<FactSocket> fact_socket_;
   std::optional<exit::ExitPlane> exit_plane_;  // declared before core_: outlives its sink
   std::optional<AgentCore> core_;
