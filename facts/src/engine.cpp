@@ -214,7 +214,7 @@ void GossipEngine::on_datagram(const IpAddress& source, std::span<const std::uin
       continue;
     }
     const auto& boot = std::get<BootId>(wf.fact.value);
-    sender.filter.observe_boot_id(boot, now);
+    sender.filter.observe_boot_id(boot);
     const TimePoint until = now + std::chrono::seconds(wf.ttl_seconds);
     const bool fresh = !sender.alive || sender.alive->boot != boot || sender.alive->until <= now;
     if (fresh) note_change(now);  // new, rebooted or back: the agent may apply its allowed IPs
@@ -286,7 +286,7 @@ void GossipEngine::accept_fact(const WireFact& wf, const PublicKey& signer, trus
   if (wf.ttl_seconds == 0) return;  // already expired
   const auto u = store_.upsert(f, expires);
   // The sender has it: do not echo it back before its copy runs low.
-  sender.filter.note_known(u.id, expires, now);
+  sender.filter.note_known(u.id, expires);
   if (u.added) note_change(now);
 }
 
@@ -441,6 +441,11 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
   bool full =
       (cfg && *cfg >= trust::Level::allowedips) || trust_.is_device_router(key) || exchanger;
   if (!full && (view_.chatty || self_router_)) full = p.healthy;
+  // A peer whose agent we have not heard gets only the ping for a while: what we send before
+  // its agent listens is lost, and its answer (at its next flush) brings everything, once.
+  if (full && !p.filter.heard_boot_id() &&
+      (!p.filter.unheard_since || now - *p.filter.unheard_since < timing::kUnheardHold))
+    full = false;
 
   std::vector<std::vector<std::uint8_t>> encoded;
   std::vector<std::pair<FactId, TimePoint>> sent;
@@ -494,10 +499,10 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
     out.push_back(OutgoingDatagram{key, std::move(bytes)});
   }
   counters_.facts_sent += sent.size() + (ping_sent ? 1 : 0);
-  for (const auto& [id, until] : sent) p.filter.note_known(id, until, now);
+  for (const auto& [id, until] : sent) p.filter.note_known(id, until);
   if (ping_sent) {
     p.filter.alive_known_until = now + timing::kFactTtl;
-    p.filter.alive_sent_at = now;
+    if (!p.filter.heard_boot_id() && !p.filter.unheard_since) p.filter.unheard_since = now;
   }
 }
 

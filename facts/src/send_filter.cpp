@@ -4,12 +4,12 @@
 
 namespace wl::facts {
 
-void SendFilter::note_known(FactId id, TimePoint peer_expires, std::optional<TimePoint> noted) {
-  auto [it, inserted] = known_.try_emplace(id.slot, Entry{id.generation, peer_expires, noted});
+void SendFilter::note_known(FactId id, TimePoint peer_expires) {
+  auto [it, inserted] = known_.try_emplace(id.slot, Entry{id.generation, peer_expires});
   if (!inserted) {
     // A recycled slot means a different fact: replace. Same fact: keep the later copy.
     if (it->second.generation != id.generation || peer_expires > it->second.expires)
-      it->second = Entry{id.generation, peer_expires, noted};
+      it->second = Entry{id.generation, peer_expires};
   }
 }
 
@@ -25,24 +25,14 @@ bool SendFilter::due(FactId id, TimePoint our_expires, TimePoint now) const {
   return *theirs - now < timing::kResendWithin && our_expires > *theirs;
 }
 
-bool SendFilter::observe_boot_id(const BootId& boot, std::optional<TimePoint> now) {
+bool SendFilter::observe_boot_id(const BootId& boot) {
   if (boot_ && *boot_ == boot) return false;
-  const bool first = !boot_;
+  // The first boot id: what we sent before it may have gone out before the peer's agent
+  // listened. A new one: the peer's agent restarted and lost what we sent. Either way, forget
+  // it all and send everything again now instead of at the two-minute re-send.
   boot_ = boot;
-  if (!first || !now) {
-    // A new boot id: the peer's agent restarted and lost what we sent, so forget it all and
-    // send everything again instead of waiting two minutes for the regular re-send.
-    known_.clear();
-    alive_known_until.reset();
-    return true;
-  }
-  // The first boot id we hear: what we sent before the peer's agent was listening is lost, but
-  // what we sent just now is what this datagram answers (a restarted node's first send), and
-  // sending it again would double a restart's traffic.
-  const TimePoint recent = *now - timing::kFirstAnswerWindow;
-  std::erase_if(known_,
-                [&](const auto& kv) { return !kv.second.noted || *kv.second.noted < recent; });
-  if (!alive_sent_at || *alive_sent_at < recent) alive_known_until.reset();
+  known_.clear();
+  alive_known_until.reset();
   return true;
 }
 

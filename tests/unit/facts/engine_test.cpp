@@ -58,6 +58,12 @@ class EngineTest : public ::testing::Test {
   std::vector<std::uint8_t> from_b(const std::vector<std::uint8_t>& inner) {
     return test::sign_inner(b.priv, a.pub, inner);
   }
+  // `n`'s agent speaks to `e` (its `!` fact with boot id `boot`): from then on it gets facts,
+  // not only pings.
+  void hear(GossipEngine& e, const Node& n, std::uint8_t boot, TimePoint at) {
+    const auto inner = fact_bytes(make_alive(n.pub, BootId{boot}), 255);
+    e.on_datagram(link_local_for(n.pub), test::sign_inner(n.priv, a.pub, inner), at);
+  }
   std::uint64_t rejected(RejectReason r) const {
     return engine.counters().rejected[static_cast<std::size_t>(r)];
   }
@@ -295,6 +301,7 @@ TEST_F(EngineTest, LeafPingsAndResendsOnlyWhenThePeerCopyRunsLow) {
   view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));
   view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
   engine.set_local_view(view, kStart);
+  hear(engine, b, 1, kStart);
   auto first = open_all(engine.tick(kStart), a, b);
   ASSERT_FALSE(first.empty());
   EXPECT_EQ(first[0].fact.attr, Attribute::alive);
@@ -340,6 +347,26 @@ TEST_F(EngineTest, NewBootIdOfPeerTriggersFullResend) {
   EXPECT_GE(again.size(), 2u);  // ping + our endpoint again
 }
 
+// A peer whose agent we have not heard gets only the ping for kUnheardHold; its answer brings
+// it everything at the next flush, once.
+TEST_F(EngineTest, FactsWaitForThePeersFirstAnswer) {
+  view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
+  engine.set_local_view(view, kStart);
+  auto first = open_all(engine.tick(kStart), a, b);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].fact.attr, Attribute::alive);
+  hear(engine, b, 3, kStart + 400ms);
+  const TimePoint flush = kStart + 400ms + timing::kFlushDelay;
+  EXPECT_EQ(engine.next_deadline(), flush);
+  int endpoints = 0;
+  for (const auto& f : open_all(engine.tick(flush), a, b))
+    endpoints += f.fact.attr == Attribute::endpoint_v4;
+  EXPECT_EQ(endpoints, 1);
+  for (int s = 5; s <= 60; s += 5)
+    for (const auto& f : open_all(engine.tick(kStart + std::chrono::seconds(s)), a, b))
+      EXPECT_NE(f.fact.attr, Attribute::endpoint_v4) << s;
+}
+
 TEST_F(EngineTest, FactsSentBeforeThePeerWasHeardAreResentOnFirstContact) {
   view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
   engine.set_local_view(view, kStart);
@@ -348,12 +375,14 @@ TEST_F(EngineTest, FactsSentBeforeThePeerWasHeardAreResentOnFirstContact) {
     for (const auto& f : open_all(out, a, b)) n += f.fact.attr == Attribute::endpoint_v4;
     return n;
   };
-  ASSERT_EQ(count_endpoints(engine.tick(kStart)), 1);  // sent into the void: b is not up yet
-  EXPECT_EQ(count_endpoints(engine.tick(kStart + 5s)), 0);
-  engine.on_datagram(link_local_for(b.pub), from_b(fact_bytes(make_alive(b.pub, BootId{3}), 255)),
-                     kStart + 7s);
-  EXPECT_EQ(count_endpoints(engine.tick(kStart + 10s)), 1);  // not two minutes later
-  EXPECT_EQ(count_endpoints(engine.tick(kStart + 15s)), 0);
+  ASSERT_EQ(count_endpoints(engine.tick(kStart)), 0);  // b's agent has not spoken: the ping
+  // No answer within the hold: everything, blind (b may run no agent, or a slow one).
+  EXPECT_EQ(count_endpoints(engine.tick(kStart + timing::kUnheardHold)), 1);
+  EXPECT_EQ(count_endpoints(engine.tick(kStart + timing::kUnheardHold + 5s)), 0);
+  // b's first boot id: what went before may have been lost, so it goes again at once.
+  hear(engine, b, 3, kStart + 12s);
+  EXPECT_EQ(count_endpoints(engine.tick(kStart + 13s)), 1);  // not two minutes later
+  EXPECT_EQ(count_endpoints(engine.tick(kStart + 18s)), 0);
 }
 
 TEST_F(EngineTest, FactsReceivedFromAPeerAreNotEchoedBack) {
@@ -511,7 +540,8 @@ TEST_F(EngineTest, RouterSplitsManyFactsIntoGroupsWithinTheInnerLimit) {
   }
   engine.set_local_view(view, kStart);
   ASSERT_TRUE(engine.is_router());
-  // Make every leaf alive so its facts may be relayed.
+  // Make every leaf alive so its facts may be relayed, and b's agent speak to us.
+  hear(engine, b, 3, kStart);
   for (const auto& l : leaves) {
     auto inner = fact_bytes(make_alive(l.pub, BootId{3}), 255);
     engine.on_datagram(link_local_for(l.pub), test::sign_inner(l.priv, a.pub, inner), kStart);
@@ -544,12 +574,14 @@ TEST_F(EngineTest, ChattyLeafSendsFactsToHealthyPeersQuietLeafOnlyPings) {
   view.chatty = true;
   GossipEngine chatty(private_from_seed(1), EngineOptions{}, kStart);
   chatty.set_local_view(view, kStart);
+  hear(chatty, b, 1, kStart);
   auto facts = open_all(chatty.tick(kStart), a, b);
   EXPECT_GT(facts.size(), 1u);
   // An unhealthy peer (stale handshake) gets only the ping even from a chatty node.
   view.device_peers[0].last_handshake = kWall - 200s;
   GossipEngine chatty2(private_from_seed(1), EngineOptions{}, kStart);
   chatty2.set_local_view(view, kStart);
+  hear(chatty2, b, 1, kStart);
   EXPECT_EQ(open_all(chatty2.tick(kStart), a, b).size(), 1u);
 }
 
@@ -588,6 +620,7 @@ TEST_F(EngineTest, ANewFactIsRelayedAtTheNextFlushNotTheNextCycle) {
   view.device_peers.push_back(device_peer(c, "192.0.2.3:51820", {"10.9.0.3/32"}));
   engine.set_local_view(view, kStart);
   ASSERT_TRUE(engine.is_router());
+  hear(engine, c, 1, kStart);
   (void)engine.tick(kStart);  // the first full exchange with b and c
   ASSERT_EQ(engine.next_deadline(), kStart + 5s);
   const auto gen = engine.generation();

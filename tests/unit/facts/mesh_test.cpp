@@ -182,5 +182,29 @@ TEST(SimMesh, RestartedRouterSendsItsStateOnce) {
       }
 }
 
+// A new host's tunnel comes up a moment before its agent listens: the router sees the
+// handshake and would send its state into a closed port. Its first facts must not count as
+// delivered: the new leaf learns the mesh within seconds, not at the two-minute re-send.
+TEST(SimMesh, NewLeafWhoseAgentStartsAfterItsTunnelLearnsAtOnce) {
+  for (int delay_ms : {0, 300, 700, 2000}) {
+    SimMesh m(kStart);
+    const auto r = m.add_router();
+    const auto b = m.add_leaf();
+    m.run_until(kStart + 60s);
+    ASSERT_TRUE(m.knows(r, b));
+    const auto a = m.add_leaf();
+    m.hold_agent(a);
+    // Until the router has sent to the new leaf (lost: its agent does not listen yet).
+    for (int i = 0; i < 100 && m.node(a).lost_not_listening == 0; ++i)
+      m.run_until(m.now() + 100ms, 100ms);
+    ASSERT_GT(m.node(a).lost_not_listening, 0u);
+    m.run_until(m.now() + std::chrono::milliseconds(delay_ms) + 100ms, 100ms);
+    m.start_agent(a);
+    m.run_until(m.now() + 8s, 100ms);
+    EXPECT_TRUE(m.knows(a, b)) << "agent started " << delay_ms << " ms after its tunnel";
+    EXPECT_TRUE(m.knows(b, a)) << "agent started " << delay_ms << " ms after its tunnel";
+  }
+}
+
 }  // namespace
 }  // namespace wl::facts::sim

@@ -38,12 +38,12 @@ inline constexpr std::size_t kCycleQueueTrigger = 100;
 // the previous cycle. Not wire-visible: a peer only sees its facts sooner, in the same datagrams.
 inline constexpr Duration kFlushDelay = 200ms;
 inline constexpr Duration kFlushGap = 500ms;
-// A running agent answers our first datagram (its first sight of our boot id) at its next
-// flush: within kFlushDelay + kFlushGap, plus the way there and back. The first boot id heard
-// from a peer forgets what we sent it longer ago than this (it may have been sent before the
-// peer's agent listened), and keeps what it is the answer to, so a restarted node sends its
-// state once (PROTOCOL.md §6.2).
-inline constexpr Duration kFirstAnswerWindow = 1s;
+// A peer whose agent we have not heard from yet (no boot id) gets only our ping until this
+// long after the first one: a running agent answers it at its next flush (within
+// kFlushDelay + kFlushGap), and only then do we send our facts, so they reach an agent that
+// listens and go out once. A peer that does not answer (no agent yet, or a slow one) gets them
+// after the hold, and again when its first boot id arrives (PROTOCOL.md §6.2).
+inline constexpr Duration kUnheardHold = kCycle;
 // Path liveness (feature 0x03, between two non-router peers that both advertise it): an alive
 // fact every kLivenessPeriod over the direct tunnel; kLivenessDead without any datagram from
 // the peer makes its direct path dead (traffic moves to the router) until one arrives again.

@@ -113,6 +113,16 @@ std::size_t SimMesh::add_leaf() {
   return i;
 }
 
+void SimMesh::hold_agent(std::size_t index) {
+  nodes_[index]->listening = false;
+}
+
+void SimMesh::start_agent(std::size_t index) {
+  SimNode& n = *nodes_[index];
+  n.listening = true;
+  start_engine(n, now_);
+}
+
 void SimMesh::stop(std::size_t index) {
   nodes_[index]->running = false;
 }
@@ -147,6 +157,12 @@ void SimMesh::agent_step(SimNode& n) {
       for (const auto& c : e.allowed_ips_of(k, now_))
         if (std::find(p.allowed_ips.begin(), p.allowed_ips.end(), c) == p.allowed_ips.end())
           p.allowed_ips.push_back(c);
+  }
+  handshakes(n);
+}
+
+void SimMesh::handshakes(SimNode& n) {
+  for (auto& [k, p] : n.device) {
     // A handshake succeeds when the endpoint reaches a running node that has us configured.
     if (!p.endpoint || (p.last_handshake.time_since_epoch().count() != 0 &&
                         wall() - p.last_handshake < kRehandshake))
@@ -174,6 +190,10 @@ void SimMesh::deliver(SimNode& from, std::vector<OutgoingDatagram>& out) {
     // Cryptokey routing: the recipient must be running and have the sender as a peer, and
     // the sender's endpoint for it must be its real address.
     if (!to.running || to.underlay != *dev->second.endpoint || !to.device.count(from.key)) continue;
+    if (!to.listening) {
+      ++to.lost_not_listening;
+      continue;
+    }
     if (capture) captured.push_back({from.index, to.index, now_, d.bytes});
     if (to.router) {
       const auto t0 = thread_cpu();
@@ -191,7 +211,8 @@ void SimMesh::run_until(TimePoint until, Duration step) {
     now_ += step;
     for (auto& np : nodes_) {
       SimNode& n = *np;
-      if (!n.running || n.engine->next_deadline() > now_) continue;
+      if (n.running && !n.listening) handshakes(n);
+      if (!n.running || !n.listening || n.engine->next_deadline() > now_) continue;
       const auto t0 = n.router ? thread_cpu() : std::chrono::nanoseconds{0};
       agent_step(n);
       n.engine->set_local_view(view_of(n), now_);

@@ -31,6 +31,11 @@ struct SimNode {
   std::size_t index = 0;
   bool router = false;
   bool running = true;
+  // False while only its WireGuard device is up: it handshakes, its agent neither runs nor
+  // receives (a new host whose agent starts after its tunnel).
+  bool listening = true;
+  // Datagrams that reached its device while its agent was not listening (lost).
+  std::uint64_t lost_not_listening = 0;
   PublicKey key;
   Endpoint underlay;  // its "public" address and WireGuard port
   Cidr overlay;       // its own tunnel address (/32 for leaves, the subnet for the router)
@@ -56,6 +61,10 @@ class SimMesh {
   // The node's agent restarts: a new engine with the same key (a new boot id, an empty store);
   // its WireGuard device keeps its peers, like a kernel device across an agent restart.
   void restart(std::size_t index);
+  // The node's device is up but its agent is not running yet (see SimNode::listening), until
+  // start_agent(), which starts a fresh engine at once.
+  void hold_agent(std::size_t index);
+  void start_agent(std::size_t index);
 
   // Runs the mesh until `until` in steps of `step`.
   void run_until(TimePoint until, Duration step = std::chrono::seconds(1));
@@ -86,6 +95,7 @@ class SimMesh {
   std::size_t add_node(bool router);
   void start_engine(SimNode& n, TimePoint at);
   void agent_step(SimNode& n);
+  void handshakes(SimNode& n);
   LocalView view_of(const SimNode& n) const;
   void deliver(SimNode& from, std::vector<OutgoingDatagram>& out);
   WallTime wall() const { return wall_start_ + (now_ - start_); }
