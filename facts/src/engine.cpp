@@ -441,9 +441,11 @@ void GossipEngine::send_to(Peer& p, const PublicKey& key, TimePoint now,
   bool full =
       (cfg && *cfg >= trust::Level::allowedips) || trust_.is_device_router(key) || exchanger;
   if (!full && (view_.chatty || self_router_)) full = p.healthy;
-  // A peer whose agent we have not heard gets only the ping for a while: what we send before
-  // its agent listens is lost, and its answer (at its next flush) brings everything, once.
-  if (full && !p.filter.heard_boot_id() &&
+  // A router's state is large: a peer whose agent it has not heard gets only the ping for a
+  // while. What it sends before that agent listens is lost, and the answer (at the peer's next
+  // flush) brings the peer everything, once. A leaf sends its few facts at once: they tell the
+  // router where it is, and the router relays them together.
+  if (full && self_router_ && !p.filter.heard_boot_id() &&
       (!p.filter.unheard_since || now - *p.filter.unheard_since < timing::kUnheardHold))
     full = false;
 

@@ -347,11 +347,12 @@ TEST_F(EngineTest, NewBootIdOfPeerTriggersFullResend) {
   EXPECT_GE(again.size(), 2u);  // ping + our endpoint again
 }
 
-// A peer whose agent we have not heard gets only the ping for kUnheardHold; its answer brings
-// it everything at the next flush, once.
+// A peer whose agent a router has not heard gets only the ping for kUnheardHold; its answer
+// brings it everything at the next flush, once.
 TEST_F(EngineTest, FactsWaitForThePeersFirstAnswer) {
   view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
   engine.set_local_view(view, kStart);
+  ASSERT_TRUE(engine.is_router());
   auto first = open_all(engine.tick(kStart), a, b);
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].fact.attr, Attribute::alive);
@@ -365,6 +366,19 @@ TEST_F(EngineTest, FactsWaitForThePeersFirstAnswer) {
   for (int s = 5; s <= 60; s += 5)
     for (const auto& f : open_all(engine.tick(kStart + std::chrono::seconds(s)), a, b))
       EXPECT_NE(f.fact.attr, Attribute::endpoint_v4) << s;
+}
+
+// A leaf does not hold: its own facts (where it is) reach the router in its first datagram,
+// so the router can relay them together.
+TEST_F(EngineTest, ALeafSendsItsFactsToTheRouterAtOnce) {
+  view.device_peers[0].allowed_ips.push_back(*Cidr::parse("10.9.0.0/24"));  // b is a router
+  view.interfaces.push_back({"eth0", true, false, {*IpAddress::parse("198.51.100.1")}});
+  engine.set_local_view(view, kStart);
+  ASSERT_FALSE(engine.is_router());
+  int endpoints = 0;
+  for (const auto& f : open_all(engine.tick(kStart), a, b))
+    endpoints += f.fact.attr == Attribute::endpoint_v4;
+  EXPECT_EQ(endpoints, 1);
 }
 
 TEST_F(EngineTest, FactsSentBeforeThePeerWasHeardAreResentOnFirstContact) {

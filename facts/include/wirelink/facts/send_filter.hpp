@@ -5,8 +5,8 @@
 // expire within kResendWithin (132.5 s) and ours expires later than theirs. Facts received
 // from the peer count as known to it. The first boot id heard from the peer, and every change
 // of it, forgets everything (facts sent before may have been lost: the peer's agent was not
-// listening, or restarted). The engine sends facts only after it heard the peer's boot id (or
-// after kUnheardHold without an answer), so a first contact sends them once.
+// listening, or restarted). A router sends its facts only after it heard the peer's boot id
+// (or after kUnheardHold without an answer), so a first contact sends them once.
 #pragma once
 
 #include <optional>
@@ -39,7 +39,7 @@ class SendFilter {
   // Our own alive fact as the peer last got it (the ping schedule).
   std::optional<TimePoint> alive_known_until;
   // While no boot id was heard from the peer: when we first sent it a ping. Until
-  // kUnheardHold after that it gets only pings (its agent may not listen yet; a running agent
+  // kUnheardHold after that it gets only a router's pings (its agent may not listen yet; a running agent
   // answers at its next flush, and then it gets everything, once).
   std::optional<TimePoint> unheard_since;
 

@@ -38,8 +38,8 @@ inline constexpr std::size_t kCycleQueueTrigger = 100;
 // the previous cycle. Not wire-visible: a peer only sees its facts sooner, in the same datagrams.
 inline constexpr Duration kFlushDelay = 200ms;
 inline constexpr Duration kFlushGap = 500ms;
-// A peer whose agent we have not heard from yet (no boot id) gets only our ping until this
-// long after the first one: a running agent answers it at its next flush (within
+// A peer whose agent a router has not heard from yet (no boot id) gets only the router's ping
+// until this long after the first one: a running agent answers it at its next flush (within
 // kFlushDelay + kFlushGap), and only then do we send our facts, so they reach an agent that
 // listens and go out once. A peer that does not answer (no agent yet, or a slow one) gets them
 // after the hold, and again when its first boot id arrives (PROTOCOL.md §6.2).
