@@ -242,6 +242,26 @@ decide::LocalNetwork dual_stack_lan() {
 
 }  // namespace
 
+TEST(DecideEndpoint, ABetterCandidateThatArrivesLateIsTriedAtOnceOnlyOnce) {
+  const auto net = dual_stack_lan();  // on 192.168.1.0/24
+  std::map<Endpoint, TimePoint> tried;
+  // The router relayed the peer's NAT mapping first.
+  EXPECT_EQ(decide::choose_endpoint({ep("198.51.100.2:4000")}, tried, std::nullopt, kNow, net),
+            ep("198.51.100.2:4000"));
+  tried[ep("198.51.100.2:4000")] = kNow;
+  // Its LAN address (our subnet) arrives a second later: no 15 s wait for it.
+  const std::vector<Endpoint> both{ep("198.51.100.2:4000"), ep("192.168.1.3:51820")};
+  EXPECT_EQ(decide::choose_endpoint(both, tried, kNow, kNow + 1s, net), ep("192.168.1.3:51820"));
+  tried[ep("192.168.1.3:51820")] = kNow + 1s;
+  // Both tried: the interval holds again, whatever the ranks.
+  EXPECT_EQ(decide::choose_endpoint(both, tried, kNow + 1s, kNow + 2s, net), std::nullopt);
+  // A worse candidate that arrives late waits for the interval.
+  const std::map<Endpoint, TimePoint> lan_tried{{ep("192.168.1.3:51820"), kNow}};
+  EXPECT_EQ(decide::choose_endpoint({ep("192.168.1.3:51820"), ep("198.51.100.9:1")}, lan_tried,
+                                    kNow, kNow + 1s, net),
+            std::nullopt);
+}
+
 TEST(DecideEndpoint, RankedLanSubnetThenPublicThenRoutedPrivate) {
   const auto net = dual_stack_lan();
   const std::vector<Endpoint> cands{

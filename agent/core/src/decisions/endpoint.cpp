@@ -1,5 +1,6 @@
 // Endpoint choice for an unhealthy peer: cycle through the ranked candidates, least recently
-// tried first, best rank among equals, no faster than WireGuard retries a handshake.
+// tried first, best rank among equals, no faster than WireGuard retries a handshake (except for
+// a better-ranked candidate that was never tried).
 #include <algorithm>
 
 #include "wirelink/agent/decisions.hpp"
@@ -48,12 +49,24 @@ std::optional<Endpoint> choose_endpoint(std::vector<Endpoint> candidates,
                                         std::optional<TimePoint> last_switch, TimePoint now,
                                         const LocalNetwork& net) {
   candidates = rank_candidates(candidates, net);
-  if (candidates.empty() || (last_switch && now - *last_switch < facts::timing::kEndpointCycle))
-    return std::nullopt;
+  if (candidates.empty()) return std::nullopt;
   auto tried_at = [&](const Endpoint& e) {
     auto it = tried.find(e);
     return it == tried.end() ? TimePoint::min() : it->second;
   };
+  if (last_switch && now - *last_switch < facts::timing::kEndpointCycle) {
+    // Too soon for the next guess, unless a candidate that ranks above the one being tried
+    // arrived since (a peer's LAN address relayed a moment after its NAT mapping): never
+    // tried, it is worth the switch now. Each candidate can cut the wait only once.
+    const auto current = std::max_element(
+        candidates.begin(), candidates.end(),
+        [&](const Endpoint& a, const Endpoint& b) { return tried_at(a) < tried_at(b); });
+    if (tried_at(*current) == TimePoint::min()) return std::nullopt;
+    const Reach current_reach = reach_of(*current, net);
+    for (const auto& e : candidates)
+      if (reach_of(e, net) < current_reach && tried_at(e) == TimePoint::min()) return e;
+    return std::nullopt;
+  }
   // Ranked already: a stable sort by attempt time keeps the rank among equals.
   std::stable_sort(candidates.begin(), candidates.end(),
                    [&](const Endpoint& a, const Endpoint& b) { return tried_at(a) < tried_at(b); });
