@@ -39,8 +39,8 @@ class SendFilter {
   // Our own alive fact as the peer last got it (the ping schedule).
   std::optional<TimePoint> alive_known_until;
   // While no boot id was heard from the peer: when we first sent it a ping. Until
-  // kUnheardHold after that it gets only a router's pings (its agent may not listen yet; a running agent
-  // answers at its next flush, and then it gets everything, once).
+  // kUnheardHold after that it gets only a router's pings (its agent may not listen yet; a running
+  // agent answers at its next flush, and then it gets everything, once).
   std::optional<TimePoint> unheard_since;
 
  private:
