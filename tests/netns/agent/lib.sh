@@ -51,22 +51,48 @@ veth() {
   ip -n "$4" addr add "$6" dev "$5"; ip -n "$4" link set "$5" up
 }
 
-# wggo <ns> <iface> <keyfile> <port> <overlay addr/len>
-wggo() {
-  rm -f "/var/run/wireguard/$2.sock"
-  ip netns exec "$1" wireguard-go "$2" >"$WORK/wggo-$2.log" 2>&1 || fail "wireguard-go $2"
+# uapidev <ns> <iface> <keyfile> <port> <overlay addr/len> <daemon>: starts a userspace
+# WireGuard daemon (wireguard-go or wirelink-wg) for <iface> in <ns> and configures it through
+# its UAPI socket.
+uapidev() {
+  local ns=$1 ifc=$2 key=$3 port=$4 addr=$5 daemon=$6
+  rm -f "/var/run/wireguard/$ifc.sock"
+  ip netns exec "$ns" "$daemon" "$ifc" >"$WORK/$(basename "$daemon")-$ifc.log" 2>&1 ||
+    fail "$daemon $ifc"
   # The UAPI socket appears a moment after the daemon forks.
   local i
   for ((i = 0; i < 50; i++)); do
-    ip netns exec "$1" wg set "$2" private-key "$3" listen-port "$4" 2>/dev/null && break
+    ip netns exec "$ns" wg set "$ifc" private-key "$key" listen-port "$port" 2>/dev/null && break
     sleep 0.1
   done
-  ip netns exec "$1" wg show "$2" listen-port | grep -qx "$4" || fail "configuring $2"
+  ip netns exec "$ns" wg show "$ifc" listen-port | grep -qx "$port" || fail "configuring $ifc"
   # The daemon outlives its namespace; remember it (it is the only process in there now).
   local p
-  for p in $(ip netns pids "$1"); do DAEMON_PIDS+=("$p"); done
-  ip -n "$1" addr add "$5" dev "$2"
-  ip -n "$1" link set "$2" up
+  for p in $(ip netns pids "$ns"); do DAEMON_PIDS+=("$p"); done
+  ip -n "$ns" addr add "$addr" dev "$ifc"
+  ip -n "$ns" link set "$ifc" up
+}
+# wggo / wgusr <ns> <iface> <keyfile> <port> <overlay addr/len>: on wireguard-go / wirelink-wg
+wggo() { uapidev "$@" wireguard-go; }
+wgusr() {
+  [ -x "$WL_BIN/wirelink-wg" ] || fail "$WL_BIN/wirelink-wg not built"
+  uapidev "$@" "$WL_BIN/wirelink-wg"
+}
+
+# watchdog <seconds> <what>: fails the test after <seconds> (the EXIT trap cleans up), so it
+# ends well before ctest's TIMEOUT. Call it from the test's main shell.
+watchdog() {
+  # shellcheck disable=SC2064 # the message is fixed now
+  trap "WLAG_HOLD= fail '$2 watchdog ($1 s)'" TERM
+  trap 'exit 1' INT
+  # Its sleep must not outlive it: ctest waits for every holder of the test's output.
+  (
+    trap 'kill "$s" 2>/dev/null; exit 0' TERM
+    sleep "$1" &
+    s=$!
+    wait "$s" && kill -TERM $$
+  ) >/dev/null 2>&1 9>&- &
+  AGENT_PIDS+=($!)
 }
 
 genkey() { (umask 077; wg genkey > "$WORK/$1.key"); wg pubkey < "$WORK/$1.key" > "$WORK/$1.pub"; }

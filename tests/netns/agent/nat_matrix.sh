@@ -29,19 +29,7 @@ set -euo pipefail
 NETNS_PREFIX=wlnm
 . "$(dirname "$0")/lib.sh"
 need nft; need python3
-# Bounded: a watchdog ends the test (and the EXIT trap cleans up) well before ctest's TIMEOUT.
-trap 'WLAG_HOLD= fail "NAT matrix watchdog (${NAT_MATRIX_LIMIT:-200} s)"' TERM
-trap 'exit 1' INT
-# Its sleep must not outlive it: ctest waits for every holder of the test's output.
-(
-  trap 'kill "$s" 2>/dev/null; exit 0' TERM
-  sleep "${NAT_MATRIX_LIMIT:-200}" &
-  s=$!
-  wait "$s" && kill -TERM $$
-) >/dev/null 2>&1 9>&- &
-AGENT_PIDS+=($!)
-WG_USER=$WL_BIN/wirelink-wg
-[ -x "$WG_USER" ] || fail "$WG_USER not built"
+watchdog "${NAT_MATRIX_LIMIT:-200}" 'NAT matrix'
 # Consecutive pings (200 ms apart) that may go unanswered after the first answer.
 MAX_GAP=${MAX_GAP:-10}
 
@@ -65,20 +53,9 @@ for h in r a b; do genkey "$h"; done
 wgdev() {
   if [ "$3" = go ]; then
     wggo "$1" "$2" "$WORK/$5.key" 51820 "$4"
-    return
+  else
+    wgusr "$1" "$2" "$WORK/$5.key" 51820 "$4"
   fi
-  rm -f "/var/run/wireguard/$2.sock"
-  ip netns exec "$1" "$WG_USER" "$2" >"$WORK/wg-$2.log" 2>&1 || fail "wirelink-wg $2"
-  local i
-  for ((i = 0; i < 50; i++)); do
-    ip netns exec "$1" wg set "$2" private-key "$WORK/$5.key" listen-port 51820 2>/dev/null && break
-    sleep 0.1
-  done
-  ip netns exec "$1" wg show "$2" listen-port | grep -qx 51820 || fail "configuring $2"
-  local p
-  for p in $(ip netns pids "$1"); do DAEMON_PIDS+=("$p"); done
-  ip -n "$1" addr add "$4" dev "$2"
-  ip -n "$1" link set "$2" up
 }
 
 # bridge_port <scenario index> <ns> <ifname> <addr/len>: plugs <ns> into the scenario's internet

@@ -33,19 +33,7 @@ need python3
 TTL_PHASE=${TWO_ROUTERS_TTL:-0}
 LIMIT=${TWO_ROUTERS_LIMIT:-150}
 [ "$TTL_PHASE" = 1 ] && LIMIT=${TWO_ROUTERS_LIMIT:-480}
-# Bounded: a watchdog ends the test (and the EXIT trap cleans up) well before ctest's TIMEOUT.
-trap 'WLAG_HOLD= fail "two routers watchdog ($LIMIT s)"' TERM
-trap 'exit 1' INT
-# Its sleep must not outlive it: ctest waits for every holder of the test's output.
-(
-  trap 'kill "$s" 2>/dev/null; exit 0' TERM
-  sleep "$LIMIT" &
-  s=$!
-  wait "$s" && kill -TERM $$
-) >/dev/null 2>&1 9>&- &
-AGENT_PIDS+=($!)
-WG_USER=$WL_BIN/wirelink-wg
-[ -x "$WG_USER" ] || fail "$WG_USER not built"
+watchdog "$LIMIT" 'two routers'
 MAX_GAP=${MAX_GAP:-1}
 
 NODES=(r1 r2 l1 l2 l3 l4 l5)
@@ -81,18 +69,7 @@ host() {
   if [ "${BACKEND[$n]}" = go ]; then
     wggo "$s" "$i" "$WORK/$n.key" 51820 "${TUNNEL[$n]}/24"
   else
-    rm -f "/var/run/wireguard/$i.sock"
-    ip netns exec "$s" "$WG_USER" "$i" >"$WORK/wg-$i.log" 2>&1 || fail "wirelink-wg $i"
-    local k
-    for ((k = 0; k < 50; k++)); do
-      ip netns exec "$s" wg set "$i" private-key "$WORK/$n.key" listen-port 51820 2>/dev/null && break
-      sleep 0.1
-    done
-    ip netns exec "$s" wg show "$i" listen-port | grep -qx 51820 || fail "configuring $i"
-    local p
-    for p in $(ip netns pids "$s"); do DAEMON_PIDS+=("$p"); done
-    ip -n "$s" addr add "${TUNNEL[$n]}/24" dev "$i"
-    ip -n "$s" link set "$i" up
+    wgusr "$s" "$i" "$WORK/$n.key" 51820 "${TUNNEL[$n]}/24"
   fi
   R_DAEMON[$n]=$(ip netns pids "$s" | tr '\n' ' ')
 }
